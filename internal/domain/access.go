@@ -1,0 +1,30 @@
+package domain
+
+// Capability is something a member may do in a workspace, independent of any
+// engagement.
+type Capability string
+
+const (
+	SeeMembers    Capability = "members.see"
+	InviteMembers Capability = "members.invite"
+	ManageOrgs    Capability = "orgs.manage"
+)
+
+// workspaceAccess is the table of who may do what in a workspace, read as the
+// access matrix of DESIGN.md. Engagement-level rights depend on the person's part
+// in the engagement and live beside the engagement rules.
+var workspaceAccess = map[Capability][]Role{
+	SeeMembers:    {RoleAdmin, RoleCoach},
+	InviteMembers: {RoleAdmin, RoleCoach},
+	ManageOrgs:    {RoleAdmin},
+}
+
+// Can reports whether a member with role r has capability c.
+func Can(r Role, c Capability) bool {
+	for _, x := range workspaceAccess[c] {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,55 @@
+package domain
+
+import (
+	"net/mail"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+var slugPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$`)
+
+// NormalizeEmail trims and lower-cases an address; e-mail is the account's key.
+func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// ValidEmail reports whether s is a plain address (no display name).
+func ValidEmail(s string) bool {
+	if len(s) < 3 || len(s) > 254 || !utf8.ValidString(s) {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && a.Name == ""
+}
+
+// ValidSlug reports whether s can name a workspace in URLs.
+func ValidSlug(s string) bool { return slugPattern.MatchString(s) }
+
+// Reserved slugs would shadow nothing today, but keep URLs unambiguous in mails.
+var reservedSlugs = map[string]bool{"new": true, "admin": true, "api": true, "static": true, "dev": true}
+
+// SlugAvailable reports whether a valid slug may be chosen by a new workspace.
+func SlugAvailable(s string) bool { return !reservedSlugs[s] }
+
+// Password rules, after NIST 800-63B: length matters, composition rules do not.
+const (
+	PasswordMin = 10
+	PasswordMax = 128
+)
+
+// CheckPassword returns the catalog ID of what is wrong with a new password, or "".
+func CheckPassword(p string) string {
+	n := utf8.RuneCountInString(p)
+	switch {
+	case n < PasswordMin:
+		return "field.password.too_short"
+	case n > PasswordMax:
+		return "field.password.too_long"
+	}
+	return ""
+}
+
+// CleanText trims a one-line text and reports whether it fits within max runes.
+func CleanText(s string, max int) (string, bool) {
+	s = strings.TrimSpace(s)
+	return s, utf8.ValidString(s) && utf8.RuneCountInString(s) <= max
+}

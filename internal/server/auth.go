@@ -1,0 +1,336 @@
+package server
+
+import (
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/a-h/templ"
+	"github.com/go-chi/chi/v5"
+	"golang.org/x/text/unicode/norm"
+
+	"triade/internal/domain"
+	"triade/internal/i18n"
+	"triade/internal/password"
+	"triade/internal/store"
+	"triade/web/views"
+)
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+	var links []views.WorkspaceLink
+	if u := person(r); u != nil {
+		all, err := s.store.MyWorkspaces(r.Context(), u.ID)
+		if err != nil {
+			return err
+		}
+		links = workspaceLinks(all)
+	}
+	s.render(w, r, http.StatusOK, views.Home(s.page(r, "home.title"), links))
+	return nil
+}
+
+func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
+	f := emptyForm("next", localPath(r.URL.Query().Get("next"), ""))
+	s.render(w, r, http.StatusOK, views.Login(s.page(r, "login.title"), f))
+	return nil
+}
+
+// login answers the same way for an unknown address and a wrong password, and
+// takes the same time for both (password.Check hashes either way).
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	show := func(status int, msg string) error {
+		f.Error = msg
+		s.render(w, r, status, views.Login(s.page(r, "login.title"), f))
+		return nil
+	}
+	email := domain.NormalizeEmail(f.Get("email"))
+	addr := clientAddr(r)
+	if s.byAddr.Blocked(addr) || s.byEmail.Blocked(email) {
+		return show(http.StatusTooManyRequests, "login.too_many")
+	}
+	u, err := s.store.UserByEmail(r.Context(), email)
+	if err != nil && domain.ErrorCode(err) != domain.ENotFound {
+		return err
+	}
+	if !password.Check(f.Get("password"), u.PasswordHash) {
+		s.byAddr.Fail(addr)
+		s.byEmail.Fail(email)
+		return show(http.StatusUnauthorized, "login.invalid")
+	}
+	if err := s.signIn(r, u); err != nil {
+		return err
+	}
+	next := localPath(f.Get("next"), "")
+	if next == "" {
+		next = "/"
+		if all, err := s.store.MyWorkspaces(r.Context(), u.ID); err == nil && len(all) == 1 {
+			next = "/w/" + all[0].Workspace.Slug + "/"
+		}
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+// signIn starts an authenticated session under a new token, so a token planted
+// before login (session fixation) is worth nothing after it.
+func (s *Server) signIn(r *http.Request, u store.User) error {
+	if err := s.sessions.RenewToken(r.Context()); err != nil {
+		return err
+	}
+	s.sessions.Put(r.Context(), "user_id", u.ID)
+	return nil
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+	if err := s.sessions.Destroy(r.Context()); err != nil {
+		return err
+	}
+	if err := s.sessions.RenewToken(r.Context()); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+	return nil
+}
+
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) error {
+	s.render(w, r, http.StatusOK, views.Signup(s.page(r, "signup.title"), emptyForm()))
+	return nil
+}
+
+// signup creates a workspace and its first admin: the visitor's new account, or
+// the signed-in person's own.
+func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	u := person(r)
+	nw := store.NewWorkspace{}
+	fe := f.Errors
+	var ok bool
+	if nw.Name, ok = domain.CleanText(f.Get("workspace"), 120); !ok || nw.Name == "" {
+		fe.Add("workspace", "field.required_short")
+	}
+	nw.Slug = strings.TrimSpace(f.Get("slug"))
+	if nw.Slug == "" {
+		nw.Slug = Slugify(nw.Name)
+		f.Values.Set("slug", nw.Slug)
+	}
+	if !domain.ValidSlug(nw.Slug) {
+		fe.Add("slug", "field.slug.invalid")
+	} else if !domain.SlugAvailable(nw.Slug) {
+		fe.Add("slug", "field.slug.taken")
+	}
+	if u != nil {
+		nw.ExistingUserID = u.ID
+	} else {
+		if nw.AdminNm, ok = domain.CleanText(f.Get("name"), 200); !ok || nw.AdminNm == "" {
+			fe.Add("name", "field.required_short")
+		}
+		nw.AdminEmail = domain.NormalizeEmail(f.Get("email"))
+		if !domain.ValidEmail(nw.AdminEmail) {
+			fe.Add("email", "field.email.invalid")
+		}
+		if msg := domain.CheckPassword(f.Get("password")); msg != "" {
+			fe.Add("password", msg)
+		}
+	}
+	view := func(f views.Form) templ.Component { return views.Signup(s.page(r, "signup.title"), f) }
+	if err := fe.Err(); err != nil {
+		return s.invalid(w, r, f, err, view)
+	}
+	if u == nil {
+		if nw.PasswordHash, err = password.Hash(f.Get("password")); err != nil {
+			return err
+		}
+	}
+	admin, ws, err := s.store.CreateWorkspace(r.Context(), nw)
+	if err != nil {
+		return s.invalid(w, r, f, err, view)
+	}
+	if u == nil {
+		if err := s.signIn(r, admin); err != nil {
+			return err
+		}
+	}
+	s.flash(r, "signup.done")
+	http.Redirect(w, r, "/w/"+ws.Slug+"/", http.StatusSeeOther)
+	return nil
+}
+
+var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+// Slugify proposes a URL name from a workspace name: "Cabinet Démo" → "cabinet-demo".
+func Slugify(name string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(strings.ToLower(name)) {
+		if r < 0x300 || r > 0x36f { // drop combining accents
+			b.WriteRune(r)
+		}
+	}
+	s := strings.Trim(nonSlug.ReplaceAllString(b.String(), "-"), "-")
+	if len(s) > 40 {
+		s = strings.Trim(s[:40], "-")
+	}
+	return s
+}
+
+func (s *Server) forgotForm(w http.ResponseWriter, r *http.Request) error {
+	s.render(w, r, http.StatusOK, views.Forgot(s.page(r, "forgot.title"), emptyForm(), false))
+	return nil
+}
+
+// forgot always answers "if the address is known, a link was sent", so it tells
+// nobody which addresses have accounts.
+func (s *Server) forgot(w http.ResponseWriter, r *http.Request) error {
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	email := domain.NormalizeEmail(f.Get("email"))
+	if !domain.ValidEmail(email) {
+		f.Errors.Add("email", "field.email.invalid")
+		s.render(w, r, http.StatusUnprocessableEntity, views.Forgot(s.page(r, "forgot.title"), f, false))
+		return nil
+	}
+	addr := clientAddr(r)
+	if s.byAddr.Blocked(addr) {
+		f.Error = "login.too_many"
+		s.render(w, r, http.StatusTooManyRequests, views.Forgot(s.page(r, "forgot.title"), f, false))
+		return nil
+	}
+	s.byAddr.Fail(addr) // every reset request counts against the address
+	err = s.store.CreatePasswordReset(r.Context(), email, func(u store.User, token string) store.Mail {
+		lang := u.Locale
+		if lang == "" {
+			lang = i18n.Lang(r.Context())
+		}
+		link := s.cfg.BaseURL + "/password/reset/" + token
+		return store.Mail{To: u.Email, Link: link,
+			Subject: i18n.Translate(lang, "mail.reset.subject"),
+			Body:    i18n.Translate(lang, "mail.reset.body", "Name", u.Name, "Link", link)}
+	})
+	if err != nil && domain.ErrorCode(err) != domain.ENotFound {
+		return err
+	}
+	s.render(w, r, http.StatusOK, views.Forgot(s.page(r, "forgot.title"), f, true))
+	return nil
+}
+
+func (s *Server) resetForm(w http.ResponseWriter, r *http.Request) error {
+	token := chi.URLParam(r, "token")
+	if err := s.store.ValidPasswordReset(r.Context(), token); err != nil {
+		return s.expiredLink(w, r, err)
+	}
+	s.render(w, r, http.StatusOK, views.Reset(s.page(r, "reset.title"), emptyForm(), r.URL.Path))
+	return nil
+}
+
+func (s *Server) reset(w http.ResponseWriter, r *http.Request) error {
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	if msg := domain.CheckPassword(f.Get("password")); msg != "" {
+		f.Errors.Add("password", msg)
+		s.render(w, r, http.StatusUnprocessableEntity, views.Reset(s.page(r, "reset.title"), f, r.URL.Path))
+		return nil
+	}
+	hash, err := password.Hash(f.Get("password"))
+	if err != nil {
+		return err
+	}
+	u, err := s.store.UsePasswordReset(r.Context(), chi.URLParam(r, "token"), hash)
+	if err != nil {
+		return s.expiredLink(w, r, err)
+	}
+	if err := s.signIn(r, u); err != nil {
+		return err
+	}
+	s.flash(r, "reset.done")
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+	return nil
+}
+
+// expiredLink explains a used, expired or unknown link without saying which.
+func (s *Server) expiredLink(w http.ResponseWriter, r *http.Request, err error) error {
+	if domain.ErrorCode(err) != domain.ENotFound {
+		return err
+	}
+	s.render(w, r, http.StatusNotFound, views.Message(s.page(r, "link.invalid.title"), "link.invalid.title", "link.invalid.body"))
+	return nil
+}
+
+// setLang switches the interface language: on the account when signed in, in a
+// cookie otherwise.
+func (s *Server) setLang(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	lang := r.PostForm.Get("lang")
+	if !i18n.Supported(lang) {
+		return domain.Errorf(domain.EInvalid, "error.422")
+	}
+	http.SetCookie(w, &http.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.sessions.Cookie.Secure})
+	if u := person(r); u != nil {
+		if err := s.store.SetLocale(r.Context(), u.ID, lang); err != nil {
+			return err
+		}
+	}
+	http.Redirect(w, r, localPath(r.PostForm.Get("next"), "/"), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) accountForm(w http.ResponseWriter, r *http.Request) error {
+	u := person(r)
+	all, err := s.store.MyWorkspaces(r.Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	f := emptyForm("name", u.Name, "locale", u.Locale)
+	s.render(w, r, http.StatusOK, views.Account(s.page(r, "account.title"), f, workspaceLinks(all)))
+	return nil
+}
+
+func (s *Server) account(w http.ResponseWriter, r *http.Request) error {
+	u := person(r)
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	name, ok := domain.CleanText(f.Get("name"), 200)
+	if !ok || name == "" {
+		f.Errors.Add("name", "field.required_short")
+	}
+	locale := f.Get("locale")
+	if locale != "" && !i18n.Supported(locale) {
+		f.Errors.Add("locale", "field.invalid_choice")
+	}
+	if len(f.Errors) > 0 {
+		all, err := s.store.MyWorkspaces(r.Context(), u.ID)
+		if err != nil {
+			return err
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, views.Account(s.page(r, "account.title"), f, workspaceLinks(all)))
+		return nil
+	}
+	if err := s.store.UpdateAccount(r.Context(), u.ID, name, locale); err != nil {
+		return err
+	}
+	s.flash(r, "form.saved")
+	http.Redirect(w, r, "/account", http.StatusSeeOther)
+	return nil
+}

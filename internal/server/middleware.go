@@ -1,0 +1,240 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"triade/internal/domain"
+	"triade/internal/i18n"
+	"triade/internal/store"
+)
+
+type ctxKey int
+
+const (
+	personKey ctxKey = iota
+	memberKey
+	switcherKey
+)
+
+// accessLog writes one structured line per request.
+func (s *Server) accessLog(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		start := time.Now()
+		next.ServeHTTP(ww, r)
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("id", middleware.GetReqID(r.Context())),
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Int("status", ww.Status()),
+			slog.Int("bytes", ww.BytesWritten()),
+			slog.Duration("duration", time.Since(start)))
+	})
+}
+
+// recoverer turns a panic into a logged 500 page instead of a dropped connection.
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("panic", "id", middleware.GetReqID(r.Context()), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				s.fail(w, r, errors.New("panic"))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// securityHeaders: no script at all, styles only from our own stylesheet, no
+// framing, and no caching of pages that hold personal data.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		h.Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limitBody caps what a request may send; forms are small.
+func limitBody(max int64) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r.Body = http.MaxBytesReader(w, r.Body, max)
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// loadPerson finds the signed-in person (if any) and the language of the page.
+func (s *Server) loadPerson(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		var account string
+		if id := s.sessions.GetString(ctx, "user_id"); id != "" {
+			u, err := s.store.UserByID(ctx, id)
+			switch {
+			case err == nil:
+				ctx = context.WithValue(ctx, personKey, &u)
+				account = u.Locale
+			case domain.ErrorCode(err) == domain.ENotFound: // account erased since
+				s.sessions.Remove(ctx, "user_id")
+			default:
+				s.fail(w, r, err)
+				return
+			}
+		}
+		cookie := ""
+		if c, err := r.Cookie("lang"); err == nil {
+			cookie = c.Value
+		}
+		ctx = i18n.WithLang(ctx, i18n.Negotiate(account, cookie, r.Header.Get("Accept-Language")))
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// person returns the signed-in person, or nil.
+func person(r *http.Request) *store.User {
+	u, _ := r.Context().Value(personKey).(*store.User)
+	return u
+}
+
+// member returns the workspace and role of the current /w/{slug} request.
+func member(r *http.Request) store.Membership {
+	m, _ := r.Context().Value(memberKey).(store.Membership)
+	return m
+}
+
+// scope is what the current request's queries are allowed to see.
+func scope(r *http.Request) store.Scope {
+	sc := store.Scope{TenantID: member(r).Workspace.ID}
+	if u := person(r); u != nil {
+		sc.UserID = u.ID
+	}
+	return sc
+}
+
+// workspace resolves /w/{slug}: the person must be signed in and a member;
+// otherwise the workspace does not exist for them (404).
+func (s *Server) workspace(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u := person(r)
+		if u == nil {
+			s.fail(w, r, domain.Errorf(domain.EUnauthorized, "error.unauthorized"))
+			return
+		}
+		m, all, err := s.store.Resolve(r.Context(), chi.URLParam(r, "slug"), u.ID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		ctx := context.WithValue(r.Context(), memberKey, m)
+		ctx = context.WithValue(ctx, switcherKey, all)
+		ctx = i18n.WithZone(ctx, m.Workspace.Timezone)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// handler is an HTTP handler that returns its failure instead of writing it.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+// h adapts a handler: every error goes through fail, the one place that maps
+// errors to pages and statuses.
+func (s *Server) h(fn handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			s.fail(w, r, err)
+		}
+	}
+}
+
+// signedIn refuses anonymous visitors, sending them to the login page.
+func (s *Server) signedIn(fn handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if person(r) == nil {
+			return domain.Errorf(domain.EUnauthorized, "error.unauthorized")
+		}
+		return fn(w, r)
+	}
+}
+
+// allow lets through members whose role has the capability. A refused read is
+// a 404 (no hint the page exists), a refused write a 403.
+func (s *Server) allow(c domain.Capability, fn handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if !domain.Can(member(r).Role, c) {
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				return domain.ErrNotFound
+			}
+			return domain.ErrForbidden
+		}
+		return fn(w, r)
+	}
+}
+
+var statusOf = map[domain.Code]int{
+	domain.ENotFound:     http.StatusNotFound,
+	domain.EForbidden:    http.StatusForbidden,
+	domain.EInvalid:      http.StatusUnprocessableEntity,
+	domain.EConflict:     http.StatusConflict,
+	domain.ETooMany:      http.StatusTooManyRequests,
+	domain.EUnavailable:  http.StatusServiceUnavailable,
+	domain.EInternal:     http.StatusInternalServerError,
+	domain.EUnauthorized: http.StatusUnauthorized,
+}
+
+var titleOf = map[int]string{
+	http.StatusBadRequest:            "error.400",
+	http.StatusNotFound:              "error.404",
+	http.StatusForbidden:             "error.403",
+	http.StatusUnprocessableEntity:   "error.422",
+	http.StatusConflict:              "error.409",
+	http.StatusTooManyRequests:       "error.429",
+	http.StatusServiceUnavailable:    "error.503",
+	http.StatusInternalServerError:   "error.500",
+	http.StatusRequestEntityTooLarge: "error.413",
+}
+
+// fail is the one place where an error becomes a response.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	code := domain.ErrorCode(err)
+	if code == domain.EUnauthorized && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	status := statusOf[code]
+	msg := domain.ErrorMessage(err)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		status, msg = http.StatusRequestEntityTooLarge, "error.too_large"
+	}
+	if status >= 500 {
+		s.log.Error("request failed", "id", middleware.GetReqID(r.Context()), "path", r.URL.Path, "err", err)
+	}
+	if code == domain.EInternal {
+		msg = "error.internal"
+	}
+	p := s.page(r, titleOf[status])
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "5")
+	}
+	s.render(w, r, status, errorPage(p, status, msg))
+}

@@ -1,0 +1,117 @@
+package server
+
+import (
+	"bytes"
+	"net/http"
+	"net/url"
+
+	"github.com/a-h/templ"
+
+	"triade/internal/domain"
+	"triade/internal/i18n"
+	"triade/internal/store"
+	"triade/web/views"
+)
+
+// render writes a page with its status. The page is rendered to a buffer first so
+// that a rendering failure still becomes a clean error page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	var buf bytes.Buffer
+	if err := c.Render(r.Context(), &buf); err != nil {
+		s.log.Error("render", "path", r.URL.Path, "err", err)
+		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// page gathers what the layout needs about this request.
+func (s *Server) page(r *http.Request, title string, args ...any) views.Page {
+	p := views.Page{Title: title, TitleArgs: args, Lang: i18n.Lang(r.Context()), CSS: s.cssURL, Path: r.URL.RequestURI(), Dev: s.cfg.Dev}
+	if u := person(r); u != nil {
+		p.User = &views.Person{Name: u.Name, Email: u.Email}
+		p.Flash = s.sessions.PopString(r.Context(), "flash")
+	}
+	m := member(r)
+	if m.Workspace.ID != "" {
+		p.Workspace = &views.WorkspaceLink{Slug: m.Workspace.Slug, Name: m.Workspace.Name, Role: m.Role}
+		p.Role = m.Role
+		p.Nav = navFor(m, r.URL.Path)
+	}
+	if all, ok := r.Context().Value(switcherKey).([]store.Membership); ok {
+		p.Workspaces = workspaceLinks(all)
+	}
+	return p
+}
+
+func workspaceLinks(all []store.Membership) []views.WorkspaceLink {
+	out := make([]views.WorkspaceLink, len(all))
+	for i, m := range all {
+		out[i] = views.WorkspaceLink{Slug: m.Workspace.Slug, Name: m.Workspace.Name, Role: m.Role}
+	}
+	return out
+}
+
+// navFor is the main navigation of a member, by role.
+func navFor(m store.Membership, current string) []views.NavItem {
+	base := "/w/" + m.Workspace.Slug
+	items := []views.NavItem{{Label: "nav.dashboard", Href: base + "/"}}
+	if domain.Can(m.Role, domain.SeeMembers) {
+		items = append(items, views.NavItem{Label: "nav.members", Href: base + "/members"})
+	}
+	if domain.Can(m.Role, domain.ManageOrgs) {
+		items = append(items, views.NavItem{Label: "nav.orgs", Href: base + "/orgs"})
+	}
+	for i := range items {
+		items[i].Current = items[i].Href == current
+	}
+	return items
+}
+
+func errorPage(p views.Page, status int, msg string) templ.Component {
+	return views.ErrorPage(p, status, msg)
+}
+
+// flash leaves a one-time message for the next page.
+func (s *Server) flash(r *http.Request, id string) { s.sessions.Put(r.Context(), "flash", id) }
+
+// form parses a posted form into a views.Form that keeps the person's input.
+func form(r *http.Request) (views.Form, error) {
+	if err := r.ParseForm(); err != nil {
+		return views.Form{}, err
+	}
+	return views.Form{Values: r.PostForm, Errors: domain.FieldErrors{}}, nil
+}
+
+// emptyForm starts a form with some values filled in.
+func emptyForm(kv ...string) views.Form {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Set(kv[i], kv[i+1])
+	}
+	return views.Form{Values: v, Errors: domain.FieldErrors{}}
+}
+
+// invalid re-renders a refused form with 422 and the person's input.
+func (s *Server) invalid(w http.ResponseWriter, r *http.Request, f views.Form, err error, c func(views.Form) templ.Component) error {
+	switch fe := err.(type) {
+	case domain.FieldErrors:
+		for k, v := range fe {
+			f.Errors.Add(k, v)
+		}
+	default:
+		return err
+	}
+	s.render(w, r, http.StatusUnprocessableEntity, c(f))
+	return nil
+}
+
+// localPath keeps redirects on this site: only absolute paths, never "//host".
+func localPath(next, fallback string) string {
+	if len(next) > 0 && next[0] == '/' && (len(next) == 1 || (next[1] != '/' && next[1] != '\\')) {
+		return next
+	}
+	return fallback
+}

@@ -1,0 +1,86 @@
+// Package server is Triade's HTTP layer: routes, middleware, handlers. Handlers
+// parse the request, check the rules of internal/domain, call internal/store and
+// render a web/views page.
+package server
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
+
+	"triade/internal/store"
+	"triade/web"
+)
+
+// Config is what the server needs from its environment.
+type Config struct {
+	BaseURL string // absolute URL of the site, for links in e-mails
+	Dev     bool   // development mode: the outbox is readable at /dev/mail
+	Logger  *slog.Logger
+	// Login limits; zero means the defaults.
+	LoginMaxPerAccount, LoginMaxPerAddress int
+	// SessionCleanup is how often expired sessions are deleted; 0 turns it off.
+	SessionCleanup time.Duration
+}
+
+// Server serves Triade.
+type Server struct {
+	cfg      Config
+	store    *store.Store
+	sessions *scs.SessionManager
+	log      *slog.Logger
+	byEmail  *limiter
+	byAddr   *limiter
+	cssURL   string
+	static   http.Handler
+	handler  http.Handler
+}
+
+// New builds the server and its routes.
+func New(cfg Config, st *store.Store) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.LoginMaxPerAccount == 0 {
+		cfg.LoginMaxPerAccount = 10
+	}
+	if cfg.LoginMaxPerAddress == 0 {
+		cfg.LoginMaxPerAddress = 50
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	s := &Server{
+		cfg:     cfg,
+		store:   st,
+		log:     cfg.Logger,
+		byEmail: newLimiter(cfg.LoginMaxPerAccount, 15*time.Minute),
+		byAddr:  newLimiter(cfg.LoginMaxPerAddress, 15*time.Minute),
+	}
+	s.sessions = scs.New()
+	s.sessions.Store = pgxstore.NewWithCleanupInterval(st.Pool(), cfg.SessionCleanup)
+	s.sessions.Lifetime = 7 * 24 * time.Hour
+	s.sessions.Cookie.Name = "triade_session"
+	s.sessions.Cookie.HttpOnly = true
+	s.sessions.Cookie.SameSite = http.SameSiteLaxMode
+	s.sessions.Cookie.Secure = strings.HasPrefix(cfg.BaseURL, "https://")
+	s.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { s.fail(w, r, err) }
+
+	static, _ := fs.Sub(web.Static, "static")
+	css, _ := fs.ReadFile(static, "app.css")
+	sum := sha256.Sum256(css)
+	s.cssURL = "/static/app.css?v=" + hex.EncodeToString(sum[:6])
+	s.static = http.StripPrefix("/static/", http.FileServerFS(static))
+	s.handler = s.routes()
+	return s
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Sessions exposes the session manager (tests and the second-instance check).
+func (s *Server) Sessions() *scs.SessionManager { return s.sessions }

@@ -1,0 +1,234 @@
+package server
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/a-h/templ"
+	"github.com/go-chi/chi/v5"
+
+	"triade/internal/domain"
+	"triade/internal/i18n"
+	"triade/internal/password"
+	"triade/internal/store"
+	"triade/web/views"
+)
+
+func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
+	s.render(w, r, http.StatusOK, views.Dashboard(s.page(r, "nav.dashboard")))
+	return nil
+}
+
+func (s *Server) members(w http.ResponseWriter, r *http.Request) error {
+	return s.membersPage(w, r, http.StatusOK, emptyForm("role", string(domain.RoleCoachee)))
+}
+
+// membersPage shows the members, the pending invitations and the invite form.
+func (s *Server) membersPage(w http.ResponseWriter, r *http.Request, status int, f views.Form) error {
+	ctx, sc := r.Context(), scope(r)
+	members, err := s.store.Members(ctx, sc)
+	if err != nil {
+		return err
+	}
+	pending, err := s.store.PendingInvitations(ctx, sc)
+	if err != nil {
+		return err
+	}
+	orgs, err := s.store.ClientOrgs(ctx, sc)
+	if err != nil {
+		return err
+	}
+	rows := make([]views.MemberRow, len(members))
+	for i, m := range members {
+		rows[i] = views.MemberRow{Name: m.Name, Email: m.Email, Role: m.Role, ClientOrg: m.ClientOrg}
+	}
+	inv := make([]views.InvitationRow, len(pending))
+	for i, p := range pending {
+		inv[i] = views.InvitationRow{Email: p.Email, Name: p.Name, Role: p.Role, Expires: i18n.DateTime(ctx, p.Expires)}
+	}
+	var roles []views.Option
+	for _, role := range domain.Roles {
+		if domain.CanInvite(member(r).Role, role) {
+			roles = append(roles, views.Option{Value: string(role), Label: "role." + string(role)})
+		}
+	}
+	orgOpts := []views.Option{{Value: "", Label: "members.no_org"}}
+	for _, o := range orgs {
+		orgOpts = append(orgOpts, views.Option{Value: o.ID, Label: o.Name, Raw: true})
+	}
+	s.render(w, r, status, views.Members(s.page(r, "members.title"), rows, inv, roles, orgOpts, f))
+	return nil
+}
+
+// invite sends a single-use invitation e-mail, in the language of the inviter.
+func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	m := member(r)
+	in := store.NewInvitation{Email: domain.NormalizeEmail(f.Get("email")), Role: domain.Role(f.Get("role")), ClientOrgID: f.Get("client_org")}
+	if !domain.ValidEmail(in.Email) {
+		f.Errors.Add("email", "field.email.invalid")
+	}
+	var ok bool
+	if in.Name, ok = domain.CleanText(f.Get("name"), 200); !ok {
+		f.Errors.Add("name", "field.too_long")
+	}
+	if !in.Role.Valid() {
+		f.Errors.Add("role", "field.invalid_choice")
+	} else if !domain.CanInvite(m.Role, in.Role) {
+		return domain.ErrForbidden
+	}
+	if len(f.Errors) == 0 {
+		inviter := person(r)
+		_, err = s.store.Invite(r.Context(), scope(r), in, func(token string) store.Mail {
+			return s.invitationMail(r.Context(), m.Workspace, inviter.Name, in, token)
+		})
+		if err == nil {
+			s.flash(r, "members.invite.sent")
+			http.Redirect(w, r, "/w/"+m.Workspace.Slug+"/members", http.StatusSeeOther)
+			return nil
+		}
+		if domain.ErrorCode(err) != domain.EInvalid {
+			return err
+		}
+		for k, v := range err.(domain.FieldErrors) {
+			f.Errors.Add(k, v)
+		}
+	}
+	return s.membersPage(w, r, http.StatusUnprocessableEntity, f)
+}
+
+func (s *Server) invitationMail(ctx context.Context, ws store.Workspace, inviter string, in store.NewInvitation, token string) store.Mail {
+	lang := i18n.Lang(ctx)
+	link := s.cfg.BaseURL + "/w/" + ws.Slug + "/join/" + token
+	return store.Mail{To: in.Email, Link: link,
+		Subject: i18n.Translate(lang, "mail.invite.subject", "Workspace", ws.Name),
+		Body: i18n.Translate(lang, "mail.invite.body", "Inviter", inviter, "Workspace", ws.Name,
+			"Role", i18n.Translate(lang, "role."+string(in.Role)), "Link", link)}
+}
+
+func (s *Server) orgs(w http.ResponseWriter, r *http.Request) error {
+	return s.orgsPage(w, r, http.StatusOK, emptyForm())
+}
+
+func (s *Server) orgsPage(w http.ResponseWriter, r *http.Request, status int, f views.Form) error {
+	orgs, err := s.store.ClientOrgs(r.Context(), scope(r))
+	if err != nil {
+		return err
+	}
+	rows := make([]views.OrgRow, len(orgs))
+	for i, o := range orgs {
+		rows[i] = views.OrgRow{Name: o.Name, Members: o.Members}
+	}
+	s.render(w, r, status, views.Orgs(s.page(r, "orgs.title"), rows, f))
+	return nil
+}
+
+func (s *Server) createOrg(w http.ResponseWriter, r *http.Request) error {
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	name, ok := domain.CleanText(f.Get("name"), 200)
+	if !ok || name == "" {
+		f.Errors.Add("name", "field.required_short")
+	} else if _, err := s.store.CreateClientOrg(r.Context(), scope(r), name); err != nil {
+		if domain.ErrorCode(err) != domain.EInvalid {
+			return err
+		}
+		for k, v := range err.(domain.FieldErrors) {
+			f.Errors.Add(k, v)
+		}
+	}
+	if len(f.Errors) > 0 {
+		return s.orgsPage(w, r, http.StatusUnprocessableEntity, f)
+	}
+	s.flash(r, "orgs.added")
+	http.Redirect(w, r, "/w/"+member(r).Workspace.Slug+"/orgs", http.StatusSeeOther)
+	return nil
+}
+
+// joinTarget loads the invitation of a /w/{slug}/join/{token} link and says how
+// the visitor can take it up.
+func (s *Server) joinTarget(r *http.Request) (store.Workspace, store.Invitation, views.JoinState, error) {
+	ws, err := s.store.WorkspaceBySlug(r.Context(), chi.URLParam(r, "slug"))
+	if err != nil {
+		return ws, store.Invitation{}, 0, err
+	}
+	inv, err := s.store.InvitationByToken(r.Context(), ws.ID, chi.URLParam(r, "token"))
+	if err != nil {
+		return ws, inv, 0, err
+	}
+	if u := person(r); u != nil {
+		if u.Email == inv.Email {
+			return ws, inv, views.JoinConfirm, nil
+		}
+		return ws, inv, views.JoinWrongUser, nil
+	}
+	if _, err := s.store.UserByEmail(r.Context(), inv.Email); err == nil {
+		return ws, inv, views.JoinSignIn, nil
+	} else if domain.ErrorCode(err) != domain.ENotFound {
+		return ws, inv, 0, err
+	}
+	return ws, inv, views.JoinNewAccount, nil
+}
+
+func (s *Server) joinForm(w http.ResponseWriter, r *http.Request) error {
+	ws, inv, state, err := s.joinTarget(r)
+	if err != nil {
+		return s.expiredLink(w, r, err)
+	}
+	f := emptyForm("name", inv.Name)
+	s.render(w, r, http.StatusOK, views.Join(s.page(r, "join.title", "Workspace", ws.Name), ws.Name, inv.Email, inv.Role, state, r.URL.Path, f))
+	return nil
+}
+
+func (s *Server) join(w http.ResponseWriter, r *http.Request) error {
+	ws, inv, state, err := s.joinTarget(r)
+	if err != nil {
+		return s.expiredLink(w, r, err)
+	}
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	a := store.Acceptance{Token: chi.URLParam(r, "token")}
+	switch state {
+	case views.JoinConfirm:
+		a.UserID = person(r).ID
+	case views.JoinNewAccount:
+		var ok bool
+		if a.Name, ok = domain.CleanText(f.Get("name"), 200); !ok || a.Name == "" {
+			f.Errors.Add("name", "field.required_short")
+		}
+		if msg := domain.CheckPassword(f.Get("password")); msg != "" {
+			f.Errors.Add("password", msg)
+		}
+		if len(f.Errors) > 0 {
+			s.render(w, r, http.StatusUnprocessableEntity, views.Join(s.page(r, "join.title", "Workspace", ws.Name), ws.Name, inv.Email, inv.Role, state, r.URL.Path, f))
+			return nil
+		}
+		if a.PasswordHash, err = password.Hash(f.Get("password")); err != nil {
+			return err
+		}
+	default: // must sign in first, or signed in as someone else
+		return domain.ErrForbidden
+	}
+	u, err := s.store.AcceptInvitation(r.Context(), ws.ID, a)
+	if err != nil {
+		return s.expiredLink(w, r, err)
+	}
+	if state == views.JoinNewAccount {
+		if err := s.signIn(r, u); err != nil {
+			return err
+		}
+	}
+	s.flash(r, "join.done")
+	http.Redirect(w, r, "/w/"+ws.Slug+"/", http.StatusSeeOther)
+	return nil
+}
+
+// compile-time check that views take templ components where expected.
+var _ templ.Component = views.Dashboard(views.Page{})

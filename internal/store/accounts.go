@@ -1,0 +1,236 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"triade/internal/domain"
+)
+
+// User is an account. PasswordHash is empty until the person sets a password.
+type User struct {
+	ID           string
+	Email        string
+	Name         string
+	PasswordHash string
+	Locale       string
+}
+
+// Workspace is a tenant: a coaching practice or a company's coaching programme.
+type Workspace struct {
+	ID       string
+	Slug     string
+	Name     string
+	Timezone string
+}
+
+// Membership is a person's place in a workspace.
+type Membership struct {
+	Workspace Workspace
+	Role      domain.Role
+}
+
+const userCols = `id, email, name, coalesce(password_hash, ''), coalesce(locale, '')`
+
+func scanUser(row pgx.Row) (User, error) {
+	var u User
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Locale)
+	return u, err
+}
+
+// UserByEmail finds an account by its (normalised) e-mail.
+func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
+	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE email = $1`, email))
+	return u, dbError("user by email", err)
+}
+
+// UserByID finds an account.
+func (s *Store) UserByID(ctx context.Context, id string) (User, error) {
+	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, id))
+	return u, dbError("user by id", err)
+}
+
+// SetLocale records the language a person chose for the interface.
+func (s *Store) SetLocale(ctx context.Context, userID, locale string) error {
+	_, err := s.pool.Exec(ctx, `UPDATE users SET locale = nullif($2, '') WHERE id = $1`, userID, locale)
+	return dbError("set locale", err)
+}
+
+// NewWorkspace is what sign-up asks for.
+type NewWorkspace struct {
+	Name, Slug          string
+	AdminEmail, AdminNm string
+	PasswordHash        string // empty when the admin is an existing, signed-in account
+	ExistingUserID      string
+	Role                domain.Role // of the first member; admin unless set (demo data)
+}
+
+// CreateWorkspace creates a workspace and its first admin in one transaction:
+// either both exist afterwards or neither does.
+func (s *Store) CreateWorkspace(ctx context.Context, nw NewWorkspace) (User, Workspace, error) {
+	var u User
+	var w Workspace
+	err := s.Tx(ctx, Scope{}, func(tx pgx.Tx) error {
+		if nw.ExistingUserID != "" {
+			var err error
+			if u, err = scanUser(tx.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, nw.ExistingUserID)); err != nil {
+				return dbError("load admin", err)
+			}
+		} else {
+			err := tx.QueryRow(ctx, `INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3) RETURNING id`,
+				nw.AdminEmail, nw.AdminNm, nw.PasswordHash).Scan(&u.ID)
+			if isCode(err, "23505") {
+				return domain.FieldErrors{"email": "field.email.taken"}
+			}
+			if err != nil {
+				return dbError("create admin", err)
+			}
+			u.Email, u.Name, u.PasswordHash = nw.AdminEmail, nw.AdminNm, nw.PasswordHash
+		}
+		err := tx.QueryRow(ctx, `INSERT INTO workspaces (name, slug) VALUES ($1, $2) RETURNING id, slug, name, timezone`,
+			nw.Name, nw.Slug).Scan(&w.ID, &w.Slug, &w.Name, &w.Timezone)
+		if isCode(err, "23505") {
+			return domain.FieldErrors{"slug": "field.slug.taken"}
+		}
+		if err != nil {
+			return dbError("create workspace", err)
+		}
+		// The new workspace becomes the transaction's, so its first rows pass RLS.
+		if _, err := tx.Exec(ctx, `SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)`, w.ID, u.ID); err != nil {
+			return dbError("scope new workspace", err)
+		}
+		role := nw.Role
+		if role == "" {
+			role = domain.RoleAdmin
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, $3)`, w.ID, u.ID, role); err != nil {
+			return dbError("create admin membership", err)
+		}
+		return recordEvent(ctx, tx, w.ID, u.ID, "workspace.created", "", nil)
+	})
+	return u, w, err
+}
+
+// Resolve finds the workspace of a URL and the signed-in person's role in it,
+// with all the person's workspaces for the switcher, in one query. A workspace
+// the person does not belong to is not found: no hint that it exists.
+func (s *Store) Resolve(ctx context.Context, slug, userID string) (Membership, []Membership, error) {
+	all, err := s.MyWorkspaces(ctx, userID)
+	if err != nil {
+		return Membership{}, nil, err
+	}
+	for _, m := range all {
+		if m.Workspace.Slug == slug {
+			return m, all, nil
+		}
+	}
+	return Membership{}, nil, domain.ErrNotFound
+}
+
+// WorkspaceBySlug finds a workspace by its slug, for pages reached before the
+// person is a member (accepting an invitation).
+func (s *Store) WorkspaceBySlug(ctx context.Context, slug string) (Workspace, error) {
+	var w Workspace
+	err := s.pool.QueryRow(ctx, `SELECT id, slug, name, timezone FROM workspaces WHERE slug = $1`, slug).
+		Scan(&w.ID, &w.Slug, &w.Name, &w.Timezone)
+	return w, dbError("workspace by slug", err)
+}
+
+// MyWorkspaces lists the workspaces a person belongs to, for the switcher.
+// Row-level security lets a person see their own memberships everywhere.
+func (s *Store) MyWorkspaces(ctx context.Context, userID string) ([]Membership, error) {
+	var out []Membership
+	err := s.Tx(ctx, Scope{UserID: userID}, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT w.id, w.slug, w.name, w.timezone, m.role
+			FROM memberships m JOIN workspaces w ON w.id = m.tenant_id
+			WHERE m.user_id = $1 ORDER BY w.name`, userID)
+		var err error
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Membership, error) {
+			var m Membership
+			err := r.Scan(&m.Workspace.ID, &m.Workspace.Slug, &m.Workspace.Name, &m.Workspace.Timezone, &m.Role)
+			return m, err
+		})
+		return err
+	})
+	return out, dbError("my workspaces", err)
+}
+
+// newToken returns a random URL-safe token and the hash stored in its place, so
+// that a leaked database holds no usable link.
+func newToken() (token string, hash []byte) {
+	b := make([]byte, 32)
+	rand.Read(b)
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, HashToken(token)
+}
+
+// HashToken is how a token from a link is looked up.
+func HashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// ResetTTL is how long a password reset link stays valid.
+const ResetTTL = time.Hour
+
+// CreatePasswordReset stores a single-use reset token for an existing account and
+// queues the e-mail. It returns ErrNotFound for an unknown address, which the
+// handler hides from the visitor.
+func (s *Store) CreatePasswordReset(ctx context.Context, email string, mail func(u User, token string) Mail) error {
+	return s.Tx(ctx, Scope{}, func(tx pgx.Tx) error {
+		u, err := scanUser(tx.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE email = $1`, email))
+		if err != nil {
+			return dbError("reset: find user", err)
+		}
+		token, hash := newToken()
+		if _, err := tx.Exec(ctx, `INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES ($1, $2, $3)`,
+			hash, u.ID, s.Now().Add(ResetTTL)); err != nil {
+			return dbError("reset: store token", err)
+		}
+		return s.SendMail(ctx, tx, mail(u, token))
+	})
+}
+
+// UsePasswordReset sets a new password if the token is valid, unused and not
+// expired, and spends the token.
+func (s *Store) UsePasswordReset(ctx context.Context, token, passwordHash string) (User, error) {
+	var u User
+	err := s.Tx(ctx, Scope{}, func(tx pgx.Tx) error {
+		var userID string
+		err := tx.QueryRow(ctx, `UPDATE password_resets SET used_at = $2
+			WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id`,
+			HashToken(token), s.Now()).Scan(&userID)
+		if err != nil {
+			return dbError("reset: spend token", err)
+		}
+		u, err = scanUser(tx.QueryRow(ctx, `UPDATE users SET password_hash = $2 WHERE id = $1 RETURNING `+userCols, userID, passwordHash))
+		return dbError("reset: set password", err)
+	})
+	return u, err
+}
+
+// ValidPasswordReset reports whether a reset link can still be used.
+func (s *Store) ValidPasswordReset(ctx context.Context, token string) error {
+	var one int
+	err := s.pool.QueryRow(ctx, `SELECT 1 FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2`,
+		HashToken(token), s.Now()).Scan(&one)
+	return dbError("reset: check token", err)
+}
+
+// UpdateAccount changes a person's name and language.
+func (s *Store) UpdateAccount(ctx context.Context, userID, name, locale string) error {
+	_, err := s.pool.Exec(ctx, `UPDATE users SET name = $2, locale = nullif($3, '') WHERE id = $1`, userID, name, locale)
+	return dbError("update account", err)
+}
+
+// IsEmpty reports whether no workspace exists yet (a fresh database).
+func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
+	var any bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM workspaces)`).Scan(&any)
+	return !any, dbError("is empty", err)
+}

@@ -1,0 +1,235 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"triade/internal/domain"
+)
+
+// Member is a person in a workspace, with their role.
+type Member struct {
+	UserID, Name, Email string
+	Role                domain.Role
+	ClientOrg           string
+}
+
+// ClientOrg groups the sponsors and coachees of one company.
+type ClientOrg struct {
+	ID, Name string
+	Members  int
+}
+
+// Invitation is a pending single-use invitation into a workspace.
+type Invitation struct {
+	ID, Email, Name string
+	Role            domain.Role
+	ClientOrgID     string
+	Expires         time.Time
+	Accepted        *time.Time
+}
+
+// InvitationTTL is how long an invitation link stays valid.
+const InvitationTTL = 7 * 24 * time.Hour
+
+// Members lists the workspace's members.
+func (s *Store) Members(ctx context.Context, sc Scope) ([]Member, error) {
+	var out []Member
+	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT u.id, u.name, u.email, m.role, coalesce(o.name, '')
+			FROM memberships m JOIN users u ON u.id = m.user_id
+			LEFT JOIN client_orgs o ON o.tenant_id = m.tenant_id AND o.id = m.client_org_id
+			WHERE m.tenant_id = $1 ORDER BY m.role, u.name`, sc.TenantID)
+		var err error
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Member, error) {
+			var m Member
+			return m, r.Scan(&m.UserID, &m.Name, &m.Email, &m.Role, &m.ClientOrg)
+		})
+		return err
+	})
+	return out, dbError("members", err)
+}
+
+// ClientOrgs lists the workspace's client organisations.
+func (s *Store) ClientOrgs(ctx context.Context, sc Scope) ([]ClientOrg, error) {
+	var out []ClientOrg
+	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT o.id, o.name, count(m.user_id)
+			FROM client_orgs o LEFT JOIN memberships m ON m.tenant_id = o.tenant_id AND m.client_org_id = o.id
+			WHERE o.tenant_id = $1 GROUP BY o.id, o.name ORDER BY o.name`, sc.TenantID)
+		var err error
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (ClientOrg, error) {
+			var o ClientOrg
+			return o, r.Scan(&o.ID, &o.Name, &o.Members)
+		})
+		return err
+	})
+	return out, dbError("client orgs", err)
+}
+
+// CreateClientOrg adds a client organisation.
+func (s *Store) CreateClientOrg(ctx context.Context, sc Scope, name string) (ClientOrg, error) {
+	o := ClientOrg{Name: name}
+	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO client_orgs (tenant_id, name) VALUES ($1, $2) RETURNING id`, sc.TenantID, name).Scan(&o.ID)
+		if isCode(err, "23505") {
+			return domain.FieldErrors{"name": "field.client_org.taken"}
+		}
+		if err != nil {
+			return dbError("create client org", err)
+		}
+		return recordEvent(ctx, tx, sc.TenantID, sc.UserID, "client_org.created", o.ID, map[string]any{"name": name})
+	})
+	return o, err
+}
+
+// NewInvitation is what the invite form asks for.
+type NewInvitation struct {
+	Email, Name string
+	Role        domain.Role
+	ClientOrgID string
+}
+
+// Invite stores a single-use invitation and queues its e-mail, built by mail from
+// the token (only the token's hash is stored).
+func (s *Store) Invite(ctx context.Context, sc Scope, in NewInvitation, mail func(token string) Mail) (Invitation, error) {
+	inv := Invitation{Email: in.Email, Name: in.Name, Role: in.Role, ClientOrgID: in.ClientOrgID, Expires: s.Now().Add(InvitationTTL)}
+	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
+		var member bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
+			WHERE m.tenant_id = $1 AND u.email = $2)`, sc.TenantID, in.Email).Scan(&member); err != nil {
+			return dbError("invite: check member", err)
+		}
+		if member {
+			return domain.FieldErrors{"email": "field.email.already_member"}
+		}
+		token, hash := newToken()
+		err := tx.QueryRow(ctx, `INSERT INTO invitations (tenant_id, email, name, role, client_org_id, token_hash, invited_by, expires_at)
+			VALUES ($1, $2, $3, $4, nullif($5, '')::uuid, $6, $7, $8) RETURNING id`,
+			sc.TenantID, in.Email, in.Name, in.Role, in.ClientOrgID, hash, sc.UserID, inv.Expires).Scan(&inv.ID)
+		if isCode(err, "23503") { // a client organisation of another workspace, or none
+			return domain.FieldErrors{"client_org": "field.client_org.unknown"}
+		}
+		if err != nil {
+			return dbError("invite: insert", err)
+		}
+		if err := recordEvent(ctx, tx, sc.TenantID, sc.UserID, "invitation.sent", inv.ID, map[string]any{"role": in.Role}); err != nil {
+			return err
+		}
+		return s.SendMail(ctx, tx, mail(token))
+	})
+	return inv, err
+}
+
+// PendingInvitations lists invitations not yet accepted.
+func (s *Store) PendingInvitations(ctx context.Context, sc Scope) ([]Invitation, error) {
+	var out []Invitation
+	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT id, email, name, role, coalesce(client_org_id::text, ''), expires_at, accepted_at
+			FROM invitations WHERE tenant_id = $1 AND accepted_at IS NULL ORDER BY created_at DESC`, sc.TenantID)
+		var err error
+		out, err = pgx.CollectRows(rows, scanInvitation)
+		return err
+	})
+	return out, dbError("pending invitations", err)
+}
+
+func scanInvitation(r pgx.CollectableRow) (Invitation, error) {
+	var i Invitation
+	return i, r.Scan(&i.ID, &i.Email, &i.Name, &i.Role, &i.ClientOrgID, &i.Expires, &i.Accepted)
+}
+
+// InvitationByToken finds a usable invitation of the workspace by its link token.
+func (s *Store) InvitationByToken(ctx context.Context, tenantID, token string) (Invitation, error) {
+	var inv Invitation
+	err := s.Tx(ctx, Scope{TenantID: tenantID}, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT id, email, name, role, coalesce(client_org_id::text, ''), expires_at, accepted_at
+			FROM invitations WHERE tenant_id = $1 AND token_hash = $2 AND accepted_at IS NULL AND expires_at > $3`,
+			tenantID, HashToken(token), s.Now())
+		var err error
+		inv, err = pgx.CollectExactlyOneRow(rows, scanInvitation)
+		return err
+	})
+	return inv, dbError("invitation by token", err)
+}
+
+// Acceptance is how an invitation is taken up: by a new account (name and
+// password hash) or by an existing account already signed in (UserID).
+type Acceptance struct {
+	Token        string
+	UserID       string
+	Name         string
+	PasswordHash string
+}
+
+// AcceptInvitation spends the invitation and makes the person a member, all or
+// nothing. Spending it with a conditional UPDATE makes the link single-use even
+// when two requests race.
+func (s *Store) AcceptInvitation(ctx context.Context, tenantID string, a Acceptance) (User, error) {
+	var u User
+	err := s.Tx(ctx, Scope{TenantID: tenantID}, func(tx pgx.Tx) error {
+		var inv Invitation
+		err := tx.QueryRow(ctx, `UPDATE invitations SET accepted_at = $3
+			WHERE tenant_id = $1 AND token_hash = $2 AND accepted_at IS NULL AND expires_at > $3
+			RETURNING id, email, name, role, coalesce(client_org_id::text, '')`,
+			tenantID, HashToken(a.Token), s.Now()).Scan(&inv.ID, &inv.Email, &inv.Name, &inv.Role, &inv.ClientOrgID)
+		if err != nil {
+			return dbError("accept: spend invitation", err)
+		}
+		if a.UserID != "" {
+			u, err = scanUser(tx.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, a.UserID))
+		} else {
+			u, err = scanUser(tx.QueryRow(ctx, `INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3) RETURNING `+userCols,
+				inv.Email, a.Name, a.PasswordHash))
+			if isCode(err, "23505") {
+				return domain.Errorf(domain.EConflict, "invite.account_exists")
+			}
+		}
+		if err != nil {
+			return dbError("accept: account", err)
+		}
+		if _, err := tx.Exec(ctx, `SELECT set_config('app.user_id', $1, true)`, u.ID); err != nil {
+			return dbError("accept: scope", err)
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO memberships (tenant_id, user_id, role, client_org_id) VALUES ($1, $2, $3, nullif($4, '')::uuid)`,
+			tenantID, u.ID, inv.Role, inv.ClientOrgID)
+		if isCode(err, "23505") {
+			return domain.Errorf(domain.EConflict, "invite.already_member")
+		}
+		if err != nil {
+			return dbError("accept: membership", err)
+		}
+		return recordEvent(ctx, tx, tenantID, u.ID, "invitation.accepted", inv.ID, map[string]any{"role": inv.Role})
+	})
+	return u, err
+}
+
+// NewMember adds a person directly, without an invitation (demo data, and later
+// imports). The account is created if the e-mail is new.
+type NewMember struct {
+	Email, Name, PasswordHash string
+	Role                      domain.Role
+	ClientOrgID               string
+}
+
+// AddMember creates the account if needed and the membership, returning the user.
+func (s *Store) AddMember(ctx context.Context, sc Scope, nm NewMember) (User, error) {
+	var u User
+	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
+		var err error
+		u, err = scanUser(tx.QueryRow(ctx, `INSERT INTO users (email, name, password_hash) VALUES ($1, $2, nullif($3, ''))
+			ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email RETURNING `+userCols, nm.Email, nm.Name, nm.PasswordHash))
+		if err != nil {
+			return dbError("add member: account", err)
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO memberships (tenant_id, user_id, role, client_org_id) VALUES ($1, $2, $3, nullif($4, '')::uuid)`,
+			sc.TenantID, u.ID, nm.Role, nm.ClientOrgID)
+		if isCode(err, "23505") {
+			return domain.FieldErrors{"email": "field.email.already_member"}
+		}
+		return dbError("add member: membership", err)
+	})
+	return u, err
+}

@@ -1,0 +1,90 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+
+	"triade/internal/domain"
+)
+
+// Store runs Triade's queries against the application pool.
+type Store struct {
+	pool  *pgxpool.Pool
+	river *river.Client[pgx.Tx]
+	// Now is the clock; tests fix it.
+	Now func() time.Time
+}
+
+// New wraps an application pool. The River client (insert-only is enough) lets
+// e-mails be queued in the same transaction that causes them.
+func New(pool *pgxpool.Pool, rc *river.Client[pgx.Tx]) *Store {
+	return &Store{pool: pool, river: rc, Now: time.Now}
+}
+
+// Pool exposes the pool for health checks and the session store.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Scope is what row-level security is keyed on: the workspace of the URL and the
+// signed-in person. An empty TenantID means no workspace: tenant tables then
+// show no rows at all.
+type Scope struct {
+	TenantID string
+	UserID   string
+}
+
+// Tx runs fn in one transaction whose settings carry the scope, then commits.
+// Every query of a request goes through here, so PostgreSQL refuses what the
+// scope does not cover even if a handler forgot to check.
+func (s *Store) Tx(ctx context.Context, sc Scope, fn func(tx pgx.Tx) error) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return dbError("begin", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if _, err := tx.Exec(ctx, `SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)`,
+		sc.TenantID, sc.UserID); err != nil {
+		return dbError("scope", err)
+	}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return dbError("commit", err)
+	}
+	return nil
+}
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+
+// dbError classifies a database failure: an outage becomes EUnavailable (503),
+// anything else is internal.
+func dbError(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *domain.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return domain.ErrNotFound
+	}
+	var ne net.Error
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ne) || errors.As(err, &ce) || isCode(err, "57P01", "57P02", "57P03", "08000", "08003", "08006") {
+		return &domain.Error{Code: domain.EUnavailable, Message: "error.unavailable", Cause: fmt.Errorf("store: %s: %w", what, err)}
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return &domain.Error{Code: domain.EUnavailable, Message: "error.unavailable", Cause: fmt.Errorf("store: %s: %w", what, err)}
+	}
+	return fmt.Errorf("store: %s: %w", what, err)
+}

@@ -1,0 +1,69 @@
+// Package views holds Triade's pages as templ components. Components take typed
+// props and never query anything; messages come from the catalogs via t().
+package views
+
+import (
+	"context"
+	"net/url"
+	"time"
+
+	"triade/internal/domain"
+	"triade/internal/i18n"
+)
+
+// Page is what every page's layout needs to know about the request.
+type Page struct {
+	Title      string // catalog ID of the page title
+	TitleArgs  []any
+	Lang       string
+	CSS        string // URL of the stylesheet, with its content hash
+	Path       string // current path, where the language switch returns to
+	User       *Person
+	Workspace  *WorkspaceLink
+	Role       domain.Role
+	Workspaces []WorkspaceLink // the switcher
+	Nav        []NavItem
+	Flash      string // catalog ID of a one-time message
+	Dev        bool
+}
+
+// Person is the signed-in person.
+type Person struct {
+	Name, Email string
+}
+
+// WorkspaceLink names a workspace and the person's role in it.
+type WorkspaceLink struct {
+	Slug, Name string
+	Role       domain.Role
+}
+
+// NavItem is an entry of the main navigation.
+type NavItem struct {
+	Label   string // catalog ID
+	Href    string
+	Current bool
+}
+
+// Form keeps what the person typed and what is wrong with it, so a refused form
+// comes back filled in with a message beside each field.
+type Form struct {
+	Values url.Values
+	Errors domain.FieldErrors
+	Error  string // catalog ID of a message about the whole form
+}
+
+// Get returns the value typed in a field.
+func (f Form) Get(name string) string { return f.Values.Get(name) }
+
+// Err returns the catalog ID of the field's error, or "".
+func (f Form) Err(name string) string { return f.Errors[name] }
+
+// HasErrors reports whether anything is wrong.
+func (f Form) HasErrors() bool { return len(f.Errors) > 0 || f.Error != "" }
+
+func t(ctx context.Context, id string, args ...any) string { return i18n.T(ctx, id, args...) }
+
+func date(ctx context.Context, tm time.Time) string { return i18n.DateTime(ctx, tm) }
+
+func roleLabel(r domain.Role) string { return "role." + string(r) }
