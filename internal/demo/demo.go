@@ -106,5 +106,12 @@ func seedWorkspaces(ctx context.Context, sd *Seeder) error {
 		}
 		sd.Users[u.Email] = u
 	}
-	return nil
+	// A pending invitation, as an admin's page usually has one.
+	_, err = sd.Store.Invite(ctx, sd.Scope("demo", "admin@demo.test"),
+		store.NewInvitation{Email: "nouveau.coach@demo.test", Role: domain.RoleCoach},
+		func(token string) store.Mail {
+			return store.Mail{To: "nouveau.coach@demo.test", Subject: "Invitation à rejoindre Cabinet Démo sur Triade",
+				Body: "Invitation de démonstration : ce lien n'est pas utilisable.", Link: ""}
+		})
+	return err
 }

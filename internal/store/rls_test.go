@@ -1,0 +1,115 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"triade/internal/demo"
+	"triade/internal/store"
+	"triade/internal/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// tenantTables lists every table with a tenant_id column, from the catalog, so a
+// new table cannot escape these checks.
+func tenantTables(t *testing.T, env *testenv.Env) []string {
+	t.Helper()
+	rows, _ := env.Super.Query(context.Background(), `SELECT c.table_name FROM information_schema.columns c
+		JOIN information_schema.tables t USING (table_schema, table_name)
+		WHERE c.table_schema = 'public' AND c.column_name = 'tenant_id' AND t.table_type = 'BASE TABLE' ORDER BY 1`)
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) < 4 {
+		t.Fatalf("expected the workspace tables, found %v", names)
+	}
+	return names
+}
+
+func TestEveryTenantTableHasForcedRLS(t *testing.T) {
+	env := testenv.New(t)
+	for _, table := range tenantTables(t, env) {
+		var enabled, forced bool
+		var policies int
+		err := env.Super.QueryRow(context.Background(), `SELECT c.relrowsecurity, c.relforcerowsecurity,
+			(SELECT count(*) FROM pg_policies p WHERE p.schemaname = 'public' AND p.tablename = c.relname)
+			FROM pg_class c WHERE c.relname = $1 AND c.relnamespace = 'public'::regnamespace`, table).Scan(&enabled, &forced, &policies)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !enabled || !forced || policies == 0 {
+			t.Errorf("%s: rls enabled=%v forced=%v policies=%d", table, enabled, forced, policies)
+		}
+	}
+}
+
+func TestAppRoleIsRestricted(t *testing.T) {
+	env := testenv.New(t)
+	if err := store.CheckRestricted(context.Background(), env.App); err != nil {
+		t.Fatal(err)
+	}
+	var user string
+	env.App.QueryRow(context.Background(), `SELECT current_user`).Scan(&user)
+	if user != store.AppRole {
+		t.Fatalf("queries run as %q, want %q", user, store.AppRole)
+	}
+}
+
+// TestWorkspaceIsolation reads and writes every workspace table as the
+// application role: no workspace set shows nothing, another workspace shows
+// none of this one's rows, and a row for another workspace cannot be written.
+func TestWorkspaceIsolation(t *testing.T) {
+	env := testenv.New(t)
+	ctx := context.Background()
+	if _, err := demo.Seed(ctx, env.Store); err != nil {
+		t.Fatal(err)
+	}
+	var demoID, autreID string
+	env.Super.QueryRow(ctx, `SELECT id FROM workspaces WHERE slug = 'demo'`).Scan(&demoID)
+	env.Super.QueryRow(ctx, `SELECT id FROM workspaces WHERE slug = 'autre'`).Scan(&autreID)
+
+	count := func(sc store.Scope, table, tenant string) int {
+		t.Helper()
+		var n int
+		err := env.Store.Tx(ctx, sc, func(tx pgx.Tx) error {
+			return tx.QueryRow(ctx, `SELECT count(*) FROM `+pgx.Identifier{table}.Sanitize()+` WHERE tenant_id = $1`, tenant).Scan(&n)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for _, table := range tenantTables(t, env) {
+		t.Run(table, func(t *testing.T) {
+			var total int
+			env.Super.QueryRow(ctx, `SELECT count(*) FROM `+pgx.Identifier{table}.Sanitize()+` WHERE tenant_id = $1`, demoID).Scan(&total)
+			if total == 0 {
+				t.Fatalf("the demo has no %s rows: the isolation check would prove nothing", table)
+			}
+			if n := count(store.Scope{}, table, demoID); n != 0 {
+				t.Errorf("no workspace set: %d rows visible", n)
+			}
+			if n := count(store.Scope{TenantID: autreID}, table, demoID); n != 0 {
+				t.Errorf("other workspace set: %d of demo's rows visible", n)
+			}
+			if n := count(store.Scope{TenantID: demoID}, table, demoID); n != total {
+				t.Errorf("own workspace: %d rows visible, want %d", n, total)
+			}
+			// Copy one of demo's rows while the transaction belongs to "autre".
+			var row []byte
+			env.Super.QueryRow(ctx, `SELECT row_to_json(t)::text FROM `+pgx.Identifier{table}.Sanitize()+` t WHERE tenant_id = $1 LIMIT 1`, demoID).Scan(&row)
+			err := env.Store.Tx(ctx, store.Scope{TenantID: autreID}, func(tx pgx.Tx) error {
+				_, err := tx.Exec(ctx, `INSERT INTO `+pgx.Identifier{table}.Sanitize()+` OVERRIDING SYSTEM VALUE
+					SELECT * FROM json_populate_record(null::`+pgx.Identifier{table}.Sanitize()+`, $1::json)`, string(row))
+				return err
+			})
+			if err == nil || !containsCode(err, "42501") {
+				t.Errorf("insert into another workspace: got %v, want a row-level security refusal (42501)", err)
+			}
+		})
+	}
+}
