@@ -116,7 +116,7 @@ func Zone(ctx context.Context) *time.Location {
 }
 
 // T translates a message ID. Pairs of arguments fill the message's template
-// fields: T(ctx, "invite.sent", "Email", e). A missing ID shows as itself, and a
+// fields: T(ctx, "join.title", "Workspace", name). A missing ID shows as itself, and a
 // test keeps the catalogs complete.
 func T(ctx context.Context, id string, pairs ...any) string {
 	return Translate(Lang(ctx), id, pairs...)

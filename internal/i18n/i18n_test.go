@@ -1,0 +1,109 @@
+package i18n
+
+import (
+	"context"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"triade/web"
+)
+
+func catalog(t *testing.T, lang string) map[string]string {
+	b, err := fs.ReadFile(web.Locales, "locales/"+lang+".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestCatalogsHaveTheSameMessages(t *testing.T) {
+	fr, en := catalog(t, "fr"), catalog(t, "en")
+	for k := range fr {
+		if _, ok := en[k]; !ok {
+			t.Errorf("en lacks %q", k)
+		}
+	}
+	for k := range en {
+		if _, ok := fr[k]; !ok {
+			t.Errorf("fr lacks %q", k)
+		}
+	}
+}
+
+// Every literal message ID the code and views pass to t()/T()/Translate, or
+// name in a struct field that the views translate, must be in the catalog.
+var idPattern = regexp.MustCompile(`"((?:account|dashboard|error|field|form|home|invite|join|layout|link|login|mail|members|nav|orgs|outbox|reset|role|signup|forgot|engagement|phase|gate|cadrage|synthesis|meeting|history|session|action|autonomy|evaluation|report|library)\.[a-z0-9_.]+[a-z0-9_])"`)
+
+func TestEveryUsedMessageExists(t *testing.T) {
+	root := filepath.Join("..", "..")
+	fr := catalog(t, "fr")
+	ignore := map[string]bool{"members.see": true, "orgs.manage": true} // capability names, not messages
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".cache" || d.Name() == ".data" || d.Name() == ".git" || d.Name() == "node_modules") {
+			return filepath.SkipDir
+		}
+		if !(strings.HasSuffix(path, ".templ") || (strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_templ.go") && !strings.HasSuffix(path, "_test.go"))) {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range idPattern.FindAllStringSubmatch(string(b), -1) {
+			if _, ok := fr[m[1]]; !ok && !ignore[m[1]] {
+				t.Errorf("%s: message %q is not in the catalog", path, m[1])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestNegotiate(t *testing.T) {
+	cases := []struct{ account, cookie, accept, want string }{
+		{"", "", "", "fr"},
+		{"", "", "en-US,en;q=0.8", "en"},
+		{"", "", "de-DE", "fr"},
+		{"", "en", "fr", "en"},
+		{"fr", "en", "en", "fr"},
+		{"", "xx", "en", "en"},
+	}
+	for _, c := range cases {
+		if got := Negotiate(c.account, c.cookie, c.accept); got != c.want {
+			t.Errorf("Negotiate(%q,%q,%q) = %q, want %q", c.account, c.cookie, c.accept, got, c.want)
+		}
+	}
+}
+
+func TestDatesInWorkspaceZone(t *testing.T) {
+	at := time.Date(2026, 3, 1, 23, 30, 0, 0, time.UTC) // 00:30 on 2 March in Paris
+	ctx := WithZone(WithLang(context.Background(), "fr"), "Europe/Paris")
+	if got := DateTime(ctx, at); got != "2 mars 2026 à 00 h 30" {
+		t.Errorf("fr: %q", got)
+	}
+	ctx = WithZone(WithLang(context.Background(), "en"), "America/New_York")
+	if got := DateTime(ctx, at); got != "1 March 2026, 6:30 PM" {
+		t.Errorf("en: %q", got)
+	}
+	if got := Date(WithLang(context.Background(), "fr"), time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)); got != "1er mai 2026" {
+		t.Errorf("first of the month: %q", got)
+	}
+	if got := T(WithLang(context.Background(), "en"), "join.title", "Workspace", "X"); got != "Join X" {
+		t.Errorf("template data: %q", got)
+	}
+}
