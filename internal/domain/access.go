@@ -8,15 +8,18 @@ const (
 	SeeMembers    Capability = "members.see"
 	InviteMembers Capability = "members.invite"
 	ManageOrgs    Capability = "orgs.manage"
+	// CreateEngagements opens new engagements.
+	CreateEngagements Capability = "engagements.create"
 )
 
 // workspaceAccess is the table of who may do what in a workspace, read as the
 // access matrix of DESIGN.md. Engagement-level rights depend on the person's part
 // in the engagement and live beside the engagement rules.
 var workspaceAccess = map[Capability][]Role{
-	SeeMembers:    {RoleAdmin, RoleCoach},
-	InviteMembers: {RoleAdmin, RoleCoach},
-	ManageOrgs:    {RoleAdmin},
+	SeeMembers:        {RoleAdmin, RoleCoach},
+	InviteMembers:     {RoleAdmin, RoleCoach},
+	ManageOrgs:        {RoleAdmin},
+	CreateEngagements: {RoleAdmin, RoleCoach},
 }
 
 // Can reports whether a member with role r has capability c.

@@ -18,7 +18,13 @@ func ValidEmail(s string) bool {
 		return false
 	}
 	a, err := mail.ParseAddress(s)
-	return err == nil && a.Address == s && a.Name == ""
+	if err != nil || a.Address != s || a.Name != "" {
+		return false
+	}
+	// A deliverable address has a dot in its domain ("name@host" is refused).
+	at := strings.LastIndexByte(s, '@')
+	dot := strings.LastIndexByte(s, '.')
+	return dot > at+1 && dot < len(s)-1
 }
 
 // ValidSlug reports whether s can name a workspace in URLs.

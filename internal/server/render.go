@@ -29,7 +29,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 
 // page gathers what the layout needs about this request.
 func (s *Server) page(r *http.Request, title string, args ...any) views.Page {
-	p := views.Page{Title: title, TitleArgs: args, Lang: i18n.Lang(r.Context()), CSS: s.cssURL, Path: r.URL.RequestURI(), Dev: s.cfg.Dev}
+	p := views.Page{Title: title, TitleArgs: args, Lang: i18n.Lang(r.Context()), CSS: s.cssURL, Path: returnPath(r), Dev: s.cfg.Dev}
 	if u := person(r); u != nil {
 		p.User = &views.Person{Name: u.Name, Email: u.Email}
 		p.Flash = s.sessions.PopString(r.Context(), "flash")
@@ -114,4 +114,16 @@ func localPath(next, fallback string) string {
 		return next
 	}
 	return fallback
+}
+
+// returnPath is where the language switch brings the person back: this page, or
+// for a form re-rendered after a POST, the page the form was on.
+func returnPath(r *http.Request) string {
+	if r.Method == http.MethodGet {
+		return r.URL.RequestURI()
+	}
+	if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host {
+		return localPath(ref.RequestURI(), "/")
+	}
+	return "/"
 }

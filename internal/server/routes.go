@@ -23,10 +23,16 @@ func (s *Server) routes() http.Handler {
 	r.Get("/readyz", s.readyz)
 	r.Get("/static/*", s.serveStatic)
 
+	// chi gives each sub-router its own not-found handler: every level answers
+	// with the same page.
+	notFound := s.h(func(w http.ResponseWriter, r *http.Request) error { return domain.ErrNotFound })
+	r.NotFound(notFound)
+	r.MethodNotAllowed(notFound)
+
 	r.Group(func(r chi.Router) {
 		r.Use(s.sessions.LoadAndSave, s.loadPerson)
-		r.NotFound(s.h(func(w http.ResponseWriter, r *http.Request) error { return domain.ErrNotFound }))
-		r.MethodNotAllowed(s.h(func(w http.ResponseWriter, r *http.Request) error { return domain.ErrNotFound }))
+		r.NotFound(notFound)
+		r.MethodNotAllowed(notFound)
 
 		r.Get("/", s.h(s.home))
 		r.Get("/login", s.h(s.loginForm))
@@ -51,11 +57,56 @@ func (s *Server) routes() http.Handler {
 
 		r.Route("/w/{slug}", func(r chi.Router) {
 			r.Use(s.workspace)
+			r.NotFound(notFound)
+			r.MethodNotAllowed(notFound)
 			r.Get("/", s.h(s.dashboard))
 			r.Get("/members", s.h(s.allow(domain.SeeMembers, s.members)))
 			r.Post("/invitations", s.h(s.allow(domain.InviteMembers, s.invite)))
 			r.Get("/orgs", s.h(s.allow(domain.ManageOrgs, s.orgs)))
 			r.Post("/orgs", s.h(s.allow(domain.ManageOrgs, s.createOrg)))
+			r.Get("/engagements", s.h(s.engagements))
+			r.Get("/engagements/new", s.h(s.allow(domain.CreateEngagements, s.newEngagement)))
+			r.Post("/engagements", s.h(s.allow(domain.CreateEngagements, s.createEngagement)))
+
+			// One engagement. Each route names the row of the access matrix it
+			// touches (domain.Info) and the right it needs.
+			r.Route("/e/{id}", func(r chi.Router) {
+				r.Use(s.engagement)
+				r.NotFound(notFound)
+				r.MethodNotAllowed(notFound)
+				r.Get("/", s.h(s.overview))
+				r.Post("/willingness", s.h(s.confirmWillingness))
+				r.Post("/phase", s.h(s.need(domain.InfoSummary, domain.Write, s.movePhase)))
+				r.Post("/interrupt", s.h(s.need(domain.InfoSummary, domain.Write, s.interrupt)))
+				r.Get("/history", s.h(s.need(domain.InfoHistory, domain.Read, s.history)))
+
+				r.Get("/first-meeting", s.h(s.need(domain.InfoDiagnosis, domain.Read, s.firstMeeting)))
+				r.Post("/first-meeting", s.h(s.need(domain.InfoDiagnosis, domain.Write, s.saveFirstMeeting)))
+				r.Get("/framing", s.h(s.need(domain.InfoSummary, domain.Read, s.framing)))
+				r.Post("/framing", s.h(s.need(domain.InfoSummary, domain.Write, s.saveFraming)))
+				r.Get("/requests", s.h(s.need(domain.InfoFraming, domain.Read, s.requests)))
+				r.Post("/requests/validate", s.h(s.need(domain.InfoFraming, domain.Write, s.validateRequests)))
+				r.Post("/requests/{level}", s.h(s.need(domain.InfoFraming, domain.Read, s.saveRequest)))
+				r.Get("/objectives", s.h(s.need(domain.InfoFraming, domain.Read, s.objectives)))
+				r.Post("/objectives", s.h(s.need(domain.InfoFraming, domain.Write, s.addObjective)))
+				r.Post("/objectives/{oid}", s.h(s.need(domain.InfoFraming, domain.Write, s.updateObjective)))
+				r.Post("/objectives/{oid}/delete", s.h(s.need(domain.InfoFraming, domain.Write, s.deleteObjective)))
+				r.Post("/objectives/{oid}/move", s.h(s.need(domain.InfoFraming, domain.Write, s.moveObjective)))
+				r.Post("/objectives/{oid}/indicators", s.h(s.need(domain.InfoFraming, domain.Write, s.addIndicator)))
+				r.Post("/indicators/{iid}", s.h(s.need(domain.InfoFraming, domain.Write, s.updateIndicator)))
+				r.Post("/indicators/{iid}/delete", s.h(s.need(domain.InfoFraming, domain.Write, s.deleteIndicator)))
+				r.Get("/contract", s.h(s.need(domain.InfoFraming, domain.Read, s.contract)))
+				r.Post("/contract", s.h(s.need(domain.InfoFraming, domain.Write, s.saveContract)))
+				r.Get("/synthesis", s.h(s.need(domain.InfoSynthesis, domain.Read, s.synthesis)))
+				r.Post("/synthesis", s.h(s.need(domain.InfoSynthesis, domain.Write, s.saveSynthesisText)))
+				r.Post("/synthesis/publish", s.h(s.need(domain.InfoSynthesis, domain.Write, s.publishSynthesis)))
+				r.Get("/synthesis/{n}", s.h(s.need(domain.InfoSynthesis, domain.Read, s.synthesisVersion)))
+				r.Post("/synthesis/{n}/validate", s.h(s.need(domain.InfoSynthesis, domain.Validate, s.validateSynthesis)))
+				r.Get("/meetings", s.h(s.need(domain.InfoMeetingRequests, domain.Read, s.meetings)))
+				r.Post("/meetings/ask", s.h(s.need(domain.InfoMeetingRequests, domain.Ask, s.askMeeting)))
+				r.Post("/meetings/schedule", s.h(s.need(domain.InfoMeetingRequests, domain.Write, s.scheduleMeeting)))
+				r.Post("/meetings/{mid}", s.h(s.need(domain.InfoMeetingRequests, domain.Write, s.saveIntermediate)))
+			})
 		})
 	})
 	return r

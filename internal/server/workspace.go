@@ -167,9 +167,11 @@ func (s *Server) joinTarget(r *http.Request) (store.Workspace, store.Invitation,
 		}
 		return ws, inv, views.JoinWrongUser, nil
 	}
-	if _, err := s.store.UserByEmail(r.Context(), inv.Email); err == nil {
+	u, err := s.store.UserByEmail(r.Context(), inv.Email)
+	switch {
+	case err == nil && u.PasswordHash != "":
 		return ws, inv, views.JoinSignIn, nil
-	} else if domain.ErrorCode(err) != domain.ENotFound {
+	case err != nil && domain.ErrorCode(err) != domain.ENotFound:
 		return ws, inv, 0, err
 	}
 	return ws, inv, views.JoinNewAccount, nil

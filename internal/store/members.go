@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -98,8 +99,10 @@ func (s *Store) Invite(ctx context.Context, sc Scope, in NewInvitation, mail fun
 	inv := Invitation{Email: in.Email, Name: in.Name, Role: in.Role, ClientOrgID: in.ClientOrgID, Expires: s.Now().Add(InvitationTTL)}
 	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
 		var member bool
+		// A member who never set a password (invited from an engagement) may be
+		// invited again; anyone else already belongs.
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
-			WHERE m.tenant_id = $1 AND u.email = $2)`, sc.TenantID, in.Email).Scan(&member); err != nil {
+			WHERE m.tenant_id = $1 AND u.email = $2 AND u.password_hash IS NOT NULL)`, sc.TenantID, in.Email).Scan(&member); err != nil {
 			return dbError("invite: check member", err)
 		}
 		if member {
@@ -181,9 +184,12 @@ func (s *Store) AcceptInvitation(ctx context.Context, tenantID string, a Accepta
 		if a.UserID != "" {
 			u, err = scanUser(tx.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, a.UserID))
 		} else {
-			u, err = scanUser(tx.QueryRow(ctx, `INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3) RETURNING `+userCols,
-				inv.Email, a.Name, a.PasswordHash))
-			if isCode(err, "23505") {
+			// A person invited from an engagement form already has an account
+			// without password: taking up the invitation sets it.
+			u, err = scanUser(tx.QueryRow(ctx, `INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3)
+				ON CONFLICT (email) DO UPDATE SET name = EXCLUDED.name, password_hash = EXCLUDED.password_hash
+				WHERE users.password_hash IS NULL RETURNING `+userCols, inv.Email, a.Name, a.PasswordHash))
+			if errors.Is(err, pgx.ErrNoRows) {
 				return domain.Errorf(domain.EConflict, "invite.account_exists")
 			}
 		}
@@ -193,11 +199,8 @@ func (s *Store) AcceptInvitation(ctx context.Context, tenantID string, a Accepta
 		if _, err := tx.Exec(ctx, `SELECT set_config('app.user_id', $1, true)`, u.ID); err != nil {
 			return dbError("accept: scope", err)
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO memberships (tenant_id, user_id, role, client_org_id) VALUES ($1, $2, $3, nullif($4, '')::uuid)`,
-			tenantID, u.ID, inv.Role, inv.ClientOrgID)
-		if isCode(err, "23505") {
-			return domain.Errorf(domain.EConflict, "invite.already_member")
-		}
+		_, err = tx.Exec(ctx, `INSERT INTO memberships (tenant_id, user_id, role, client_org_id) VALUES ($1, $2, $3, nullif($4, '')::uuid)
+			ON CONFLICT (tenant_id, user_id) DO NOTHING`, tenantID, u.ID, inv.Role, inv.ClientOrgID)
 		if err != nil {
 			return dbError("accept: membership", err)
 		}

@@ -72,6 +72,11 @@ func TestWorkspaceIsolation(t *testing.T) {
 	env.Super.QueryRow(ctx, `SELECT id FROM workspaces WHERE slug = 'demo'`).Scan(&demoID)
 	env.Super.QueryRow(ctx, `SELECT id FROM workspaces WHERE slug = 'autre'`).Scan(&autreID)
 
+	userID := func(email string) string {
+		var id string
+		env.Super.QueryRow(ctx, `SELECT id FROM users WHERE email = $1`, email).Scan(&id)
+		return id
+	}
 	count := func(sc store.Scope, table, tenant string) int {
 		t.Helper()
 		var n int
@@ -96,8 +101,16 @@ func TestWorkspaceIsolation(t *testing.T) {
 			if n := count(store.Scope{TenantID: autreID}, table, demoID); n != 0 {
 				t.Errorf("other workspace set: %d of demo's rows visible", n)
 			}
-			if n := count(store.Scope{TenantID: demoID}, table, demoID); n != total {
-				t.Errorf("own workspace: %d rows visible, want %d", n, total)
+			// Within the workspace, confidential rows are visible to some members
+			// only; together, the members see them all.
+			seen := 0
+			for _, a := range demo.Accounts {
+				if a.Workspace == "demo" {
+					seen = max(seen, count(store.Scope{TenantID: demoID, UserID: userID(a.Email)}, table, demoID))
+				}
+			}
+			if seen != total {
+				t.Errorf("own workspace: at most %d rows visible to a member, want %d", seen, total)
 			}
 			// Copy one of demo's rows while the transaction belongs to "autre".
 			var row []byte
@@ -111,5 +124,50 @@ func TestWorkspaceIsolation(t *testing.T) {
 				t.Errorf("insert into another workspace: got %v, want a row-level security refusal (42501)", err)
 			}
 		})
+	}
+}
+
+// TestConfidentialRowsRefusedByPostgres queries as each person, through the
+// application role: the cells marked "—" in DESIGN.md's table return no rows
+// even though the query asks for them.
+func TestConfidentialRowsRefusedByPostgres(t *testing.T) {
+	env := testenv.New(t)
+	ctx := context.Background()
+	if _, err := demo.Seed(ctx, env.Store); err != nil {
+		t.Fatal(err)
+	}
+	var tenant string
+	env.Super.QueryRow(ctx, `SELECT id FROM workspaces WHERE slug = 'demo'`).Scan(&tenant)
+	as := func(email, query string) int {
+		t.Helper()
+		var uid string
+		env.Super.QueryRow(ctx, `SELECT id FROM users WHERE email = $1`, email).Scan(&uid)
+		var n int
+		err := env.Store.Tx(ctx, store.Scope{TenantID: tenant, UserID: uid}, func(tx pgx.Tx) error {
+			return tx.QueryRow(ctx, query).Scan(&n)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	cases := []struct {
+		query string
+		see   map[string]bool // e-mail → sees rows
+	}{
+		{`SELECT count(*) FROM diagnoses`, map[string]bool{"coach@demo.test": true, "coachee@demo.test": true, "sponsor@demo.test": false, "admin@demo.test": false}},
+		{`SELECT count(*) FROM meeting_requests`, map[string]bool{"coach@demo.test": true, "coachee@demo.test": true, "sponsor@demo.test": true, "admin@demo.test": false}},
+		{`SELECT count(*) FROM events WHERE engagement_id IS NOT NULL`, map[string]bool{"coach@demo.test": true, "coachee@demo.test": false, "sponsor@demo.test": false, "admin@demo.test": true}},
+	}
+	for _, c := range cases {
+		for email, sees := range c.see {
+			n := as(email, c.query)
+			if sees && n == 0 {
+				t.Errorf("%s: %s sees nothing, but should", c.query, email)
+			}
+			if !sees && n != 0 {
+				t.Errorf("%s: %s sees %d rows, PostgreSQL should refuse them", c.query, email, n)
+			}
+		}
 	}
 }

@@ -67,3 +67,26 @@ func t(ctx context.Context, id string, args ...any) string { return i18n.T(ctx, 
 func date(ctx context.Context, tm time.Time) string { return i18n.DateTime(ctx, tm) }
 
 func roleLabel(r domain.Role) string { return "role." + string(r) }
+
+func orDash(ctx context.Context, s string) string {
+	if s == "" {
+		return t(ctx, "text.none")
+	}
+	return s
+}
+
+func willing(ctx context.Context, at string) string {
+	if at == "" {
+		return t(ctx, "eng.willingness.pending")
+	}
+	return t(ctx, "eng.willingness.confirmed", "At", at)
+}
+
+// fid is a field's id on the page: its own ID when several forms share field
+// names, its name otherwise.
+func fid(id, name string) string {
+	if id != "" {
+		return id
+	}
+	return name
+}

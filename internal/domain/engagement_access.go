@@ -1,0 +1,103 @@
+package domain
+
+// Part is what a person is in one engagement. A workspace admin with no part
+// reads the engagement's metadata; anyone else with no part sees nothing.
+type Part string
+
+const (
+	PartCoach   Part = "coach"   // lead coach
+	PartCocoach Part = "cocoach" // co-coach: the coach's rights
+	PartCoachee Part = "coachee"
+	PartSponsor Part = "sponsor"
+	PartAdmin   Part = "admin" // workspace admin without a part
+	PartNone    Part = ""
+)
+
+// ViewerPart combines a person's part in an engagement with their workspace role.
+func ViewerPart(part Part, role Role) Part {
+	if part == PartNone && role == RoleAdmin {
+		return PartAdmin
+	}
+	return part
+}
+
+// IsCoach reports whether the part has the coach's rights.
+func (p Part) IsCoach() bool { return p == PartCoach || p == PartCocoach }
+
+// Info is a row of DESIGN.md's "who sees what" table.
+type Info string
+
+const (
+	InfoSummary         Info = "summary"          // engagement summary, phase, participants, meeting dates
+	InfoDiagnosis       Info = "diagnosis"        // first-meeting diagnosis
+	InfoFraming         Info = "framing"          // requests, objectives, indicators, contract
+	InfoSynthesis       Info = "synthesis"        // synthesis documents and validations
+	InfoMeetingRequests Info = "meeting_requests" // intermediate meeting requests
+	InfoHistory         Info = "history"          // history of the engagement
+)
+
+// Right is what a part may do with a kind of information.
+type Right uint8
+
+const (
+	Read     Right = 1 << iota // see it
+	Write                      // create and edit it
+	Validate                   // validate a version
+	Ask                        // ask for something (a meeting)
+	None     Right = 0
+)
+
+// Has reports whether r includes all of want.
+func (r Right) Has(want Right) bool { return r&want == want }
+
+// matrix is DESIGN.md's table, row by row. Columns: coach (and co-coach),
+// coachee, sponsor, admin. The coachee's and the sponsor's own requests are
+// writable by them: see CanWriteRequest. PostgreSQL enforces the None cells of
+// confidential rows itself (see the migrations' restrictive policies).
+var matrix = map[Info]struct{ Coach, Coachee, Sponsor, Admin Right }{
+	InfoSummary:         {Read | Write, Read, Read, Read},
+	InfoDiagnosis:       {Read | Write, Read, None, None},
+	InfoFraming:         {Read | Write, Read, Read, Read},
+	InfoSynthesis:       {Read | Write | Validate, Read | Validate, Read | Validate, Read},
+	InfoMeetingRequests: {Read | Ask | Write, Read | Ask, Read | Ask, None},
+	InfoHistory:         {Read, None, None, Read},
+}
+
+// RightOf returns what a part may do with a kind of information.
+func RightOf(p Part, i Info) Right {
+	row := matrix[i]
+	switch p {
+	case PartCoach, PartCocoach:
+		return row.Coach
+	case PartCoachee:
+		return row.Coachee
+	case PartSponsor:
+		return row.Sponsor
+	case PartAdmin:
+		return row.Admin
+	}
+	return None
+}
+
+// RequestLevel is one of the two levels of request.
+type RequestLevel string
+
+const (
+	RequestCompany RequestLevel = "company"
+	RequestCoachee RequestLevel = "coachee"
+)
+
+// CanWriteRequest: the company's request is written by the sponsor (or by the
+// coach for them), the coachee's by the coachee (or by the coach with them).
+func CanWriteRequest(p Part, level RequestLevel) bool {
+	switch level {
+	case RequestCompany:
+		return p.IsCoach() || p == PartSponsor
+	case RequestCoachee:
+		return p.IsCoach() || p == PartCoachee
+	}
+	return false
+}
+
+// CanConfirmWillingness: the coach and the coachee each confirm their own.
+func CanConfirmWillingness(p Part) bool { return p == PartCoach || p == PartCoachee }

@@ -1,0 +1,127 @@
+package domain
+
+// Phase is where an engagement stands in the method.
+type Phase string
+
+const (
+	PhaseCadrage        Phase = "cadrage"        // framing
+	PhaseAccompagnement Phase = "accompagnement" // the coaching itself
+	PhaseBouclage       Phase = "bouclage"       // evaluation and closing
+	PhaseClos           Phase = "clos"           // closed, read-only
+	PhaseInterrompu     Phase = "interrompu"     // ended early, read-only
+)
+
+// Phases in the order of the method.
+var Phases = []Phase{PhaseCadrage, PhaseAccompagnement, PhaseBouclage, PhaseClos, PhaseInterrompu}
+
+// Valid reports whether p is a known phase.
+func (p Phase) Valid() bool {
+	for _, x := range Phases {
+		if p == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Open reports whether work can still be done on the engagement.
+func (p Phase) Open() bool { return p == PhaseCadrage || p == PhaseAccompagnement || p == PhaseBouclage }
+
+// Next is the phase the gate of p leads to, or "" for none.
+func (p Phase) Next() Phase {
+	switch p {
+	case PhaseCadrage:
+		return PhaseAccompagnement
+	case PhaseAccompagnement:
+		return PhaseBouclage
+	case PhaseBouclage:
+		return PhaseClos
+	}
+	return ""
+}
+
+// CadrageState is what the gate to accompagnement looks at: a snapshot of the
+// engagement's framing, built by the store, judged here without a database.
+type CadrageState struct {
+	CoachWilling, CoacheeWilling   bool
+	FramingHeld                    bool
+	CompanyRequest, CoacheeRequest RequestState
+	Coherent                       bool
+	IndicatorsPerObjective         []int
+	ContractComplete               bool
+	Synthesis                      SynthesisState
+}
+
+// RequestState is one level of request.
+type RequestState struct {
+	Written, Validated bool
+}
+
+// SynthesisState is the current synthesis version and who validated it.
+type SynthesisState struct {
+	Current                                     int // 0 = no version yet
+	CoachValidated, CoacheeValidated, SponsorOK bool
+}
+
+// Validated reports whether the three parties validated the current version.
+func (s SynthesisState) Validated() bool {
+	return s.Current > 0 && s.CoachValidated && s.CoacheeValidated && s.SponsorOK
+}
+
+// GateItem is one condition of a gate, named by its catalog ID.
+type GateItem struct {
+	Label string
+	Done  bool
+}
+
+// CadrageGate lists the conditions to leave cadrage, in the order of the method,
+// each marked done or not. The page shows them as a checklist.
+func CadrageGate(s CadrageState) []GateItem {
+	objectivesOK := len(s.IndicatorsPerObjective) > 0
+	for _, n := range s.IndicatorsPerObjective {
+		if n == 0 {
+			objectivesOK = false
+		}
+	}
+	return []GateItem{
+		{"gate.coach_willing", s.CoachWilling},
+		{"gate.coachee_willing", s.CoacheeWilling},
+		{"gate.framing_held", s.FramingHeld},
+		{"gate.company_request", s.CompanyRequest.Written && s.CompanyRequest.Validated},
+		{"gate.coachee_request", s.CoacheeRequest.Written && s.CoacheeRequest.Validated},
+		{"gate.coherence", s.Coherent},
+		{"gate.objectives", objectivesOK},
+		{"gate.contract", s.ContractComplete},
+		{"gate.synthesis", s.Synthesis.Validated()},
+	}
+}
+
+// Missing returns the labels of the conditions not met.
+func Missing(items []GateItem) []string {
+	var out []string
+	for _, it := range items {
+		if !it.Done {
+			out = append(out, it.Label)
+		}
+	}
+	return out
+}
+
+// CanMove reports whether an engagement may go from one phase to another. The
+// forward move out of cadrage needs its gate open; interruption is possible from
+// any open phase; nothing moves backwards or out of a closed engagement. Later
+// gates (to bouclage, to clos) are judged by their own features; the cadrage
+// state is ignored for them.
+func CanMove(from, to Phase, cadrage CadrageState) error {
+	switch {
+	case !from.Open():
+		return Errorf(EForbidden, "phase.read_only")
+	case to == PhaseInterrompu:
+		return nil
+	case to != from.Next():
+		return Errorf(EInvalid, "phase.not_next")
+	case from == PhaseCadrage && len(Missing(CadrageGate(cadrage))) > 0:
+		return Errorf(EConflict, "phase.gate_closed")
+	}
+	return nil
+}

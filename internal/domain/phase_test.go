@@ -1,0 +1,120 @@
+package domain
+
+import (
+	"reflect"
+	"testing"
+)
+
+func completeCadrage() CadrageState {
+	return CadrageState{
+		CoachWilling: true, CoacheeWilling: true, FramingHeld: true,
+		CompanyRequest: RequestState{true, true}, CoacheeRequest: RequestState{true, true}, Coherent: true,
+		IndicatorsPerObjective: []int{2, 1}, ContractComplete: true,
+		Synthesis: SynthesisState{Current: 2, CoachValidated: true, CoacheeValidated: true, SponsorOK: true},
+	}
+}
+
+func TestCadrageGate(t *testing.T) {
+	if m := Missing(CadrageGate(completeCadrage())); len(m) != 0 {
+		t.Fatalf("complete cadrage still misses %v", m)
+	}
+	cases := []struct {
+		name   string
+		change func(*CadrageState)
+		want   []string
+	}{
+		{"NoWillingness", func(s *CadrageState) { s.CoachWilling, s.CoacheeWilling = false, false }, []string{"gate.coach_willing", "gate.coachee_willing"}},
+		{"FramingNotHeld", func(s *CadrageState) { s.FramingHeld = false }, []string{"gate.framing_held"}},
+		{"CompanyRequestNotValidated", func(s *CadrageState) { s.CompanyRequest.Validated = false }, []string{"gate.company_request"}},
+		{"CoacheeRequestMissing", func(s *CadrageState) { s.CoacheeRequest = RequestState{} }, []string{"gate.coachee_request"}},
+		{"Incoherent", func(s *CadrageState) { s.Coherent = false }, []string{"gate.coherence"}},
+		{"NoObjective", func(s *CadrageState) { s.IndicatorsPerObjective = nil }, []string{"gate.objectives"}},
+		{"ObjectiveWithoutIndicator", func(s *CadrageState) { s.IndicatorsPerObjective = []int{1, 0} }, []string{"gate.objectives"}},
+		{"NoContract", func(s *CadrageState) { s.ContractComplete = false }, []string{"gate.contract"}},
+		{"NoSynthesis", func(s *CadrageState) { s.Synthesis = SynthesisState{} }, []string{"gate.synthesis"}},
+		{"SponsorHasNotValidated", func(s *CadrageState) { s.Synthesis.SponsorOK = false }, []string{"gate.synthesis"}},
+		{"CoacheeHasNotValidated", func(s *CadrageState) { s.Synthesis.CoacheeValidated = false }, []string{"gate.synthesis"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := completeCadrage()
+			c.change(&s)
+			if got := Missing(CadrageGate(s)); !reflect.DeepEqual(got, c.want) {
+				t.Fatalf("missing %v, want %v", got, c.want)
+			}
+			if err := CanMove(PhaseCadrage, PhaseAccompagnement, s); ErrorCode(err) != EConflict {
+				t.Fatalf("gate closed but move allowed: %v", err)
+			}
+		})
+	}
+}
+
+func TestCanMove(t *testing.T) {
+	ok := completeCadrage()
+	cases := []struct {
+		from, to Phase
+		want     Code // "" = allowed
+	}{
+		{PhaseCadrage, PhaseAccompagnement, ""},
+		{PhaseCadrage, PhaseBouclage, EInvalid},
+		{PhaseCadrage, PhaseClos, EInvalid},
+		{PhaseAccompagnement, PhaseBouclage, ""},
+		{PhaseAccompagnement, PhaseCadrage, EInvalid},
+		{PhaseBouclage, PhaseClos, ""},
+		{PhaseCadrage, PhaseInterrompu, ""},
+		{PhaseBouclage, PhaseInterrompu, ""},
+		{PhaseClos, PhaseInterrompu, EForbidden},
+		{PhaseInterrompu, PhaseCadrage, EForbidden},
+		{PhaseClos, PhaseBouclage, EForbidden},
+	}
+	for _, c := range cases {
+		err := CanMove(c.from, c.to, ok)
+		got := Code("")
+		if err != nil {
+			got = ErrorCode(err)
+		}
+		if got != c.want {
+			t.Errorf("%s → %s: %q, want %q", c.from, c.to, got, c.want)
+		}
+	}
+}
+
+func TestAccessMatrix(t *testing.T) {
+	cases := []struct {
+		part Part
+		info Info
+		want Right
+	}{
+		{PartCoach, InfoDiagnosis, Read | Write},
+		{PartCocoach, InfoDiagnosis, Read | Write},
+		{PartCoachee, InfoDiagnosis, Read},
+		{PartSponsor, InfoDiagnosis, None},
+		{PartAdmin, InfoDiagnosis, None},
+		{PartNone, InfoSummary, None},
+		{PartAdmin, InfoSummary, Read},
+		{PartSponsor, InfoSynthesis, Read | Validate},
+		{PartAdmin, InfoSynthesis, Read},
+		{PartAdmin, InfoMeetingRequests, None},
+		{PartSponsor, InfoMeetingRequests, Read | Ask},
+		{PartCoachee, InfoHistory, None},
+		{PartSponsor, InfoHistory, None},
+		{PartAdmin, InfoHistory, Read},
+	}
+	for _, c := range cases {
+		if got := RightOf(c.part, c.info); got != c.want {
+			t.Errorf("%q on %s: %b, want %b", c.part, c.info, got, c.want)
+		}
+	}
+	if !CanWriteRequest(PartSponsor, RequestCompany) || CanWriteRequest(PartSponsor, RequestCoachee) {
+		t.Error("sponsor writes the company's request only")
+	}
+	if !CanWriteRequest(PartCoachee, RequestCoachee) || CanWriteRequest(PartCoachee, RequestCompany) {
+		t.Error("coachee writes their own request only")
+	}
+	if CanConfirmWillingness(PartSponsor) || CanConfirmWillingness(PartCocoach) {
+		t.Error("only the lead coach and the coachee confirm willingness")
+	}
+	if ViewerPart(PartNone, RoleAdmin) != PartAdmin || ViewerPart(PartNone, RoleCoach) != PartNone || ViewerPart(PartSponsor, RoleAdmin) != PartSponsor {
+		t.Error("ViewerPart")
+	}
+}

@@ -1,0 +1,422 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"triade/internal/domain"
+	"triade/internal/i18n"
+	"triade/internal/store"
+	"triade/web/views"
+)
+
+const engagementKey ctxKey = 100
+
+// engCtx is the engagement of a /e/{id} request and the viewer's part in it.
+type engCtx struct {
+	*store.Engagement
+	Part domain.Part
+}
+
+// engagement loads /w/{slug}/e/{id}: a person with no right to see the
+// engagement's summary gets 404, as if it did not exist.
+func (s *Server) engagement(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e, err := s.store.EngagementHeader(r.Context(), scope(r), chi.URLParam(r, "id"))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		part := domain.ViewerPart(e.PartOf(person(r).ID), member(r).Role)
+		if !domain.RightOf(part, domain.InfoSummary).Has(domain.Read) {
+			s.fail(w, r, domain.ErrNotFound)
+			return
+		}
+		ctx := context.WithValue(r.Context(), engagementKey, &engCtx{Engagement: e, Part: part})
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func eng(r *http.Request) *engCtx { return r.Context().Value(engagementKey).(*engCtx) }
+
+// need guards a handler with a right on a kind of information: a refused read is
+// a 404, a refused write a 403.
+func (s *Server) need(info domain.Info, right domain.Right, fn handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if !domain.RightOf(eng(r).Part, info).Has(right) {
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				return domain.ErrNotFound
+			}
+			return domain.ErrForbidden
+		}
+		return fn(w, r)
+	}
+}
+
+// engPath is the URL of a page of the current engagement.
+func engPath(r *http.Request, rest string) string {
+	return "/w/" + member(r).Workspace.Slug + "/e/" + eng(r).ID + rest
+}
+
+// engView is what the engagement's pages show in their header and tabs.
+func (s *Server) engView(r *http.Request, current string) views.Eng {
+	e := eng(r)
+	v := views.Eng{ID: e.ID, Title: e.Title, ClientOrg: e.ClientOrg, Phase: e.Phase, Part: e.Part,
+		ReadOnly: !e.Phase.Open(), EndedReason: e.EndedReason, Base: engPath(r, "")}
+	for _, p := range e.Parties {
+		v.Parties = append(v.Parties, views.PartyRow{Name: p.Name, Part: p.Part, SponsorKind: p.SponsorKind})
+	}
+	tabs := []struct {
+		path, label string
+		info        domain.Info
+	}{
+		{"", "eng.tab.overview", domain.InfoSummary},
+		{"/first-meeting", "eng.tab.first_meeting", domain.InfoDiagnosis},
+		{"/framing", "eng.tab.framing", domain.InfoSummary},
+		{"/requests", "eng.tab.requests", domain.InfoFraming},
+		{"/objectives", "eng.tab.objectives", domain.InfoFraming},
+		{"/contract", "eng.tab.contract", domain.InfoFraming},
+		{"/synthesis", "eng.tab.synthesis", domain.InfoSynthesis},
+		{"/meetings", "eng.tab.meetings", domain.InfoMeetingRequests},
+		{"/history", "eng.tab.history", domain.InfoHistory},
+	}
+	for _, t := range tabs {
+		if domain.RightOf(e.Part, t.info).Has(domain.Read) {
+			v.Tabs = append(v.Tabs, views.NavItem{Label: t.label, Href: v.Base + t.path, Current: t.path == current})
+		}
+	}
+	return v
+}
+
+// canEdit reports whether the viewer may write this kind of information now.
+func canEdit(r *http.Request, info domain.Info) bool {
+	return eng(r).Phase.Open() && domain.RightOf(eng(r).Part, info).Has(domain.Write)
+}
+
+func (s *Server) engagements(w http.ResponseWriter, r *http.Request) error {
+	m := member(r)
+	q := r.URL.Query()
+	f := store.EngagementFilter{Phase: q.Get("phase"), ClientOrgID: q.Get("org"), CoachID: q.Get("coach"), All: m.Role == domain.RoleAdmin}
+	if f.Phase != "" && !domain.Phase(f.Phase).Valid() {
+		f.Phase = ""
+	}
+	rows, err := s.store.Engagements(r.Context(), scope(r), f)
+	if err != nil {
+		return err
+	}
+	orgs, err := s.store.ClientOrgs(r.Context(), scope(r))
+	if err != nil {
+		return err
+	}
+	members, err := s.store.Members(r.Context(), scope(r))
+	if err != nil {
+		return err
+	}
+	v := views.EngagementList{Slug: m.Workspace.Slug, Phase: f.Phase, Org: f.ClientOrgID, Coach: f.CoachID, CanCreate: domain.Can(m.Role, domain.CreateEngagements)}
+	for _, e := range rows {
+		v.Rows = append(v.Rows, views.EngagementRow{ID: e.ID, Title: e.Title, ClientOrg: e.ClientOrg, Coach: e.Coach, Coachee: e.Coachee,
+			Phase: e.Phase, Since: i18n.Date(r.Context(), e.PhaseChanged)})
+	}
+	v.Phases = []views.Option{{Value: "", Label: "filter.all"}}
+	for _, p := range domain.Phases {
+		v.Phases = append(v.Phases, views.Option{Value: string(p), Label: "phase." + string(p)})
+	}
+	v.Orgs = []views.Option{{Value: "", Label: "filter.all"}}
+	for _, o := range orgs {
+		v.Orgs = append(v.Orgs, views.Option{Value: o.ID, Label: o.Name, Raw: true})
+	}
+	v.Coaches = []views.Option{{Value: "", Label: "filter.all"}}
+	for _, mb := range members {
+		if mb.Role == domain.RoleCoach {
+			v.Coaches = append(v.Coaches, views.Option{Value: mb.UserID, Label: mb.Name, Raw: true})
+		}
+	}
+	s.render(w, r, http.StatusOK, views.Engagements(s.page(r, "eng.list.title"), v))
+	return nil
+}
+
+func (s *Server) newEngagement(w http.ResponseWriter, r *http.Request) error {
+	f := emptyForm("sponsor_kind", "hr", "new_sponsor_kind", "manager")
+	if member(r).Role == domain.RoleCoach {
+		f.Values.Set("coach", person(r).ID)
+	}
+	return s.engagementForm(w, r, http.StatusOK, f)
+}
+
+func (s *Server) engagementForm(w http.ResponseWriter, r *http.Request, status int, f views.Form) error {
+	members, err := s.store.Members(r.Context(), scope(r))
+	if err != nil {
+		return err
+	}
+	orgs, err := s.store.ClientOrgs(r.Context(), scope(r))
+	if err != nil {
+		return err
+	}
+	v := views.EngagementForm{Slug: member(r).Workspace.Slug, Form: f}
+	choose := []views.Option{{Value: "", Label: "form.choose"}}
+	v.Orgs = append([]views.Option{}, choose...)
+	for _, o := range orgs {
+		v.Orgs = append(v.Orgs, views.Option{Value: o.ID, Label: o.Name, Raw: true})
+	}
+	v.Coaches, v.Coachees, v.Sponsors = append([]views.Option{}, choose...), append([]views.Option{}, choose...), []views.Option{{Value: "", Label: "form.none"}}
+	for _, m := range members {
+		o := views.Option{Value: m.UserID, Label: m.Name + " — " + m.Email, Raw: true}
+		switch m.Role {
+		case domain.RoleCoach, domain.RoleAdmin:
+			v.Coaches = append(v.Coaches, o)
+			if m.Role == domain.RoleCoach {
+				v.Cocoaches = append(v.Cocoaches, views.Checkbox{Name: "cocoach", Value: m.UserID, Label: m.Name, Checked: contains(f.Values["cocoach"], m.UserID)})
+			}
+		case domain.RoleCoachee:
+			v.Coachees = append(v.Coachees, o)
+		case domain.RoleSponsor:
+			v.Sponsors = append(v.Sponsors, o)
+		}
+	}
+	for _, k := range sponsorKinds {
+		v.Kinds = append(v.Kinds, views.Option{Value: k, Label: "sponsor_kind." + k})
+	}
+	s.render(w, r, status, views.NewEngagement(s.page(r, "eng.new.title"), v))
+	return nil
+}
+
+var sponsorKinds = []string{"manager", "hr", "training", "other"}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// createEngagement opens an engagement; a coachee or sponsor not yet in the
+// workspace is invited from the same form.
+func (s *Server) createEngagement(w http.ResponseWriter, r *http.Request) error {
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	ne := store.NewEngagement{ClientOrgID: f.Get("client_org"), CoachID: f.Get("coach"), CoacheeID: f.Get("coachee"), CocoachIDs: f.Values["cocoach"]}
+	var ok bool
+	if ne.Title, ok = domain.CleanText(f.Get("title"), 200); !ok || ne.Title == "" {
+		f.Errors.Add("title", "field.required_short")
+	}
+	if ne.ClientOrgID == "" {
+		f.Errors.Add("client_org", "field.required")
+	}
+	if ne.CoachID == "" {
+		f.Errors.Add("coach", "field.required")
+	}
+	if np := newPerson(f, "new_coachee"); np != nil {
+		ne.NewCoachee, ne.CoacheeID = np, ""
+	} else if ne.CoacheeID == "" {
+		f.Errors.Add("coachee", "field.coachee.required")
+	}
+	if id := f.Get("sponsor"); id != "" {
+		ne.Sponsors = append(ne.Sponsors, store.SponsorChoice{UserID: id, Kind: kindOf(f.Get("sponsor_kind"))})
+	}
+	if np := newPerson(f, "new_sponsor"); np != nil {
+		ne.Sponsors = append(ne.Sponsors, store.SponsorChoice{New: np, Kind: kindOf(f.Get("new_sponsor_kind"))})
+	}
+	if len(ne.Sponsors) == 0 {
+		f.Errors.Add("sponsor", "field.sponsor.required")
+	}
+	if len(f.Errors) > 0 {
+		return s.engagementForm(w, r, http.StatusUnprocessableEntity, f)
+	}
+	m, inviter := member(r), person(r)
+	id, err := s.store.CreateEngagement(r.Context(), scope(r), ne, func(in store.Invited) store.Mail {
+		return s.invitationMail(r.Context(), m.Workspace, inviter.Name, store.NewInvitation{Email: in.Email, Name: in.Name, Role: in.Role}, in.Token)
+	})
+	if fe, ok := err.(domain.FieldErrors); ok {
+		for k, v := range fe {
+			f.Errors.Add(k, v)
+		}
+		return s.engagementForm(w, r, http.StatusUnprocessableEntity, f)
+	}
+	if err != nil {
+		return err
+	}
+	s.flash(r, "eng.created")
+	http.Redirect(w, r, "/w/"+m.Workspace.Slug+"/e/"+id, http.StatusSeeOther)
+	return nil
+}
+
+// newPerson reads the "invite someone new" pair of fields named prefix_name and
+// prefix_email; both empty means nobody new.
+func newPerson(f views.Form, prefix string) *store.NewPerson {
+	name, _ := domain.CleanText(f.Get(prefix+"_name"), 200)
+	email := domain.NormalizeEmail(f.Get(prefix + "_email"))
+	if name == "" && email == "" {
+		return nil
+	}
+	if name == "" {
+		f.Errors.Add(prefix+"_name", "field.required_short")
+	}
+	if !domain.ValidEmail(email) {
+		f.Errors.Add(prefix+"_email", "field.email.invalid")
+	}
+	return &store.NewPerson{Name: name, Email: email}
+}
+
+func kindOf(k string) string {
+	if contains(sponsorKinds, k) {
+		return k
+	}
+	return "other"
+}
+
+// overview is the engagement's home: phase, parties, the gate checklist and what
+// the signed-in person should do next.
+func (s *Server) overview(w http.ResponseWriter, r *http.Request) error {
+	e := eng(r)
+	f, err := s.store.Cadrage(r.Context(), scope(r), e.ID)
+	if err != nil {
+		return err
+	}
+	v := views.Overview{Eng: s.engView(r, "")}
+	items := domain.CadrageGate(f.State())
+	if e.Phase == domain.PhaseCadrage {
+		for _, it := range items {
+			v.Gate = append(v.Gate, views.GateRow{Label: it.Label, Done: it.Done})
+		}
+		v.GateOpen = len(domain.Missing(items)) == 0
+	}
+	v.CanMove = e.Part.IsCoach() && e.Phase == domain.PhaseCadrage
+	v.CanInterrupt = e.Part.IsCoach() && e.Phase.Open()
+	v.Todo = todoFor(e, f, person(r).ID)
+	v.FirstMeeting = dt(r, f.FirstMeetingAt)
+	v.Framing = dt(r, f.Framing.ScheduledAt)
+	v.FramingHeld = f.Framing.Held
+	for _, m := range f.Intermediate {
+		v.Intermediate = append(v.Intermediate, dt(r, m.ScheduledAt))
+	}
+	v.CoachWilling, v.CoacheeWilling = dt(r, f.CoachWillingAt), dt(r, f.CoacheeWillingAt)
+	v.CanConfirmWillingness = e.Phase.Open() && domain.CanConfirmWillingness(e.Part) &&
+		((e.Part == domain.PartCoach && f.CoachWillingAt == nil) || (e.Part == domain.PartCoachee && f.CoacheeWillingAt == nil))
+	s.render(w, r, http.StatusOK, views.EngagementOverview(s.page(r, "eng.tab.overview"), v))
+	return nil
+}
+
+// todoFor lists what waits on the signed-in person in this engagement.
+func todoFor(e *engCtx, f *store.CadrageFile, userID string) []views.Todo {
+	if !e.Phase.Open() {
+		return nil
+	}
+	var out []views.Todo
+	add := func(label, path string) { out = append(out, views.Todo{Label: label, Href: path}) }
+	switch {
+	case e.Part == domain.PartCoach && f.CoachWillingAt == nil, e.Part == domain.PartCoachee && f.CoacheeWillingAt == nil:
+		add("todo.willingness", "")
+	}
+	if e.Phase == domain.PhaseCadrage {
+		if e.Part == domain.PartSponsor && f.Requests[domain.RequestCompany].Body == "" {
+			add("todo.company_request", "/requests")
+		}
+		if e.Part == domain.PartCoachee && f.Requests[domain.RequestCoachee].Body == "" {
+			add("todo.coachee_request", "/requests")
+		}
+		if e.Part.IsCoach() {
+			st := f.State()
+			if (st.CompanyRequest.Written && !st.CompanyRequest.Validated) || (st.CoacheeRequest.Written && !st.CoacheeRequest.Validated) {
+				add("todo.validate_requests", "/requests")
+			}
+			if len(domain.Missing(domain.CadrageGate(st))) == 0 {
+				add("todo.move_phase", "")
+			}
+		}
+	}
+	if len(f.Syntheses) > 0 && domain.RightOf(e.Part, domain.InfoSynthesis).Has(domain.Validate) && !f.Syntheses[0].ValidatedBy(userID) {
+		add("todo.validate_synthesis", "/synthesis")
+	}
+	for _, q := range f.MeetingRequests {
+		if q.MeetingID == "" && e.Part.IsCoach() {
+			add("todo.schedule_meeting", "/meetings")
+			break
+		}
+	}
+	return out
+}
+
+// confirmWillingness: the lead coach and the coachee each confirm their own.
+func (s *Server) confirmWillingness(w http.ResponseWriter, r *http.Request) error {
+	e := eng(r)
+	if !domain.CanConfirmWillingness(e.Part) {
+		return domain.ErrForbidden
+	}
+	if err := s.store.ConfirmWillingness(r.Context(), scope(r), e.ID, e.Part); err != nil {
+		return err
+	}
+	s.flash(r, "eng.willingness.done")
+	http.Redirect(w, r, engPath(r, ""), http.StatusSeeOther)
+	return nil
+}
+
+// movePhase passes the gate to the next phase.
+func (s *Server) movePhase(w http.ResponseWriter, r *http.Request) error {
+	e := eng(r)
+	if !e.Part.IsCoach() {
+		return domain.ErrForbidden
+	}
+	if err := s.store.MovePhase(r.Context(), scope(r), e.ID, e.Phase.Next()); err != nil {
+		return err
+	}
+	s.flash(r, "eng.phase.moved")
+	http.Redirect(w, r, engPath(r, ""), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) interrupt(w http.ResponseWriter, r *http.Request) error {
+	e := eng(r)
+	if !e.Part.IsCoach() {
+		return domain.ErrForbidden
+	}
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	reason, ok := domain.CleanText(r.PostForm.Get("reason"), 2000)
+	if !ok || reason == "" {
+		return domain.Errorf(domain.EInvalid, "field.reason.required")
+	}
+	if err := s.store.Interrupt(r.Context(), scope(r), e.ID, reason); err != nil {
+		return err
+	}
+	s.flash(r, "eng.interrupted")
+	http.Redirect(w, r, engPath(r, ""), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) history(w http.ResponseWriter, r *http.Request) error {
+	entries, err := s.store.History(r.Context(), scope(r), eng(r).ID)
+	if err != nil {
+		return err
+	}
+	rows := make([]views.HistoryRow, len(entries))
+	for i, h := range entries {
+		rows[i] = views.HistoryRow{At: i18n.DateTime(r.Context(), h.At), Actor: h.Actor,
+			What: i18n.T(r.Context(), "history."+strings.ReplaceAll(h.Kind, ".", "_"), historyArgs(r.Context(), h.Data)...)}
+	}
+	s.render(w, r, http.StatusOK, views.History(s.page(r, "eng.tab.history"), s.engView(r, "/history"), rows))
+	return nil
+}
+
+// historyArgs turns an event's data into message arguments, translating the
+// words of the product (phases, parts, levels). Events carry no confidential text.
+func historyArgs(ctx context.Context, data map[string]any) []any {
+	prefix := map[string]string{"from": "phase.", "to": "phase.", "part": "part.", "level": "request.level.", "meeting": "meeting.kind.", "role": "role."}
+	var args []any
+	for k, v := range data {
+		str := fmt.Sprint(v)
+		if p, ok := prefix[k]; ok {
+			str = i18n.T(ctx, p+str)
+		}
+		args = append(args, k, str)
+	}
+	return args
+}

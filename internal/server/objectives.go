@@ -1,0 +1,199 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+
+	"triade/internal/domain"
+	"triade/internal/store"
+	"triade/web/views"
+)
+
+var indicatorKinds = []string{"observable", "performance"}
+
+func (s *Server) objectives(w http.ResponseWriter, r *http.Request) error {
+	return s.objectivesPage(w, r, http.StatusOK, "", views.Form{})
+}
+
+// objectivesPage shows the objectives and their indicators. formFor names the
+// form (an objective, an indicator, or "new") that comes back with the person's
+// input and errors; every other form shows the stored values.
+func (s *Server) objectivesPage(w http.ResponseWriter, r *http.Request, status int, formFor string, f views.Form) error {
+	file, err := s.store.Cadrage(r.Context(), scope(r), eng(r).ID)
+	if err != nil {
+		return err
+	}
+	v := views.ObjectivesView{Eng: s.engView(r, "/objectives"), CanEdit: canEdit(r, domain.InfoFraming), New: emptyForm(), NewFor: formFor}
+	if formFor == "new" {
+		v.New = f
+	}
+	for _, k := range indicatorKinds {
+		v.Kinds = append(v.Kinds, views.Option{Value: k, Label: "indicator.kind." + k})
+	}
+	for i, o := range file.Objectives {
+		ov := views.ObjectiveView{ID: o.ID, N: i + 1, Title: o.Title, Description: o.Description, First: i == 0, Last: i == len(file.Objectives)-1,
+			Form:   emptyForm("title", o.Title, "description", o.Description, "version", strconv.Itoa(o.Version)),
+			NewInd: emptyForm("kind", "observable")}
+		if formFor == o.ID {
+			ov.Form = f
+		}
+		if formFor == "ind-new-"+o.ID {
+			ov.NewInd = f
+		}
+		for _, ind := range o.Indicators {
+			iv := views.IndicatorView{ID: ind.ID, Kind: ind.Kind, Description: ind.Description, Baseline: ind.Baseline, Target: ind.Target, Observe: ind.Observe,
+				Form: emptyForm("kind", ind.Kind, "description", ind.Description, "baseline", ind.Baseline, "target", ind.Target,
+					"observation", ind.Observe, "version", strconv.Itoa(ind.Version))}
+			if formFor == ind.ID {
+				iv.Form = f
+			}
+			ov.Indicators = append(ov.Indicators, iv)
+		}
+		v.Objectives = append(v.Objectives, ov)
+	}
+	s.render(w, r, status, views.Objectives(s.page(r, "eng.tab.objectives"), v))
+	return nil
+}
+
+func objectiveFrom(f views.Form) store.Objective {
+	title, ok := domain.CleanText(f.Get("title"), 300)
+	if !ok || title == "" {
+		f.Errors.Add("title", "field.required_short")
+	}
+	return store.Objective{Title: title, Description: text(f, "description", 5000, false), Version: version(f)}
+}
+
+func (s *Server) addObjective(w http.ResponseWriter, r *http.Request) error {
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	o := objectiveFrom(f)
+	if len(f.Errors) > 0 {
+		return s.objectivesPage(w, r, http.StatusUnprocessableEntity, "new", f)
+	}
+	if _, err := s.store.AddObjective(r.Context(), scope(r), eng(r).ID, o); err != nil {
+		return err
+	}
+	return s.saved(w, r, "/objectives")
+}
+
+func (s *Server) updateObjective(w http.ResponseWriter, r *http.Request) error {
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	o := objectiveFrom(f)
+	o.ID = chi.URLParam(r, "oid")
+	if len(f.Errors) > 0 {
+		return s.objectivesPage(w, r, http.StatusUnprocessableEntity, o.ID, f)
+	}
+	err = s.store.UpdateObjective(r.Context(), scope(r), eng(r).ID, o)
+	if isConflict(err) {
+		file, lerr := s.store.Cadrage(r.Context(), scope(r), eng(r).ID)
+		if lerr != nil {
+			return err
+		}
+		for _, cur := range file.Objectives {
+			if cur.ID == o.ID {
+				return s.conflict(w, r, "/objectives", cur.Version, f, []views.ConflictField{
+					{Name: "title", Label: "field.objective_title", Current: cur.Title, Short: true},
+					{Name: "description", Label: "field.description", Current: cur.Description}})
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return s.saved(w, r, "/objectives")
+}
+
+func (s *Server) deleteObjective(w http.ResponseWriter, r *http.Request) error {
+	if err := s.store.DeleteObjective(r.Context(), scope(r), eng(r).ID, chi.URLParam(r, "oid")); err != nil {
+		return err
+	}
+	return s.saved(w, r, "/objectives")
+}
+
+func (s *Server) moveObjective(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	dir := 1
+	if r.PostForm.Get("dir") == "up" {
+		dir = -1
+	}
+	if err := s.store.MoveObjective(r.Context(), scope(r), eng(r).ID, chi.URLParam(r, "oid"), dir); err != nil {
+		return err
+	}
+	http.Redirect(w, r, engPath(r, "/objectives"), http.StatusSeeOther)
+	return nil
+}
+
+func indicatorFrom(f views.Form) store.Indicator {
+	i := store.Indicator{Kind: f.Get("kind"), Description: text(f, "description", 1000, true), Baseline: text(f, "baseline", 1000, false),
+		Target: text(f, "target", 1000, false), Observe: text(f, "observation", 2000, false), Version: version(f)}
+	if !contains(indicatorKinds, i.Kind) {
+		f.Errors.Add("kind", "field.invalid_choice")
+	}
+	return i
+}
+
+func (s *Server) addIndicator(w http.ResponseWriter, r *http.Request) error {
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	i := indicatorFrom(f)
+	i.ObjectiveID = chi.URLParam(r, "oid")
+	if len(f.Errors) > 0 {
+		return s.objectivesPage(w, r, http.StatusUnprocessableEntity, "ind-new-"+i.ObjectiveID, f)
+	}
+	if err := s.store.AddIndicator(r.Context(), scope(r), eng(r).ID, i); err != nil {
+		return err
+	}
+	return s.saved(w, r, "/objectives")
+}
+
+func (s *Server) updateIndicator(w http.ResponseWriter, r *http.Request) error {
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	i := indicatorFrom(f)
+	i.ID = chi.URLParam(r, "iid")
+	if len(f.Errors) > 0 {
+		return s.objectivesPage(w, r, http.StatusUnprocessableEntity, i.ID, f)
+	}
+	err = s.store.UpdateIndicator(r.Context(), scope(r), eng(r).ID, i)
+	if isConflict(err) {
+		file, lerr := s.store.Cadrage(r.Context(), scope(r), eng(r).ID)
+		if lerr != nil {
+			return err
+		}
+		for _, o := range file.Objectives {
+			for _, cur := range o.Indicators {
+				if cur.ID == i.ID {
+					return s.conflict(w, r, "/objectives", cur.Version, f, []views.ConflictField{
+						{Name: "description", Label: "field.indicator", Current: cur.Description},
+						{Name: "baseline", Label: "field.baseline", Current: cur.Baseline, Short: true},
+						{Name: "target", Label: "field.target", Current: cur.Target, Short: true},
+						{Name: "observation", Label: "field.observation", Current: cur.Observe}})
+				}
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return s.saved(w, r, "/objectives")
+}
+
+func (s *Server) deleteIndicator(w http.ResponseWriter, r *http.Request) error {
+	if err := s.store.DeleteIndicator(r.Context(), scope(r), eng(r).ID, chi.URLParam(r, "iid")); err != nil {
+		return err
+	}
+	return s.saved(w, r, "/objectives")
+}

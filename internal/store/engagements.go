@@ -1,0 +1,365 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"triade/internal/domain"
+)
+
+// Party is a person's place in an engagement.
+type Party struct {
+	UserID, Name, Email string
+	Part                domain.Part
+	SponsorKind         string
+}
+
+// Engagement is an engagement's header: what every page of it needs.
+type Engagement struct {
+	ID, Title, ClientOrgID, ClientOrg string
+	Phase                             domain.Phase
+	PhaseChanged                      time.Time
+	FirstMeetingAt                    *time.Time
+	CoachWillingAt, CoacheeWillingAt  *time.Time
+	CoherenceOK                       bool
+	CoherenceComment                  string
+	CoherenceAt                       *time.Time
+	SynthesisText                     string
+	SynthesisVersion                  int
+	EndedReason                       string
+	Parties                           []Party
+}
+
+// PartOf returns a user's part in the engagement.
+func (e *Engagement) PartOf(userID string) domain.Part {
+	for _, p := range e.Parties {
+		if p.UserID == userID {
+			return p.Part
+		}
+	}
+	return domain.PartNone
+}
+
+// With returns the parties with the given part.
+func (e *Engagement) With(part domain.Part) []Party {
+	var out []Party
+	for _, p := range e.Parties {
+		if p.Part == part {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Name returns the name of the first party with the part, or "".
+func (e *Engagement) Name(part domain.Part) string {
+	if ps := e.With(part); len(ps) > 0 {
+		return ps[0].Name
+	}
+	return ""
+}
+
+const engagementCols = `e.id, e.title, e.client_org_id, o.name, e.phase, e.phase_changed_at, e.first_meeting_at,
+	e.coach_willing_at, e.coachee_willing_at, e.coherence_ok, e.coherence_comment, e.coherence_at,
+	e.synthesis_text, e.synthesis_version, e.ended_reason`
+
+func scanEngagement(row pgx.Row, e *Engagement) error {
+	return row.Scan(&e.ID, &e.Title, &e.ClientOrgID, &e.ClientOrg, &e.Phase, &e.PhaseChanged, &e.FirstMeetingAt,
+		&e.CoachWillingAt, &e.CoacheeWillingAt, &e.CoherenceOK, &e.CoherenceComment, &e.CoherenceAt,
+		&e.SynthesisText, &e.SynthesisVersion, &e.EndedReason)
+}
+
+// EngagementHeader loads the engagement and its parties, in one round trip.
+func (s *Store) EngagementHeader(ctx context.Context, sc Scope, id string) (*Engagement, error) {
+	var e Engagement
+	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
+		return loadHeader(ctx, tx, sc, id, &e)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
+func loadHeader(ctx context.Context, tx pgx.Tx, sc Scope, id string, e *Engagement) error {
+	if !validUUID(id) {
+		return domain.ErrNotFound
+	}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT `+engagementCols+` FROM engagements e JOIN client_orgs o ON o.tenant_id = e.tenant_id AND o.id = e.client_org_id
+		WHERE e.tenant_id = $1 AND e.id = $2`, sc.TenantID, id)
+	b.Queue(`SELECT p.user_id, u.name, u.email, p.part, p.sponsor_kind FROM engagement_parties p JOIN users u ON u.id = p.user_id
+		WHERE p.tenant_id = $1 AND p.engagement_id = $2
+		ORDER BY array_position(ARRAY['coach','cocoach','coachee','sponsor'], p.part), u.name`, sc.TenantID, id)
+	br := tx.SendBatch(ctx, b)
+	defer br.Close()
+	if err := scanEngagement(br.QueryRow(), e); err != nil {
+		return dbError("engagement", err)
+	}
+	rows, _ := br.Query()
+	var err error
+	e.Parties, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Party, error) {
+		var p Party
+		return p, r.Scan(&p.UserID, &p.Name, &p.Email, &p.Part, &p.SponsorKind)
+	})
+	return dbError("parties", err)
+}
+
+// validUUID avoids a database error for a malformed id in a URL: it is simply
+// not found.
+func validUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'):
+			return false
+		}
+	}
+	return true
+}
+
+// EngagementRow is a line of the engagement list.
+type EngagementRow struct {
+	ID, Title, ClientOrg, Coach, Coachee string
+	Phase                                domain.Phase
+	PhaseChanged                         time.Time
+}
+
+// EngagementFilter narrows the list.
+type EngagementFilter struct {
+	Phase, ClientOrgID, CoachID string
+	All                         bool // the workspace admin sees every engagement
+}
+
+// Engagements lists the engagements the person takes part in (or all, for an
+// admin), filtered.
+func (s *Store) Engagements(ctx context.Context, sc Scope, f EngagementFilter) ([]EngagementRow, error) {
+	var out []EngagementRow
+	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT e.id, e.title, o.name, coalesce(c.name, ''), coalesce(ce.name, ''), e.phase, e.phase_changed_at
+			FROM engagements e
+			JOIN client_orgs o ON o.tenant_id = e.tenant_id AND o.id = e.client_org_id
+			LEFT JOIN engagement_parties pc ON pc.tenant_id = e.tenant_id AND pc.engagement_id = e.id AND pc.part = 'coach'
+			LEFT JOIN users c ON c.id = pc.user_id
+			LEFT JOIN engagement_parties pe ON pe.tenant_id = e.tenant_id AND pe.engagement_id = e.id AND pe.part = 'coachee'
+			LEFT JOIN users ce ON ce.id = pe.user_id
+			WHERE e.tenant_id = $1
+			  AND ($2 OR EXISTS (SELECT 1 FROM engagement_parties me WHERE me.tenant_id = e.tenant_id AND me.engagement_id = e.id AND me.user_id = $3))
+			  AND ($4 = '' OR e.phase = $4)
+			  AND ($5 = '' OR e.client_org_id::text = $5)
+			  AND ($6 = '' OR EXISTS (SELECT 1 FROM engagement_parties cc WHERE cc.tenant_id = e.tenant_id AND cc.engagement_id = e.id
+			                          AND cc.part IN ('coach', 'cocoach') AND cc.user_id::text = $6))
+			ORDER BY array_position(ARRAY['cadrage','accompagnement','bouclage','clos','interrompu'], e.phase), e.title
+			LIMIT 500`, sc.TenantID, f.All, sc.UserID, f.Phase, f.ClientOrgID, f.CoachID)
+		var err error
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (EngagementRow, error) {
+			var e EngagementRow
+			return e, r.Scan(&e.ID, &e.Title, &e.ClientOrg, &e.Coach, &e.Coachee, &e.Phase, &e.PhaseChanged)
+		})
+		return err
+	})
+	return out, dbError("engagements", err)
+}
+
+// NewPerson is someone not yet in the workspace, invited from the engagement form.
+type NewPerson struct {
+	Name, Email string
+}
+
+// SponsorChoice is a sponsor of a new engagement: an existing member or a new person.
+type SponsorChoice struct {
+	UserID string
+	New    *NewPerson
+	Kind   string
+}
+
+// NewEngagement is what the engagement form asks for.
+type NewEngagement struct {
+	Title, ClientOrgID string
+	CoachID            string
+	CocoachIDs         []string
+	CoacheeID          string
+	NewCoachee         *NewPerson
+	Sponsors           []SponsorChoice
+}
+
+// Invited is a person invited while creating an engagement; the caller builds
+// their e-mail from the token.
+type Invited struct {
+	NewPerson
+	Role  domain.Role
+	Token string
+}
+
+// CreateEngagement opens an engagement in cadrage with its parties. People not
+// yet in the workspace get an account without password, a membership and an
+// invitation, in the same transaction: all of it exists afterwards, or none.
+func (s *Store) CreateEngagement(ctx context.Context, sc Scope, ne NewEngagement, mail func(Invited) Mail) (string, error) {
+	var id string
+	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
+		if ne.NewCoachee != nil {
+			uid, err := s.inviteInto(ctx, tx, sc, *ne.NewCoachee, domain.RoleCoachee, ne.ClientOrgID, mail)
+			if err != nil {
+				return err
+			}
+			ne.CoacheeID = uid
+		}
+		for i, sp := range ne.Sponsors {
+			if sp.New != nil {
+				uid, err := s.inviteInto(ctx, tx, sc, *sp.New, domain.RoleSponsor, ne.ClientOrgID, mail)
+				if err != nil {
+					return err
+				}
+				ne.Sponsors[i].UserID = uid
+			}
+		}
+		err := tx.QueryRow(ctx, `INSERT INTO engagements (tenant_id, title, client_org_id, created_by) VALUES ($1, $2, $3, $4) RETURNING id`,
+			sc.TenantID, ne.Title, ne.ClientOrgID, sc.UserID).Scan(&id)
+		if isCode(err, "23503") {
+			return domain.FieldErrors{"client_org": "field.client_org.unknown"}
+		}
+		if err != nil {
+			return dbError("create engagement", err)
+		}
+		type party struct {
+			user string
+			part domain.Part
+			kind string
+		}
+		parties := []party{{ne.CoachID, domain.PartCoach, ""}, {ne.CoacheeID, domain.PartCoachee, ""}}
+		for _, c := range ne.CocoachIDs {
+			parties = append(parties, party{c, domain.PartCocoach, ""})
+		}
+		for _, sp := range ne.Sponsors {
+			parties = append(parties, party{sp.UserID, domain.PartSponsor, sp.Kind})
+		}
+		seen := map[string]bool{}
+		for _, p := range parties {
+			if seen[p.user] {
+				return domain.FieldErrors{"parties": "field.parties.distinct"}
+			}
+			seen[p.user] = true
+			_, err := tx.Exec(ctx, `INSERT INTO engagement_parties (tenant_id, engagement_id, user_id, part, sponsor_kind) VALUES ($1, $2, $3, $4, $5)`,
+				sc.TenantID, id, p.user, p.part, p.kind)
+			if isCode(err, "23503", "22P02") {
+				return domain.FieldErrors{string(p.part): "field.member.unknown"}
+			}
+			if err != nil {
+				return dbError("add party", err)
+			}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO requests (tenant_id, engagement_id, level) VALUES ($1, $2, 'company'), ($1, $2, 'coachee');
+			`, sc.TenantID, id); err != nil {
+			return dbError("create requests", err)
+		}
+		for _, q := range []string{
+			`INSERT INTO diagnoses (tenant_id, engagement_id) VALUES ($1, $2)`,
+			`INSERT INTO contracts (tenant_id, engagement_id) VALUES ($1, $2)`,
+			`INSERT INTO meetings (tenant_id, engagement_id, kind) VALUES ($1, $2, 'framing')`,
+		} {
+			if _, err := tx.Exec(ctx, q, sc.TenantID, id); err != nil {
+				return dbError("create engagement parts", err)
+			}
+		}
+		return engagementEvent(ctx, tx, sc, id, "engagement.created", map[string]any{"title": ne.Title})
+	})
+	return id, err
+}
+
+// inviteInto makes a new person a member (account without password) and invites
+// them to set their password; an existing account is simply made a member.
+func (s *Store) inviteInto(ctx context.Context, tx pgx.Tx, sc Scope, np NewPerson, role domain.Role, orgID string, mail func(Invited) Mail) (string, error) {
+	var uid string
+	err := tx.QueryRow(ctx, `INSERT INTO users (email, name) VALUES ($1, $2)
+		ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email RETURNING id`, np.Email, np.Name).Scan(&uid)
+	if err != nil {
+		return "", dbError("invite: account", err)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO memberships (tenant_id, user_id, role, client_org_id) VALUES ($1, $2, $3, nullif($4, '')::uuid)
+		ON CONFLICT (tenant_id, user_id) DO NOTHING`, sc.TenantID, uid, role, orgID)
+	if err != nil {
+		return "", dbError("invite: membership", err)
+	}
+	token, hash := newToken()
+	var invID string
+	if err := tx.QueryRow(ctx, `INSERT INTO invitations (tenant_id, email, name, role, client_org_id, token_hash, invited_by, expires_at)
+		VALUES ($1, $2, $3, $4, nullif($5, '')::uuid, $6, $7, $8) RETURNING id`,
+		sc.TenantID, np.Email, np.Name, role, orgID, hash, sc.UserID, s.Now().Add(InvitationTTL)).Scan(&invID); err != nil {
+		return "", dbError("invite: invitation", err)
+	}
+	if err := recordEvent(ctx, tx, sc.TenantID, sc.UserID, "invitation.sent", invID, map[string]any{"role": role}); err != nil {
+		return "", err
+	}
+	return uid, s.SendMail(ctx, tx, mail(Invited{NewPerson: np, Role: role, Token: token}))
+}
+
+// engagementEvent appends to the engagement's history.
+func engagementEvent(ctx context.Context, tx pgx.Tx, sc Scope, engagementID, kind string, data map[string]any) error {
+	if data == nil {
+		data = map[string]any{}
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO events (tenant_id, actor_id, kind, subject_id, engagement_id, data)
+		VALUES ($1, nullif($2, '')::uuid, $3, $4, $4, $5)`, sc.TenantID, sc.UserID, kind, engagementID, data)
+	return dbError("record event", err)
+}
+
+// lockOpen locks the engagement for a write and refuses one that is closed or
+// interrupted: from then on it is read-only for everyone.
+func lockOpen(ctx context.Context, tx pgx.Tx, sc Scope, id string) (domain.Phase, error) {
+	if !validUUID(id) {
+		return "", domain.ErrNotFound
+	}
+	var phase domain.Phase
+	err := tx.QueryRow(ctx, `SELECT phase FROM engagements WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, sc.TenantID, id).Scan(&phase)
+	if err != nil {
+		return "", dbError("lock engagement", err)
+	}
+	if !phase.Open() {
+		return phase, domain.Errorf(domain.EForbidden, "phase.read_only")
+	}
+	return phase, nil
+}
+
+// inOpen runs fn in a transaction on an open engagement.
+func (s *Store) inOpen(ctx context.Context, sc Scope, id string, fn func(tx pgx.Tx, phase domain.Phase) error) error {
+	return s.Tx(ctx, sc, func(tx pgx.Tx) error {
+		phase, err := lockOpen(ctx, tx, sc, id)
+		if err != nil {
+			return err
+		}
+		return fn(tx, phase)
+	})
+}
+
+// HistoryEntry is one line of an engagement's history.
+type HistoryEntry struct {
+	At    time.Time
+	Actor string
+	Kind  string
+	Data  map[string]any
+}
+
+// History lists the engagement's events, newest first. Row-level security shows
+// them only to the workspace admin and the engagement's coaches.
+func (s *Store) History(ctx context.Context, sc Scope, id string) ([]HistoryEntry, error) {
+	var out []HistoryEntry
+	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT ev.at, coalesce(u.name, ''), ev.kind, ev.data FROM events ev LEFT JOIN users u ON u.id = ev.actor_id
+			WHERE ev.tenant_id = $1 AND ev.engagement_id = $2 ORDER BY ev.at DESC, ev.id DESC LIMIT 500`, sc.TenantID, id)
+		var err error
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (HistoryEntry, error) {
+			var h HistoryEntry
+			return h, r.Scan(&h.At, &h.Actor, &h.Kind, &h.Data)
+		})
+		return err
+	})
+	return out, dbError("history", err)
+}

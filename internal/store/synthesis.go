@@ -1,0 +1,184 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"triade/internal/domain"
+)
+
+// SynthesisContent is the frozen content of a synthesis version: the framing as
+// it stood when the version was made, and the coach's free text.
+type SynthesisContent struct {
+	Title, ClientOrg               string
+	Coach, Coachee                 string
+	Sponsors                       []string
+	CompanyRequest, CoacheeRequest string
+	CoherenceComment               string
+	Objectives                     []SynthesisObjective
+	Contract                       SynthesisContract
+	Text                           string
+}
+
+// SynthesisObjective is an objective as frozen in a version.
+type SynthesisObjective struct {
+	Title, Description string
+	Indicators         []SynthesisIndicator
+}
+
+// SynthesisIndicator is an indicator as frozen in a version.
+type SynthesisIndicator struct {
+	Kind, Description, Baseline, Target, Observe string
+}
+
+// SynthesisContract is the contract as frozen in a version.
+type SynthesisContract struct {
+	Approach                    string
+	SessionsPlanned, SessionMin int
+	Start, End                  *time.Time
+	Confidentiality, Exceptions string
+}
+
+func contentOf(f *CadrageFile) SynthesisContent {
+	c := SynthesisContent{Title: f.Title, ClientOrg: f.ClientOrg, Coach: f.Name(domain.PartCoach), Coachee: f.Name(domain.PartCoachee),
+		CompanyRequest: f.Requests[domain.RequestCompany].Body, CoacheeRequest: f.Requests[domain.RequestCoachee].Body,
+		CoherenceComment: f.CoherenceComment, Text: f.SynthesisText}
+	for _, p := range f.With(domain.PartSponsor) {
+		c.Sponsors = append(c.Sponsors, p.Name)
+	}
+	for _, o := range f.Objectives {
+		so := SynthesisObjective{Title: o.Title, Description: o.Description}
+		for _, i := range o.Indicators {
+			so.Indicators = append(so.Indicators, SynthesisIndicator{i.Kind, i.Description, i.Baseline, i.Target, i.Observe})
+		}
+		c.Objectives = append(c.Objectives, so)
+	}
+	k := f.Contract
+	c.Contract = SynthesisContract{Approach: k.Approach, Start: k.Start, End: k.End, Confidentiality: k.Confidentiality, Exceptions: k.Exceptions}
+	if k.SessionsPlanned != nil {
+		c.Contract.SessionsPlanned = *k.SessionsPlanned
+	}
+	if k.SessionMin != nil {
+		c.Contract.SessionMin = *k.SessionMin
+	}
+	return c
+}
+
+// SaveSynthesisText saves the coach's free text of the synthesis, based on the
+// version the person saw.
+func (s *Store) SaveSynthesisText(ctx context.Context, sc Scope, id, text string, version int) error {
+	return s.inOpen(ctx, sc, id, func(tx pgx.Tx, _ domain.Phase) error {
+		tag, err := tx.Exec(ctx, `UPDATE engagements SET synthesis_text = $3, synthesis_version = synthesis_version + 1
+			WHERE tenant_id = $1 AND id = $2 AND synthesis_version = $4`, sc.TenantID, id, text, version)
+		if err != nil {
+			return dbError("synthesis text", err)
+		}
+		return checkVersion(tag.RowsAffected())
+	})
+}
+
+// PublishSynthesis freezes the current framing and free text as the next
+// numbered version. Validations belong to a version, so the new one starts with
+// none: earlier validations no longer count.
+func (s *Store) PublishSynthesis(ctx context.Context, sc Scope, id string) (int, error) {
+	var number int
+	err := s.inOpen(ctx, sc, id, func(tx pgx.Tx, _ domain.Phase) error {
+		f := &CadrageFile{Requests: map[domain.RequestLevel]Request{}}
+		if err := loadCadrage(ctx, tx, sc, id, f); err != nil {
+			return err
+		}
+		content, err := json.Marshal(contentOf(f))
+		if err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO synthesis_versions (tenant_id, engagement_id, number, content, created_by)
+			VALUES ($1, $2, (SELECT coalesce(max(number), 0) + 1 FROM synthesis_versions WHERE tenant_id = $1 AND engagement_id = $2), $3, $4)
+			RETURNING number`, sc.TenantID, id, content, sc.UserID).Scan(&number); err != nil {
+			return dbError("publish synthesis", err)
+		}
+		return engagementEvent(ctx, tx, sc, id, "synthesis.published", map[string]any{"number": number})
+	})
+	return number, err
+}
+
+// Synthesis loads one version with its content and validations.
+func (s *Store) Synthesis(ctx context.Context, sc Scope, id string, number int) (SynthesisVersion, error) {
+	var v SynthesisVersion
+	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
+		var content, vals []byte
+		err := tx.QueryRow(ctx, `SELECT v.number, v.created_at, coalesce(u.name, ''), v.content,
+			coalesce((SELECT json_agg(json_build_object('UserID', sv.user_id, 'Name', vu.name, 'Part', sv.part, 'At', sv.validated_at) ORDER BY sv.validated_at)
+			          FROM synthesis_validations sv JOIN users vu ON vu.id = sv.user_id
+			          WHERE sv.tenant_id = v.tenant_id AND sv.engagement_id = v.engagement_id AND sv.number = v.number), '[]')
+			FROM synthesis_versions v LEFT JOIN users u ON u.id = v.created_by
+			WHERE v.tenant_id = $1 AND v.engagement_id = $2 AND v.number = $3`, sc.TenantID, id, number).
+			Scan(&v.Number, &v.CreatedAt, &v.CreatedBy, &content, &vals)
+		if err != nil {
+			return dbError("synthesis", err)
+		}
+		if err := json.Unmarshal(content, &v.Content); err != nil {
+			return err
+		}
+		return json.Unmarshal(vals, &v.Validations)
+	})
+	return v, err
+}
+
+// ValidateSynthesis records that a party validates a version; only the current
+// (latest) version can be validated.
+func (s *Store) ValidateSynthesis(ctx context.Context, sc Scope, id string, number int, part domain.Part) error {
+	return s.inOpen(ctx, sc, id, func(tx pgx.Tx, _ domain.Phase) error {
+		var latest int
+		if err := tx.QueryRow(ctx, `SELECT coalesce(max(number), 0) FROM synthesis_versions WHERE tenant_id = $1 AND engagement_id = $2`,
+			sc.TenantID, id).Scan(&latest); err != nil {
+			return dbError("latest synthesis", err)
+		}
+		if number != latest {
+			return domain.Errorf(domain.EConflict, "synthesis.not_current")
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO synthesis_validations (tenant_id, engagement_id, number, user_id, part)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, sc.TenantID, id, number, sc.UserID, part); err != nil {
+			return dbError("validate synthesis", err)
+		}
+		return engagementEvent(ctx, tx, sc, id, "synthesis.validated", map[string]any{"number": number, "part": part})
+	})
+}
+
+// MovePhase moves the engagement forward through its gate, judged by the phase
+// rules on a snapshot taken inside the same transaction.
+func (s *Store) MovePhase(ctx context.Context, sc Scope, id string, to domain.Phase) error {
+	return s.inOpen(ctx, sc, id, func(tx pgx.Tx, from domain.Phase) error {
+		f := &CadrageFile{Requests: map[domain.RequestLevel]Request{}}
+		if err := loadCadrage(ctx, tx, sc, id, f); err != nil {
+			return err
+		}
+		if err := domain.CanMove(from, to, f.State()); err != nil {
+			return err
+		}
+		return setPhase(ctx, tx, sc, id, from, to, "", s.Now())
+	})
+}
+
+// Interrupt ends an open engagement early, with the reason and who ended it.
+func (s *Store) Interrupt(ctx context.Context, sc Scope, id, reason string) error {
+	return s.inOpen(ctx, sc, id, func(tx pgx.Tx, from domain.Phase) error {
+		return setPhase(ctx, tx, sc, id, from, domain.PhaseInterrompu, reason, s.Now())
+	})
+}
+
+func setPhase(ctx context.Context, tx pgx.Tx, sc Scope, id string, from, to domain.Phase, reason string, now time.Time) error {
+	if _, err := tx.Exec(ctx, `UPDATE engagements SET phase = $3, phase_changed_at = $4,
+		ended_reason = CASE WHEN $3 = 'interrompu' THEN $5 ELSE ended_reason END,
+		ended_by = CASE WHEN $3 = 'interrompu' THEN $6::uuid ELSE ended_by END
+		WHERE tenant_id = $1 AND id = $2`, sc.TenantID, id, to, now, reason, sc.UserID); err != nil {
+		return dbError("set phase", err)
+	}
+	data := map[string]any{"from": from, "to": to}
+	if reason != "" {
+		data["reason"] = reason
+	}
+	return engagementEvent(ctx, tx, sc, id, "phase.moved", data)
+}

@@ -1,0 +1,219 @@
+package views
+
+import "triade/internal/domain"
+
+// Eng is what every page of an engagement shows in its header.
+type Eng struct {
+	ID, Title, ClientOrg, Base string
+	Phase                      domain.Phase
+	Part                       domain.Part
+	Parties                    []PartyRow
+	Tabs                       []NavItem
+	ReadOnly                   bool
+	EndedReason                string
+}
+
+// PartyRow is a participant and their part.
+type PartyRow struct {
+	Name        string
+	Part        domain.Part
+	SponsorKind string
+}
+
+// EngagementList is the list page.
+type EngagementList struct {
+	Slug, Phase, Org, Coach string
+	Rows                    []EngagementRow
+	Phases, Orgs, Coaches   []Option
+	CanCreate               bool
+}
+
+// EngagementRow is one engagement in the list.
+type EngagementRow struct {
+	ID, Title, ClientOrg, Coach, Coachee, Since string
+	Phase                                       domain.Phase
+}
+
+// EngagementForm is the form that opens an engagement.
+type EngagementForm struct {
+	Slug                              string
+	Form                              Form
+	Orgs, Coaches, Coachees, Sponsors []Option
+	Kinds                             []Option
+	Cocoaches                         []Checkbox
+}
+
+// GateRow is one condition of the gate.
+type GateRow struct {
+	Label string
+	Done  bool
+}
+
+// Todo is something waiting on the signed-in person.
+type Todo struct {
+	Label, Href string
+}
+
+// Overview is the engagement's home.
+type Overview struct {
+	Eng
+	Gate                            []GateRow
+	GateOpen, CanMove, CanInterrupt bool
+	Todo                            []Todo
+	FirstMeeting, Framing           string
+	FramingHeld                     bool
+	Intermediate                    []string
+	CoachWilling, CoacheeWilling    string
+	CanConfirmWillingness           bool
+}
+
+// HistoryRow is one event of the history.
+type HistoryRow struct {
+	At, Actor, What string
+}
+
+// FirstMeetingView is the first meeting page.
+type FirstMeetingView struct {
+	Eng
+	Form                         Form
+	CanEdit, CanConfirm          bool
+	At, Stakes, DraftObjectives  string
+	CoachWilling, CoacheeWilling string
+}
+
+// MeetingView is a three-way meeting.
+type MeetingView struct {
+	Eng
+	Form               Form
+	CanEdit            bool
+	ID, Kind, At       string
+	Held               bool
+	Notes, Adjustments string
+	Attendees          []Checkbox
+	AttendeeNames      []string
+}
+
+// RequestsView is the page of the two levels of request.
+type RequestsView struct {
+	Eng
+	Form                          Form
+	CanValidate, Coherent         bool
+	CoherenceComment, CoherenceAt string
+	Requests                      []RequestView
+}
+
+// RequestView is one level of request.
+type RequestView struct {
+	Level, Body, WrittenBy, Validated, Updated string
+	Draft, Error                               string
+	Version                                    int
+	CanWrite                                   bool
+}
+
+// ContractView is the contract page.
+type ContractView struct {
+	Eng
+	Form                                    Form
+	CanEdit, Complete                       bool
+	Approach, Sessions, Minutes, Start, End string
+	Confidentiality, Exceptions             string
+}
+
+// ObjectivesView is the objectives and indicators page.
+type ObjectivesView struct {
+	Eng
+	CanEdit    bool
+	New        Form
+	NewFor     string
+	Kinds      []Option
+	Objectives []ObjectiveView
+}
+
+// ObjectiveView is one objective.
+type ObjectiveView struct {
+	ID, Title, Description string
+	N                      int
+	First, Last            bool
+	Form, NewInd           Form
+	Indicators             []IndicatorView
+}
+
+// IndicatorView is one progress indicator.
+type IndicatorView struct {
+	ID, Kind, Description, Baseline, Target, Observe string
+	Form                                             Form
+}
+
+// SynthesisView is the synthesis page: free text and versions.
+type SynthesisView struct {
+	Eng
+	Form     Form
+	CanEdit  bool
+	Text     string
+	Versions []VersionRow
+}
+
+// VersionRow is one synthesis version with its validations.
+type VersionRow struct {
+	Number               int
+	At, By, Href         string
+	Current, CanValidate bool
+	Validations          []ValidationRow
+}
+
+// ValidationRow is one party's validation.
+type ValidationRow struct {
+	Name, At string
+	Part     domain.Part
+}
+
+// SynthesisDoc is one version shown as a document.
+type SynthesisDoc struct {
+	Eng
+	Version VersionRow
+	Content SynthesisContent
+}
+
+// SynthesisContent is the frozen content of a version.
+type SynthesisContent struct {
+	Title, ClientOrg, Coach, Coachee          string
+	Sponsors                                  []string
+	CompanyRequest, CoacheeRequest, Coherence string
+	Text, Approach, Start, End                string
+	Sessions, Minutes                         int
+	Confidentiality, Exceptions               string
+	Objectives                                []ObjectiveView
+}
+
+// MeetingsView is the intermediate meetings page.
+type MeetingsView struct {
+	Eng
+	CanAsk, CanSchedule, Pending bool
+	Ask, Schedule                Form
+	Requests                     []MeetingRequestRow
+	Meetings                     []MeetingView
+}
+
+// MeetingRequestRow is one request for an intermediate meeting.
+type MeetingRequestRow struct {
+	By, Reason, At string
+	Scheduled      bool
+}
+
+// ConflictView is shown when a save was based on a stale version.
+type ConflictView struct {
+	Eng
+	Action  string
+	Version int
+	Fields  []ConflictField
+	Hidden  []Option // other fields of the form, sent again as they were (Label = name)
+}
+
+// ConflictField is one text in conflict: the current one and the person's.
+type ConflictField struct {
+	Name, Label, Current, Mine string
+	Short                      bool
+}
+
+func partLabel(p domain.Part) string   { return "part." + string(p) }
+func phaseLabel(p domain.Phase) string { return "phase." + string(p) }
