@@ -25,7 +25,9 @@ func (p Phase) Valid() bool {
 }
 
 // Open reports whether work can still be done on the engagement.
-func (p Phase) Open() bool { return p == PhaseCadrage || p == PhaseAccompagnement || p == PhaseBouclage }
+func (p Phase) Open() bool {
+	return p == PhaseCadrage || p == PhaseAccompagnement || p == PhaseBouclage
+}
 
 // Next is the phase the gate of p leads to, or "" for none.
 func (p Phase) Next() Phase {

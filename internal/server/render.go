@@ -57,7 +57,7 @@ func workspaceLinks(all []store.Membership) []views.WorkspaceLink {
 // navFor is the main navigation of a member, by role.
 func navFor(m store.Membership, current string) []views.NavItem {
 	base := "/w/" + m.Workspace.Slug
-	items := []views.NavItem{{Label: "nav.dashboard", Href: base + "/"}}
+	items := []views.NavItem{{Label: "nav.dashboard", Href: base + "/"}, {Label: "nav.engagements", Href: base + "/engagements"}}
 	if domain.Can(m.Role, domain.SeeMembers) {
 		items = append(items, views.NavItem{Label: "nav.members", Href: base + "/members"})
 	}
