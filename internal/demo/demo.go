@@ -38,6 +38,9 @@ type Seeder struct {
 	Workspaces map[string]store.Workspace // by slug
 	Users      map[string]store.User      // by e-mail
 	Orgs       map[string]string          // client organisation id by name
+	Library    map[string]string          // library item id by title
+	// Engagements names the demo engagements by the phase they show.
+	Engagements map[string]string
 }
 
 // Scope acts in a workspace as one of the demo people.
@@ -59,7 +62,7 @@ func Seed(ctx context.Context, st *store.Store) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	sd := &Seeder{Store: st, Hash: hash, Workspaces: map[string]store.Workspace{}, Users: map[string]store.User{}, Orgs: map[string]string{}}
+	sd := &Seeder{Store: st, Hash: hash, Workspaces: map[string]store.Workspace{}, Users: map[string]store.User{}, Orgs: map[string]string{}, Engagements: map[string]string{}}
 	for _, step := range Steps {
 		if err := step(ctx, sd); err != nil {
 			return false, fmt.Errorf("demo: %w", err)

@@ -34,6 +34,11 @@ const (
 	InfoSynthesis       Info = "synthesis"        // synthesis documents and validations
 	InfoMeetingRequests Info = "meeting_requests" // intermediate meeting requests
 	InfoHistory         Info = "history"          // history of the engagement
+	InfoSessionContent  Info = "session_content"  // session content and theoretical input
+	InfoActions         Info = "actions"          // intersession actions and journal
+	InfoSharedActions   Info = "shared_actions"   // the actions the coachee chose to share
+	InfoAutonomy        Info = "autonomy"         // autonomy ratings
+	InfoPrivateNotes    Info = "private_notes"    // the coach's own notes: rows are their author's alone
 )
 
 // Right is what a part may do with a kind of information.
@@ -44,6 +49,8 @@ const (
 	Write                      // create and edit it
 	Validate                   // validate a version
 	Ask                        // ask for something (a meeting)
+	Comment                    // comment on someone else's work
+	Share                      // share one's own item with the sponsor
 	None     Right = 0
 )
 
@@ -61,6 +68,11 @@ var matrix = map[Info]struct{ Coach, Coachee, Sponsor, Admin Right }{
 	InfoSynthesis:       {Read | Write | Validate, Read | Validate, Read | Validate, Read},
 	InfoMeetingRequests: {Read | Ask | Write, Read | Ask, Read | Ask, None},
 	InfoHistory:         {Read, None, None, Read},
+	InfoSessionContent:  {Read | Write, Read, None, None},
+	InfoActions:         {Read | Comment, Read | Write | Share, None, None},
+	InfoSharedActions:   {Read, Read, Read, None},
+	InfoAutonomy:        {Read | Write, Read | Write, None, None},
+	InfoPrivateNotes:    {Read | Write, None, None, None},
 }
 
 // RightOf returns what a part may do with a kind of information.

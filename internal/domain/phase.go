@@ -124,6 +124,66 @@ func CanMove(from, to Phase, cadrage CadrageState) error {
 		return Errorf(EInvalid, "phase.not_next")
 	case from == PhaseCadrage && len(Missing(CadrageGate(cadrage))) > 0:
 		return Errorf(EConflict, "phase.gate_closed")
+	case to == PhaseClos:
+		// Closing is the final report's last validation, never a button.
+		return Errorf(EConflict, "phase.close_by_report")
 	}
 	return nil
+}
+
+// CanPlanSessions reports whether sessions may be planned and recorded: the
+// coaching itself happens in accompagnement.
+func CanPlanSessions(p Phase) bool { return p == PhaseAccompagnement }
+
+// CanWorkOnActions reports whether the coachee's intersession work goes on: from
+// the coaching phase until the engagement closes.
+func CanWorkOnActions(p Phase) bool { return p == PhaseAccompagnement || p == PhaseBouclage }
+
+// Progress is where the engagement stands against its contract.
+type Progress struct {
+	Planned, Held, Scheduled  int // contracted sessions, held, planned but not yet held
+	MinutesUsed, MinutesTotal int
+	OpenActions               int
+}
+
+// ContractRunningOut reports whether at most one contracted session remains.
+func (p Progress) ContractRunningOut() bool { return p.Planned > 0 && p.Planned-p.Held <= 1 }
+
+// BouclageWarnings lists what the coach should know before moving to bouclage.
+// They warn, they do not block: the coach decides.
+func BouclageWarnings(p Progress) []string {
+	var out []string
+	if p.Held < p.Planned {
+		out = append(out, "gate.warn.sessions_remain")
+	}
+	if p.OpenActions > 0 {
+		out = append(out, "gate.warn.open_actions")
+	}
+	return out
+}
+
+// ActionStatus is where an intersession action stands.
+type ActionStatus string
+
+const (
+	ActionTodo       ActionStatus = "todo"
+	ActionInProgress ActionStatus = "in_progress"
+	ActionDone       ActionStatus = "done"
+	ActionDropped    ActionStatus = "dropped"
+)
+
+// ActionStatuses in the order the interface offers them.
+var ActionStatuses = []ActionStatus{ActionTodo, ActionInProgress, ActionDone, ActionDropped}
+
+// Open reports whether the action still waits on the coachee.
+func (s ActionStatus) Open() bool { return s == ActionTodo || s == ActionInProgress }
+
+// Valid reports whether s is a known status.
+func (s ActionStatus) Valid() bool {
+	for _, x := range ActionStatuses {
+		if s == x {
+			return true
+		}
+	}
+	return false
 }

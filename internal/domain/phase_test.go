@@ -60,7 +60,7 @@ func TestCanMove(t *testing.T) {
 		{PhaseCadrage, PhaseClos, EInvalid},
 		{PhaseAccompagnement, PhaseBouclage, ""},
 		{PhaseAccompagnement, PhaseCadrage, EInvalid},
-		{PhaseBouclage, PhaseClos, ""},
+		{PhaseBouclage, PhaseClos, EConflict},
 		{PhaseCadrage, PhaseInterrompu, ""},
 		{PhaseBouclage, PhaseInterrompu, ""},
 		{PhaseClos, PhaseInterrompu, EForbidden},

@@ -159,6 +159,44 @@ func TestConfidentialRowsRefusedByPostgres(t *testing.T) {
 		{`SELECT count(*) FROM meeting_requests`, map[string]bool{"coach@demo.test": true, "coachee@demo.test": true, "sponsor@demo.test": true, "admin@demo.test": false}},
 		{`SELECT count(*) FROM events WHERE engagement_id IS NOT NULL`, map[string]bool{"coach@demo.test": true, "coachee@demo.test": false, "sponsor@demo.test": false, "admin@demo.test": true}},
 	}
+	coaching := map[string]bool{"coach@demo.test": true, "coachee@demo.test": true, "sponsor@demo.test": false, "admin@demo.test": false}
+	for _, table := range []string{"session_contents", "session_situations", "session_options", "session_inputs", "action_comments", "autonomy_ratings"} {
+		cases = append(cases, struct {
+			query string
+			see   map[string]bool
+		}{`SELECT count(*) FROM ` + table, coaching})
+	}
+	cases = append(cases,
+		struct {
+			query string
+			see   map[string]bool
+		}{`SELECT count(*) FROM private_notes`, map[string]bool{"coach@demo.test": true, "coachee@demo.test": false, "sponsor@demo.test": false, "admin@demo.test": false}},
+		struct {
+			query string
+			see   map[string]bool
+		}{`SELECT count(*) FROM actions WHERE shared_at IS NULL`, coaching},
+		struct {
+			query string
+			see   map[string]bool
+		}{`SELECT count(*) FROM journal_entries j JOIN actions a ON a.tenant_id = j.tenant_id AND a.id = j.action_id WHERE a.shared_at IS NULL`, coaching},
+		// The one action the coachee shared, with its journal, reaches the sponsor.
+		struct {
+			query string
+			see   map[string]bool
+		}{`SELECT count(*) FROM journal_entries`, map[string]bool{"coach@demo.test": true, "coachee@demo.test": true, "sponsor@demo.test": true, "admin@demo.test": false}},
+		struct {
+			query string
+			see   map[string]bool
+		}{`SELECT count(*) FROM coaching_sessions`, map[string]bool{"coach@demo.test": true, "coachee@demo.test": true, "sponsor@demo.test": true, "admin@demo.test": true}},
+	)
+	if n := as("sponsor@demo.test", `SELECT count(*) FROM actions`); n != 1 {
+		t.Errorf("the sponsor sees %d actions, want exactly the 1 shared", n)
+	}
+	// Another coach of the workspace, even made co-coach, never reads the lead
+	// coach's private notes.
+	if n := as("coach@autre.test", `SELECT count(*) FROM private_notes`); n != 0 {
+		t.Errorf("a coach of another workspace sees %d private notes", n)
+	}
 	for _, c := range cases {
 		for email, sees := range c.see {
 			n := as(email, c.query)

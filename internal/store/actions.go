@@ -1,0 +1,196 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"triade/internal/domain"
+)
+
+// Action is an intersession action of the coachee.
+type Action struct {
+	ID, Title, Description string
+	SessionNumber          int // 0 = added by the coachee
+	ObjectiveID, Objective string
+	Due                    *time.Time
+	Status                 domain.ActionStatus
+	Shared                 *time.Time
+	Entries                int
+	LastEntry              *time.Time
+}
+
+// Overdue reports whether an open action is past its due date.
+func (a Action) Overdue(today time.Time) bool {
+	return a.Status.Open() && a.Due != nil && a.Due.Before(today.Truncate(24*time.Hour))
+}
+
+const actionSelect = `SELECT a.id, a.title, a.description, coalesce(s.number, 0), coalesce(a.objective_id::text, ''), coalesce(o.title, ''),
+	a.due_date::timestamptz, a.status, a.shared_at,
+	(SELECT count(*) FROM journal_entries j WHERE j.tenant_id = a.tenant_id AND j.action_id = a.id),
+	(SELECT max(j.at) FROM journal_entries j WHERE j.tenant_id = a.tenant_id AND j.action_id = a.id)
+	FROM actions a
+	LEFT JOIN coaching_sessions s ON s.tenant_id = a.tenant_id AND s.id = a.session_id
+	LEFT JOIN objectives o ON o.tenant_id = a.tenant_id AND o.id = a.objective_id`
+
+func scanAction(r pgx.CollectableRow) (Action, error) {
+	var a Action
+	return a, r.Scan(&a.ID, &a.Title, &a.Description, &a.SessionNumber, &a.ObjectiveID, &a.Objective, &a.Due, &a.Status, &a.Shared, &a.Entries, &a.LastEntry)
+}
+
+// Actions lists the engagement's actions the viewer may see, open ones first
+// (the earliest due first), then the others. Row-level security leaves a sponsor
+// only the shared ones.
+func (s *Store) Actions(ctx context.Context, sc Scope, id string) ([]Action, error) {
+	var out []Action
+	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, actionSelect+` WHERE a.tenant_id = $1 AND a.engagement_id = $2
+			ORDER BY a.status IN ('done', 'dropped'), a.due_date NULLS LAST, a.created_at`, sc.TenantID, id)
+		var err error
+		out, err = pgx.CollectRows(rows, scanAction)
+		return err
+	})
+	return out, dbError("actions", err)
+}
+
+// JournalEntry is one entry of the coachee's journal on an action.
+type JournalEntry struct {
+	ID                    string
+	At                    time.Time
+	Did, Happened, Learnt string
+}
+
+// Comment is a coach's comment on an action.
+type Comment struct {
+	At           time.Time
+	Author, Body string
+}
+
+// ActionFile is an action with its journal and the coach's comments.
+type ActionFile struct {
+	Action
+	Journal  []JournalEntry
+	Comments []Comment
+}
+
+// ActionDetail loads one action, its journal and comments.
+func (s *Store) ActionDetail(ctx context.Context, sc Scope, id, aid string) (*ActionFile, error) {
+	if !validUUID(aid) {
+		return nil, domain.ErrNotFound
+	}
+	f := &ActionFile{}
+	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
+		b.Queue(actionSelect+` WHERE a.tenant_id = $1 AND a.engagement_id = $2 AND a.id = $3`, sc.TenantID, id, aid)
+		b.Queue(`SELECT id, at, did, happened, learnt FROM journal_entries WHERE tenant_id = $1 AND action_id = $2 ORDER BY at DESC`, sc.TenantID, aid)
+		b.Queue(`SELECT c.at, coalesce(u.name, ''), c.body FROM action_comments c LEFT JOIN users u ON u.id = c.author_id
+			WHERE c.tenant_id = $1 AND c.action_id = $2 ORDER BY c.at`, sc.TenantID, aid)
+		br := tx.SendBatch(ctx, b)
+		defer br.Close()
+		rows, _ := br.Query()
+		a, err := pgx.CollectExactlyOneRow(rows, scanAction)
+		if err != nil {
+			return dbError("action", err)
+		}
+		f.Action = a
+		rows, _ = br.Query()
+		if f.Journal, err = pgx.CollectRows(rows, pgx.RowToStructByPos[JournalEntry]); err != nil {
+			return dbError("journal", err)
+		}
+		rows, _ = br.Query()
+		f.Comments, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Comment])
+		return dbError("comments", err)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// inActions runs fn on an engagement whose intersession work is going on.
+func (s *Store) inActions(ctx context.Context, sc Scope, id string, fn func(tx pgx.Tx) error) error {
+	return s.inOpen(ctx, sc, id, func(tx pgx.Tx, phase domain.Phase) error {
+		if !domain.CanWorkOnActions(phase) {
+			return domain.Errorf(domain.EForbidden, "action.not_in_phase")
+		}
+		return fn(tx)
+	})
+}
+
+// NewAction is an action from a session's action plan (SessionID set) or added
+// by the coachee.
+type NewAction struct {
+	SessionID, ObjectiveID, Title, Description string
+	Due                                        *time.Time
+}
+
+// AddAction creates an intersession action.
+func (s *Store) AddAction(ctx context.Context, sc Scope, id string, a NewAction) (string, error) {
+	var aid string
+	err := s.inActions(ctx, sc, id, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO actions (tenant_id, engagement_id, session_id, objective_id, title, description, due_date, created_by)
+			VALUES ($1, $2, nullif($3, '')::uuid, nullif($4, '')::uuid, $5, $6, $7, $8) RETURNING id`,
+			sc.TenantID, id, a.SessionID, a.ObjectiveID, a.Title, a.Description, dateOnly(a.Due), sc.UserID).Scan(&aid)
+		if isCode(err, "23503", "22P02") {
+			return domain.FieldErrors{"objective": "field.invalid_choice"}
+		}
+		if err != nil {
+			return dbError("add action", err)
+		}
+		return engagementEvent(ctx, tx, sc, id, "action.added", nil)
+	})
+	return aid, err
+}
+
+// SetActionStatus moves an action to a new status.
+func (s *Store) SetActionStatus(ctx context.Context, sc Scope, id, aid string, status domain.ActionStatus) error {
+	return s.actionWrite(ctx, sc, id, `UPDATE actions SET status = $4 WHERE tenant_id = $1 AND engagement_id = $2 AND id::text = $3`, aid, status)
+}
+
+// ShareAction shares an action (and its journal) with the sponsor, or takes it
+// back; each share and unshare is recorded in the history.
+func (s *Store) ShareAction(ctx context.Context, sc Scope, id, aid string, share bool) error {
+	return s.inActions(ctx, sc, id, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE actions SET shared_at = CASE WHEN $4 THEN coalesce(shared_at, now()) END
+			WHERE tenant_id = $1 AND engagement_id = $2 AND id::text = $3`, sc.TenantID, id, aid, share)
+		if err != nil {
+			return dbError("share action", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return domain.ErrNotFound
+		}
+		kind := "action.unshared"
+		if share {
+			kind = "action.shared"
+		}
+		return engagementEvent(ctx, tx, sc, id, kind, nil)
+	})
+}
+
+// AddJournalEntry adds an entry to the coachee's journal on an action.
+func (s *Store) AddJournalEntry(ctx context.Context, sc Scope, id, aid string, e JournalEntry) error {
+	return s.actionWrite(ctx, sc, id, `INSERT INTO journal_entries (tenant_id, action_id, engagement_id, author_id, did, happened, learnt)
+		SELECT $1, a.id, a.engagement_id, $4, $5, $6, $7 FROM actions a WHERE a.tenant_id = $1 AND a.engagement_id = $2 AND a.id::text = $3`,
+		aid, sc.UserID, e.Did, e.Happened, e.Learnt)
+}
+
+// AddComment adds the coach's comment on an action.
+func (s *Store) AddComment(ctx context.Context, sc Scope, id, aid, body string) error {
+	return s.actionWrite(ctx, sc, id, `INSERT INTO action_comments (tenant_id, action_id, engagement_id, author_id, body)
+		SELECT $1, a.id, a.engagement_id, $4, $5 FROM actions a WHERE a.tenant_id = $1 AND a.engagement_id = $2 AND a.id::text = $3`,
+		aid, sc.UserID, body)
+}
+
+func (s *Store) actionWrite(ctx context.Context, sc Scope, id, q, aid string, args ...any) error {
+	return s.inActions(ctx, sc, id, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, q, append([]any{sc.TenantID, id, aid}, args...)...)
+		if err != nil {
+			return dbError("action write", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return domain.ErrNotFound
+		}
+		return nil
+	})
+}

@@ -1,0 +1,383 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"triade/internal/domain"
+)
+
+// Session is what every party may know of a session: number, date, length, status.
+type Session struct {
+	ID           string
+	Number       int
+	ScheduledAt  time.Time
+	Minutes      int
+	Status       string // planned | held | cancelled
+	CancelReason string
+	Version      int
+}
+
+// SessionContent is what was worked on in a session (coaches and coachee only).
+type SessionContent struct {
+	Analysis, Scenarios, Decision string
+	Version                       int
+}
+
+// Situation is a professional situation the coachee brought.
+type Situation struct {
+	ID, Title, Context string
+}
+
+// Option is one hypothesis considered.
+type Option struct {
+	ID, Body string
+}
+
+// Input is a library item linked to a session.
+type Input struct {
+	ItemID, Title, Summary, Reference, Note string
+}
+
+// Rating is one autonomy rating.
+type Rating struct {
+	Part  domain.Part
+	Score int
+	Word  string
+}
+
+// SessionFile is everything about one session the viewer may see.
+type SessionFile struct {
+	Session
+	Content     *SessionContent // nil when row-level security hides it
+	Situations  []Situation
+	Options     []Option
+	Inputs      []Input
+	PrivateNote string
+	Ratings     []Rating
+	Actions     []Action // born from this session's action plan
+}
+
+// SessionsOverview is the session list with the engagement's progress.
+type SessionsOverview struct {
+	Sessions []Session
+	Progress domain.Progress
+}
+
+// Sessions lists the engagement's sessions and its progress against the contract.
+func (s *Store) Sessions(ctx context.Context, sc Scope, id string) (SessionsOverview, error) {
+	var out SessionsOverview
+	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
+		b.Queue(`SELECT id, number, scheduled_at, minutes, status, cancel_reason, version FROM coaching_sessions
+			WHERE tenant_id = $1 AND engagement_id = $2 ORDER BY number`, sc.TenantID, id)
+		b.Queue(`SELECT coalesce(c.sessions_planned, 0), coalesce(c.sessions_planned * c.session_minutes, 0),
+			(SELECT count(*) FROM actions a WHERE a.tenant_id = $1 AND a.engagement_id = $2 AND a.status IN ('todo', 'in_progress'))
+			FROM contracts c WHERE c.tenant_id = $1 AND c.engagement_id = $2`, sc.TenantID, id)
+		br := tx.SendBatch(ctx, b)
+		defer br.Close()
+		rows, _ := br.Query()
+		var err error
+		out.Sessions, err = pgx.CollectRows(rows, scanSession)
+		if err != nil {
+			return dbError("sessions", err)
+		}
+		p := &out.Progress
+		if err := br.QueryRow().Scan(&p.Planned, &p.MinutesTotal, &p.OpenActions); err != nil && err != pgx.ErrNoRows {
+			return dbError("progress", err)
+		}
+		for _, ss := range out.Sessions {
+			switch ss.Status {
+			case "held":
+				p.Held++
+				p.MinutesUsed += ss.Minutes
+			case "planned":
+				p.Scheduled++
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func scanSession(r pgx.CollectableRow) (Session, error) {
+	var ss Session
+	return ss, r.Scan(&ss.ID, &ss.Number, &ss.ScheduledAt, &ss.Minutes, &ss.Status, &ss.CancelReason, &ss.Version)
+}
+
+// inCoaching runs fn on an engagement in the coaching phase.
+func (s *Store) inCoaching(ctx context.Context, sc Scope, id string, fn func(tx pgx.Tx) error) error {
+	return s.inOpen(ctx, sc, id, func(tx pgx.Tx, phase domain.Phase) error {
+		if !domain.CanPlanSessions(phase) {
+			return domain.Errorf(domain.EForbidden, "session.not_in_phase")
+		}
+		return fn(tx)
+	})
+}
+
+// PlanSession adds the next session of the engagement.
+func (s *Store) PlanSession(ctx context.Context, sc Scope, id string, at time.Time, minutes int) (string, error) {
+	var sid string
+	err := s.inCoaching(ctx, sc, id, func(tx pgx.Tx) error {
+		var number int
+		err := tx.QueryRow(ctx, `INSERT INTO coaching_sessions (tenant_id, engagement_id, number, scheduled_at, minutes)
+			VALUES ($1, $2, (SELECT coalesce(max(number), 0) + 1 FROM coaching_sessions WHERE tenant_id = $1 AND engagement_id = $2), $3, $4)
+			RETURNING id, number`, sc.TenantID, id, at, minutes).Scan(&sid, &number)
+		if err != nil {
+			return dbError("plan session", err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO session_contents (tenant_id, session_id, engagement_id) VALUES ($1, $2, $3)`, sc.TenantID, sid, id); err != nil {
+			return dbError("session content", err)
+		}
+		return engagementEvent(ctx, tx, sc, id, "session.planned", map[string]any{"number": number})
+	})
+	return sid, err
+}
+
+// UpdateSession changes a session's date, length or status.
+func (s *Store) UpdateSession(ctx context.Context, sc Scope, id string, ss Session) error {
+	return s.inCoaching(ctx, sc, id, func(tx pgx.Tx) error {
+		var before string
+		var number int
+		err := tx.QueryRow(ctx, `UPDATE coaching_sessions SET scheduled_at = $4, minutes = $5, status = $6, cancel_reason = $7, version = version + 1
+			WHERE tenant_id = $1 AND engagement_id = $2 AND id::text = $3 AND version = $8
+			RETURNING (SELECT status FROM coaching_sessions WHERE tenant_id = $1 AND id::text = $3), number`,
+			sc.TenantID, id, ss.ID, ss.ScheduledAt, ss.Minutes, ss.Status, ss.CancelReason, ss.Version).Scan(&before, &number)
+		if err == pgx.ErrNoRows {
+			return conflictOrMissing(ctx, tx, `SELECT 1 FROM coaching_sessions WHERE tenant_id = $1 AND engagement_id = $2 AND id::text = $3`, sc.TenantID, id, ss.ID)
+		}
+		if err != nil {
+			return dbError("update session", err)
+		}
+		if before == ss.Status {
+			return nil
+		}
+		return engagementEvent(ctx, tx, sc, id, "session."+ss.Status, map[string]any{"number": number})
+	})
+}
+
+// Session loads one session with what the viewer may see of it. Row-level
+// security decides: a sponsor gets the session's date and status, no content.
+func (s *Store) Session(ctx context.Context, sc Scope, id, sid string) (*SessionFile, error) {
+	if !validUUID(sid) {
+		return nil, domain.ErrNotFound
+	}
+	f := &SessionFile{}
+	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
+		t := sc.TenantID
+		b := &pgx.Batch{}
+		b.Queue(`SELECT id, number, scheduled_at, minutes, status, cancel_reason, version FROM coaching_sessions
+			WHERE tenant_id = $1 AND engagement_id = $2 AND id = $3`, t, id, sid)
+		b.Queue(`SELECT analysis, scenarios, decision, version FROM session_contents WHERE tenant_id = $1 AND session_id = $2`, t, sid)
+		b.Queue(`SELECT id, title, context FROM session_situations WHERE tenant_id = $1 AND session_id = $2 ORDER BY position`, t, sid)
+		b.Queue(`SELECT id, body FROM session_options WHERE tenant_id = $1 AND session_id = $2 ORDER BY position`, t, sid)
+		b.Queue(`SELECT l.id, l.title, l.summary, l.reference, i.note FROM session_inputs i
+			JOIN library_items l ON l.tenant_id = i.tenant_id AND l.id = i.item_id
+			WHERE i.tenant_id = $1 AND i.session_id = $2 ORDER BY l.title`, t, sid)
+		b.Queue(`SELECT coalesce((SELECT body FROM private_notes WHERE tenant_id = $1 AND session_id = $2 AND author_id = $3), '')`, t, sid, sc.UserID)
+		b.Queue(`SELECT part, score, word FROM autonomy_ratings WHERE tenant_id = $1 AND session_id = $2 ORDER BY part`, t, sid)
+		b.Queue(actionSelect+` WHERE a.tenant_id = $1 AND a.session_id = $2 ORDER BY a.created_at`, t, sid)
+		br := tx.SendBatch(ctx, b)
+		defer br.Close()
+		ss := &f.Session
+		if err := br.QueryRow().Scan(&ss.ID, &ss.Number, &ss.ScheduledAt, &ss.Minutes, &ss.Status, &ss.CancelReason, &ss.Version); err != nil {
+			return dbError("session", err)
+		}
+		var c SessionContent
+		switch err := br.QueryRow().Scan(&c.Analysis, &c.Scenarios, &c.Decision, &c.Version); err {
+		case nil:
+			f.Content = &c
+		case pgx.ErrNoRows:
+		default:
+			return dbError("session content", err)
+		}
+		var err error
+		rows, _ := br.Query()
+		if f.Situations, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Situation]); err != nil {
+			return dbError("situations", err)
+		}
+		rows, _ = br.Query()
+		if f.Options, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Option]); err != nil {
+			return dbError("options", err)
+		}
+		rows, _ = br.Query()
+		if f.Inputs, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Input]); err != nil {
+			return dbError("inputs", err)
+		}
+		if err := br.QueryRow().Scan(&f.PrivateNote); err != nil {
+			return dbError("private note", err)
+		}
+		rows, _ = br.Query()
+		if f.Ratings, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Rating]); err != nil {
+			return dbError("ratings", err)
+		}
+		rows, _ = br.Query()
+		f.Actions, err = pgx.CollectRows(rows, scanAction)
+		return dbError("session actions", err)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// SaveSessionContent records the analysis, work scenarios and decision.
+func (s *Store) SaveSessionContent(ctx context.Context, sc Scope, id, sid string, c SessionContent) error {
+	return s.inCoaching(ctx, sc, id, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE session_contents SET analysis = $4, scenarios = $5, decision = $6, version = version + 1
+			WHERE tenant_id = $1 AND engagement_id = $2 AND session_id::text = $3 AND version = $7`,
+			sc.TenantID, id, sid, c.Analysis, c.Scenarios, c.Decision, c.Version)
+		if err != nil {
+			return dbError("session content", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return conflictOrMissing(ctx, tx, `SELECT 1 FROM session_contents WHERE tenant_id = $1 AND engagement_id = $2 AND session_id::text = $3`, sc.TenantID, id, sid)
+		}
+		return nil
+	})
+}
+
+// AddSituation adds a professional situation to a session.
+func (s *Store) AddSituation(ctx context.Context, sc Scope, id, sid string, st Situation) error {
+	return s.addToSession(ctx, sc, id, sid, `INSERT INTO session_situations (tenant_id, session_id, engagement_id, position, title, context)
+		SELECT $1, s.id, s.engagement_id, (SELECT coalesce(max(position), 0) + 1 FROM session_situations WHERE tenant_id = $1 AND session_id = s.id), $4, $5
+		FROM coaching_sessions s WHERE s.tenant_id = $1 AND s.engagement_id = $2 AND s.id::text = $3`, st.Title, st.Context)
+}
+
+// AddOption adds an option (a hypothesis considered) to a session.
+func (s *Store) AddOption(ctx context.Context, sc Scope, id, sid, body string) error {
+	return s.addToSession(ctx, sc, id, sid, `INSERT INTO session_options (tenant_id, session_id, engagement_id, position, body)
+		SELECT $1, s.id, s.engagement_id, (SELECT coalesce(max(position), 0) + 1 FROM session_options WHERE tenant_id = $1 AND session_id = s.id), $4
+		FROM coaching_sessions s WHERE s.tenant_id = $1 AND s.engagement_id = $2 AND s.id::text = $3`, body)
+}
+
+// LinkInput links a library item to a session, with a note on why.
+func (s *Store) LinkInput(ctx context.Context, sc Scope, id, sid, itemID, note string) error {
+	return s.addToSession(ctx, sc, id, sid, `INSERT INTO session_inputs (tenant_id, session_id, item_id, engagement_id, note)
+		SELECT $1, s.id, l.id, s.engagement_id, $5 FROM coaching_sessions s JOIN library_items l ON l.tenant_id = s.tenant_id AND l.id::text = $4
+		WHERE s.tenant_id = $1 AND s.engagement_id = $2 AND s.id::text = $3
+		ON CONFLICT (tenant_id, session_id, item_id) DO UPDATE SET note = EXCLUDED.note`, itemID, note)
+}
+
+func (s *Store) addToSession(ctx context.Context, sc Scope, id, sid, q string, args ...any) error {
+	return s.inCoaching(ctx, sc, id, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, q, append([]any{sc.TenantID, id, sid}, args...)...)
+		if err != nil {
+			return dbError("add to session", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return domain.ErrNotFound
+		}
+		return nil
+	})
+}
+
+// RemoveFromSession deletes a situation, an option or an input link of a session.
+func (s *Store) RemoveFromSession(ctx context.Context, sc Scope, id, sid, kind, itemID string) error {
+	q := map[string]string{
+		"situation": `DELETE FROM session_situations WHERE tenant_id = $1 AND engagement_id = $2 AND session_id::text = $3 AND id::text = $4`,
+		"option":    `DELETE FROM session_options WHERE tenant_id = $1 AND engagement_id = $2 AND session_id::text = $3 AND id::text = $4`,
+		"input":     `DELETE FROM session_inputs WHERE tenant_id = $1 AND engagement_id = $2 AND session_id::text = $3 AND item_id::text = $4`,
+	}[kind]
+	if q == "" {
+		return domain.ErrNotFound
+	}
+	return s.inCoaching(ctx, sc, id, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, q, sc.TenantID, id, sid, itemID)
+		if err != nil {
+			return dbError("remove from session", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return domain.ErrNotFound
+		}
+		return nil
+	})
+}
+
+// SavePrivateNote saves the signed-in coach's own note on a session.
+func (s *Store) SavePrivateNote(ctx context.Context, sc Scope, id, sid, body string) error {
+	return s.inOpen(ctx, sc, id, func(tx pgx.Tx, _ domain.Phase) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO private_notes (tenant_id, session_id, author_id, engagement_id, body)
+			SELECT $1, s.id, $4, s.engagement_id, $5 FROM coaching_sessions s WHERE s.tenant_id = $1 AND s.engagement_id = $2 AND s.id::text = $3
+			ON CONFLICT (tenant_id, session_id, author_id) DO UPDATE SET body = EXCLUDED.body, updated_at = now()`,
+			sc.TenantID, id, sid, sc.UserID, body)
+		if err != nil {
+			return dbError("private note", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return domain.ErrNotFound
+		}
+		return nil
+	})
+}
+
+// RateAutonomy records the coach's or the coachee's own rating of a held session.
+func (s *Store) RateAutonomy(ctx context.Context, sc Scope, id, sid string, part domain.Part, score int, word string) error {
+	return s.inOpen(ctx, sc, id, func(tx pgx.Tx, phase domain.Phase) error {
+		if !domain.CanWorkOnActions(phase) {
+			return domain.Errorf(domain.EForbidden, "session.not_in_phase")
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO autonomy_ratings (tenant_id, session_id, part, engagement_id, user_id, score, word)
+			SELECT $1, s.id, $4, s.engagement_id, $5, $6, $7 FROM coaching_sessions s
+			WHERE s.tenant_id = $1 AND s.engagement_id = $2 AND s.id::text = $3 AND s.status = 'held'
+			ON CONFLICT (tenant_id, session_id, part) DO UPDATE SET score = EXCLUDED.score, word = EXCLUDED.word, user_id = EXCLUDED.user_id, at = now()`,
+			sc.TenantID, id, sid, part, sc.UserID, score, word)
+		if err != nil {
+			return dbError("rate autonomy", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return domain.Errorf(domain.EConflict, "autonomy.session_not_held")
+		}
+		return nil
+	})
+}
+
+// AutonomyPoint is both ratings of one held session.
+type AutonomyPoint struct {
+	Number         int
+	Coach, Coachee int // 0 = not rated
+}
+
+// Autonomy lists the ratings session by session, for the trend.
+func (s *Store) Autonomy(ctx context.Context, sc Scope, id string) ([]AutonomyPoint, error) {
+	var out []AutonomyPoint
+	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT s.number,
+			coalesce(max(r.score) FILTER (WHERE r.part = 'coach'), 0), coalesce(max(r.score) FILTER (WHERE r.part = 'coachee'), 0)
+			FROM coaching_sessions s LEFT JOIN autonomy_ratings r ON r.tenant_id = s.tenant_id AND r.session_id = s.id
+			WHERE s.tenant_id = $1 AND s.engagement_id = $2 AND s.status = 'held' GROUP BY s.number ORDER BY s.number`, sc.TenantID, id)
+		var err error
+		out, err = pgx.CollectRows(rows, pgx.RowToStructByPos[AutonomyPoint])
+		return err
+	})
+	return out, dbError("autonomy", err)
+}
+
+// LibraryItem is a piece of theoretical input in the workspace's library.
+type LibraryItem struct {
+	ID, Title, Summary, Reference string
+}
+
+// Library lists the workspace's theoretical input.
+func (s *Store) Library(ctx context.Context, sc Scope) ([]LibraryItem, error) {
+	var out []LibraryItem
+	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT id, title, summary, reference FROM library_items WHERE tenant_id = $1 ORDER BY title`, sc.TenantID)
+		var err error
+		out, err = pgx.CollectRows(rows, pgx.RowToStructByPos[LibraryItem])
+		return err
+	})
+	return out, dbError("library", err)
+}
+
+// AddLibraryItem adds a piece of theoretical input.
+func (s *Store) AddLibraryItem(ctx context.Context, sc Scope, it LibraryItem) (string, error) {
+	var id string
+	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
+		return dbError("add library item", tx.QueryRow(ctx, `INSERT INTO library_items (tenant_id, title, summary, reference, created_by)
+			VALUES ($1, $2, $3, $4, $5) RETURNING id`, sc.TenantID, it.Title, it.Summary, it.Reference, sc.UserID).Scan(&id))
+	})
+	return id, err
+}
