@@ -10,6 +10,9 @@ const (
 	ManageOrgs    Capability = "orgs.manage"
 	// CreateEngagements opens new engagements.
 	CreateEngagements Capability = "engagements.create"
+	// SeeLibrary and ManageLibrary: the theoretical input library.
+	SeeLibrary    Capability = "library.see"
+	ManageLibrary Capability = "library.manage"
 )
 
 // workspaceAccess is the table of who may do what in a workspace, read as the
@@ -20,6 +23,8 @@ var workspaceAccess = map[Capability][]Role{
 	InviteMembers:     {RoleAdmin, RoleCoach},
 	ManageOrgs:        {RoleAdmin},
 	CreateEngagements: {RoleAdmin, RoleCoach},
+	SeeLibrary:        {RoleAdmin, RoleCoach},
+	ManageLibrary:     {RoleCoach},
 }
 
 // Can reports whether a member with role r has capability c.

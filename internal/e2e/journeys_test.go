@@ -148,7 +148,7 @@ func TestSignupLoginInviteJourney(t *testing.T) {
 	c.wantText("header .badge", "Coach")
 	c.wantText("header .who", "Chloé Coach")
 	c.wantText(".flash", "Bienvenue dans l'espace.")
-	if got, want := c.texts("header nav a"), []string{"Tableau de bord", "Accompagnements", "Membres"}; !slices.Equal(got, want) {
+	if got, want := c.texts("header nav a"), []string{"Tableau de bord", "Accompagnements", "Membres", "Bibliothèque"}; !slices.Equal(got, want) {
 		c.errorf("navigation %q, want %q", got, want)
 	}
 
@@ -178,8 +178,8 @@ func TestDemoPersonas(t *testing.T) {
 		email string
 		nav   []string
 	}{
-		{"admin@demo.test", []string{"Tableau de bord", "Accompagnements", "Membres", "Organisations clientes"}},
-		{"coach@demo.test", []string{"Tableau de bord", "Accompagnements", "Membres"}},
+		{"admin@demo.test", []string{"Tableau de bord", "Accompagnements", "Membres", "Bibliothèque", "Organisations clientes"}},
+		{"coach@demo.test", []string{"Tableau de bord", "Accompagnements", "Membres", "Bibliothèque"}},
 		{"coachee@demo.test", []string{"Tableau de bord", "Accompagnements"}},
 		{"sponsor@demo.test", []string{"Tableau de bord", "Accompagnements"}},
 	}

@@ -36,6 +36,12 @@ func (s *Server) engagement(next http.Handler) http.Handler {
 			s.fail(w, r, domain.ErrNotFound)
 			return
 		}
+		// A closed or interrupted engagement is read-only for everyone: every
+		// write answers 403 before any form is even read.
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && !e.Phase.Open() {
+			s.fail(w, r, domain.Errorf(domain.EForbidden, "phase.read_only"))
+			return
+		}
 		ctx := context.WithValue(r.Context(), engagementKey, &engCtx{Engagement: e, Part: part})
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
@@ -82,9 +88,15 @@ func (s *Server) engView(r *http.Request, current string) views.Eng {
 		{"/contract", "eng.tab.contract", domain.InfoFraming},
 		{"/synthesis", "eng.tab.synthesis", domain.InfoSynthesis},
 		{"/meetings", "eng.tab.meetings", domain.InfoMeetingRequests},
+		{"/sessions", "eng.tab.sessions", domain.InfoSummary},
+		{"/actions", "eng.tab.actions", domain.InfoSharedActions},
 		{"/history", "eng.tab.history", domain.InfoHistory},
 	}
 	for _, t := range tabs {
+		coachingTab := t.path == "/sessions" || t.path == "/actions"
+		if coachingTab && e.Phase == domain.PhaseCadrage {
+			continue // nothing to show before the coaching starts
+		}
 		if domain.RightOf(e.Part, t.info).Has(domain.Read) {
 			v.Tabs = append(v.Tabs, views.NavItem{Label: t.label, Href: v.Base + t.path, Current: t.path == current})
 		}
@@ -296,6 +308,18 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) error {
 	v.FramingHeld = f.Framing.Held
 	for _, m := range f.Intermediate {
 		v.Intermediate = append(v.Intermediate, dt(r, m.ScheduledAt))
+	}
+	if e.Phase != domain.PhaseCadrage {
+		ov, err := s.store.Sessions(r.Context(), scope(r), e.ID)
+		if err != nil {
+			return err
+		}
+		pv := progressView(ov.Progress)
+		v.Progress = &pv
+		if e.Phase == domain.PhaseAccompagnement && e.Part.IsCoach() {
+			v.CanMoveBouclage = true
+			v.Warnings = domain.BouclageWarnings(ov.Progress)
+		}
 	}
 	v.CoachWilling, v.CoacheeWilling = dt(r, f.CoachWillingAt), dt(r, f.CoacheeWillingAt)
 	v.CanConfirmWillingness = e.Phase.Open() && domain.CanConfirmWillingness(e.Part) &&

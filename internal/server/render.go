@@ -61,6 +61,9 @@ func navFor(m store.Membership, current string) []views.NavItem {
 	if domain.Can(m.Role, domain.SeeMembers) {
 		items = append(items, views.NavItem{Label: "nav.members", Href: base + "/members"})
 	}
+	if domain.Can(m.Role, domain.SeeLibrary) {
+		items = append(items, views.NavItem{Label: "nav.library", Href: base + "/library"})
+	}
 	if domain.Can(m.Role, domain.ManageOrgs) {
 		items = append(items, views.NavItem{Label: "nav.orgs", Href: base + "/orgs"})
 	}

@@ -129,12 +129,23 @@ type NewAction struct {
 func (s *Store) AddAction(ctx context.Context, sc Scope, id string, a NewAction) (string, error) {
 	var aid string
 	err := s.inActions(ctx, sc, id, func(tx pgx.Tx) error {
+		// The session and the objective must be this engagement's own: an id from
+		// another engagement of the workspace is refused, not linked.
+		var sessionOK, objectiveOK bool
+		if err := tx.QueryRow(ctx, `SELECT $3 = '' OR EXISTS (SELECT 1 FROM coaching_sessions WHERE tenant_id = $1 AND engagement_id = $2 AND id::text = $3),
+			$4 = '' OR EXISTS (SELECT 1 FROM objectives WHERE tenant_id = $1 AND engagement_id = $2 AND id::text = $4)`,
+			sc.TenantID, id, a.SessionID, a.ObjectiveID).Scan(&sessionOK, &objectiveOK); err != nil {
+			return dbError("check action links", err)
+		}
+		if !sessionOK {
+			return domain.ErrNotFound
+		}
+		if !objectiveOK {
+			return domain.FieldErrors{"objective": "field.invalid_choice"}
+		}
 		err := tx.QueryRow(ctx, `INSERT INTO actions (tenant_id, engagement_id, session_id, objective_id, title, description, due_date, created_by)
 			VALUES ($1, $2, nullif($3, '')::uuid, nullif($4, '')::uuid, $5, $6, $7, $8) RETURNING id`,
 			sc.TenantID, id, a.SessionID, a.ObjectiveID, a.Title, a.Description, dateOnly(a.Due), sc.UserID).Scan(&aid)
-		if isCode(err, "23503", "22P02") {
-			return domain.FieldErrors{"objective": "field.invalid_choice"}
-		}
 		if err != nil {
 			return dbError("add action", err)
 		}

@@ -315,11 +315,12 @@ func (s *Store) SaveMeeting(ctx context.Context, sc Scope, id string, m Meeting)
 	return s.inOpen(ctx, sc, id, func(tx pgx.Tx, _ domain.Phase) error {
 		var wasHeld bool
 		err := tx.QueryRow(ctx, `UPDATE meetings SET scheduled_at = $4, held = $5, notes = $6, adjustments = $7, version = version + 1
-			WHERE tenant_id = $1 AND engagement_id = $2 AND id = $3 AND version = $8
-			RETURNING (SELECT held FROM meetings WHERE tenant_id = $1 AND id = $3)`,
-			sc.TenantID, id, m.ID, m.ScheduledAt, m.Held, m.Notes, m.Adjustments, m.Version).Scan(&wasHeld)
+			WHERE tenant_id = $1 AND engagement_id = $2 AND id::text = $3 AND kind = $9 AND version = $8
+			RETURNING (SELECT held FROM meetings WHERE tenant_id = $1 AND id::text = $3)`,
+			sc.TenantID, id, m.ID, m.ScheduledAt, m.Held, m.Notes, m.Adjustments, m.Version, m.Kind).Scan(&wasHeld)
 		if err == pgx.ErrNoRows {
-			return conflictOrMissing(ctx, tx, `SELECT 1 FROM meetings WHERE tenant_id = $1 AND id = $2`, sc.TenantID, m.ID)
+			return conflictOrMissing(ctx, tx, `SELECT 1 FROM meetings WHERE tenant_id = $1 AND engagement_id = $2 AND id::text = $3 AND kind = $4`,
+				sc.TenantID, id, m.ID, m.Kind)
 		}
 		if err != nil {
 			return dbError("meeting", err)

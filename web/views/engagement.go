@@ -65,6 +65,9 @@ type Overview struct {
 	Intermediate                    []string
 	CoachWilling, CoacheeWilling    string
 	CanConfirmWillingness           bool
+	Progress                        *Progress
+	CanMoveBouclage                 bool
+	Warnings                        []string
 }
 
 // HistoryRow is one event of the history.

@@ -90,3 +90,19 @@ func fid(id, name string) string {
 	}
 	return name
 }
+
+func score(ctx context.Context, s int) string {
+	if s == 0 {
+		return t(ctx, "autonomy.none")
+	}
+	return t(ctx, "autonomy.score", "Score", s)
+}
+
+// formFor returns the form that came back with errors when it is the named one,
+// an empty form otherwise.
+func formFor(v SessionView, kind string) Form {
+	if v.FormFor == kind {
+		return v.New
+	}
+	return Form{}
+}

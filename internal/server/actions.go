@@ -1,0 +1,215 @@
+package server
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"triade/internal/domain"
+	"triade/internal/i18n"
+	"triade/internal/store"
+	"triade/web/views"
+)
+
+func (s *Server) actionRow(r *http.Request, a store.Action) views.ActionRow {
+	row := views.ActionRow{ID: a.ID, Title: a.Title, Description: a.Description, Objective: a.Objective, Session: a.SessionNumber,
+		Status: string(a.Status), Open: a.Status.Open(), Overdue: a.Overdue(time.Now()), Shared: a.Shared != nil, Entries: a.Entries,
+		Href: engPath(r, "/actions/"+a.ID)}
+	if a.Due != nil {
+		row.Due = i18nDate(r, a.Due)
+	}
+	return row
+}
+
+// actions is the coachee's space: open actions first, overdue marked, a journal
+// entry two clicks away. The sponsor sees only what the coachee shared.
+func (s *Server) actions(w http.ResponseWriter, r *http.Request) error {
+	return s.actionsPage(w, r, http.StatusOK, views.Form{})
+}
+
+func (s *Server) actionsPage(w http.ResponseWriter, r *http.Request, status int, f views.Form) error {
+	e := eng(r)
+	list, err := s.store.Actions(r.Context(), scope(r), e.ID)
+	if err != nil {
+		return err
+	}
+	v := views.ActionsView{Eng: s.engView(r, "/actions"), IsCoachee: e.Part == domain.PartCoachee, IsSponsor: e.Part == domain.PartSponsor,
+		CanAdd: e.Part == domain.PartCoachee && domain.CanWorkOnActions(e.Phase), Form: f}
+	if f.Values == nil {
+		v.Form = emptyForm()
+	}
+	for _, a := range list {
+		v.Actions = append(v.Actions, s.actionRow(r, a))
+	}
+	if v.CanAdd {
+		cad, err := s.store.Cadrage(r.Context(), scope(r), e.ID)
+		if err != nil {
+			return err
+		}
+		v.Objectives = objectiveOptions(cad)
+	}
+	s.render(w, r, status, views.Actions(s.page(r, "eng.tab.actions"), v))
+	return nil
+}
+
+func (s *Server) addAction(w http.ResponseWriter, r *http.Request) error {
+	if eng(r).Part != domain.PartCoachee {
+		return domain.ErrForbidden
+	}
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	a := store.NewAction{ObjectiveID: f.Get("objective"), Title: text(f, "title", 300, true), Description: text(f, "description", 5000, false), Due: parseDay(f, "due")}
+	if len(f.Errors) == 0 {
+		_, err = s.store.AddAction(r.Context(), scope(r), eng(r).ID, a)
+		if fe, ok := err.(domain.FieldErrors); ok {
+			return s.invalidWith(w, r, f, fe, s.actionsPage)
+		}
+		if err != nil {
+			return err
+		}
+		return s.saved(w, r, "/actions")
+	}
+	return s.actionsPage(w, r, http.StatusUnprocessableEntity, f)
+}
+
+func (s *Server) action(w http.ResponseWriter, r *http.Request) error {
+	return s.actionPage(w, r, http.StatusOK, "", views.Form{})
+}
+
+func (s *Server) actionPage(w http.ResponseWriter, r *http.Request, status int, formFor string, f views.Form) error {
+	e := eng(r)
+	a, err := s.store.ActionDetail(r.Context(), scope(r), e.ID, chi.URLParam(r, "aid"))
+	if err != nil {
+		return err
+	}
+	working := domain.CanWorkOnActions(e.Phase)
+	v := views.ActionView{Eng: s.engView(r, "/actions"), Row: s.actionRow(r, a.Action),
+		IsCoachee: e.Part == domain.PartCoachee && working, CanComment: e.Part.IsCoach() && working,
+		Journal: emptyForm(), Comment: emptyForm(), ShowComments: domain.RightOf(e.Part, domain.InfoActions).Has(domain.Read)}
+	switch formFor {
+	case "journal":
+		v.Journal = f
+	case "comment":
+		v.Comment = f
+	}
+	for _, j := range a.Journal {
+		v.Entries = append(v.Entries, views.JournalRow{At: i18n.DateTime(r.Context(), j.At), Did: j.Did, Happened: j.Happened, Learnt: j.Learnt})
+	}
+	for _, c := range a.Comments {
+		v.Comments = append(v.Comments, views.CommentRow{At: i18n.DateTime(r.Context(), c.At), Author: c.Author, Body: c.Body})
+	}
+	for _, st := range domain.ActionStatuses {
+		v.Statuses = append(v.Statuses, views.Option{Value: string(st), Label: "action.status." + string(st)})
+	}
+	s.render(w, r, status, views.ActionPage(s.page(r, "action.title"), v))
+	return nil
+}
+
+func (s *Server) setActionStatus(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	st := domain.ActionStatus(r.PostForm.Get("status"))
+	if !st.Valid() {
+		return domain.Errorf(domain.EInvalid, "field.invalid_choice")
+	}
+	if err := s.store.SetActionStatus(r.Context(), scope(r), eng(r).ID, chi.URLParam(r, "aid"), st); err != nil {
+		return err
+	}
+	return s.backTo(w, r, "/actions/"+chi.URLParam(r, "aid"))
+}
+
+// backTo returns to the page the form was on when it names one of this
+// engagement's pages (the list or the action), else to the given page.
+func (s *Server) backTo(w http.ResponseWriter, r *http.Request, fallback string) error {
+	dest := engPath(r, fallback)
+	if back := r.PostForm.Get("back"); back == "list" {
+		dest = engPath(r, "/actions")
+	}
+	s.flash(r, "form.saved")
+	http.Redirect(w, r, dest, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) addJournalEntry(w http.ResponseWriter, r *http.Request) error {
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	j := store.JournalEntry{Did: text(f, "did", 5000, false), Happened: text(f, "happened", 5000, false), Learnt: text(f, "learnt", 5000, false)}
+	if j.Did == "" && j.Happened == "" && j.Learnt == "" && len(f.Errors) == 0 {
+		f.Errors.Add("did", "field.journal.empty")
+	}
+	if len(f.Errors) > 0 {
+		return s.actionPage(w, r, http.StatusUnprocessableEntity, "journal", f)
+	}
+	if err := s.store.AddJournalEntry(r.Context(), scope(r), eng(r).ID, chi.URLParam(r, "aid"), j); err != nil {
+		return err
+	}
+	return s.backTo(w, r, "/actions/"+chi.URLParam(r, "aid"))
+}
+
+func (s *Server) addComment(w http.ResponseWriter, r *http.Request) error {
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	body := text(f, "body", 5000, true)
+	if len(f.Errors) > 0 {
+		return s.actionPage(w, r, http.StatusUnprocessableEntity, "comment", f)
+	}
+	if err := s.store.AddComment(r.Context(), scope(r), eng(r).ID, chi.URLParam(r, "aid"), body); err != nil {
+		return err
+	}
+	return s.backTo(w, r, "/actions/"+chi.URLParam(r, "aid"))
+}
+
+// shareAction: the coachee shares one action (with its journal) with the
+// sponsor, or takes it back.
+func (s *Server) shareAction(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	if err := s.store.ShareAction(r.Context(), scope(r), eng(r).ID, chi.URLParam(r, "aid"), r.PostForm.Get("share") == "on"); err != nil {
+		return err
+	}
+	return s.backTo(w, r, "/actions/"+chi.URLParam(r, "aid"))
+}
+
+// library is the workspace's theoretical input, managed by coaches.
+func (s *Server) library(w http.ResponseWriter, r *http.Request) error {
+	return s.libraryPage(w, r, http.StatusOK, emptyForm())
+}
+
+func (s *Server) libraryPage(w http.ResponseWriter, r *http.Request, status int, f views.Form) error {
+	items, err := s.store.Library(r.Context(), scope(r))
+	if err != nil {
+		return err
+	}
+	v := views.LibraryView{Slug: member(r).Workspace.Slug, Form: f, CanAdd: domain.Can(member(r).Role, domain.ManageLibrary)}
+	for _, it := range items {
+		v.Items = append(v.Items, views.Item{ID: it.ID, Title: it.Title, Body: it.Summary, Extra: it.Reference})
+	}
+	s.render(w, r, status, views.Library(s.page(r, "library.title"), v))
+	return nil
+}
+
+func (s *Server) addLibraryItem(w http.ResponseWriter, r *http.Request) error {
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	it := store.LibraryItem{Title: text(f, "title", 300, true), Summary: text(f, "summary", 2000, false), Reference: text(f, "reference", 500, false)}
+	if len(f.Errors) > 0 {
+		return s.libraryPage(w, r, http.StatusUnprocessableEntity, f)
+	}
+	if _, err := s.store.AddLibraryItem(r.Context(), scope(r), it); err != nil {
+		return err
+	}
+	s.flash(r, "library.added")
+	http.Redirect(w, r, "/w/"+member(r).Workspace.Slug+"/library", http.StatusSeeOther)
+	return nil
+}

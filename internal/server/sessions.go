@@ -1,0 +1,339 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"triade/internal/domain"
+	"triade/internal/i18n"
+	"triade/internal/store"
+	"triade/web/views"
+)
+
+// sessions lists the sessions against the contract, with the autonomy trend.
+func (s *Server) sessionList(w http.ResponseWriter, r *http.Request) error {
+	return s.sessionsPage(w, r, http.StatusOK, views.Form{})
+}
+
+func (s *Server) sessionsPage(w http.ResponseWriter, r *http.Request, status int, f views.Form) error {
+	e := eng(r)
+	ov, err := s.store.Sessions(r.Context(), scope(r), e.ID)
+	if err != nil {
+		return err
+	}
+	v := views.SessionsView{Eng: s.engView(r, "/sessions"), Progress: progressView(ov.Progress),
+		CanPlan: e.Part.IsCoach() && domain.CanPlanSessions(e.Phase), Form: f,
+		CanOpen: domain.RightOf(e.Part, domain.InfoSessionContent).Has(domain.Read)}
+	if f.Values == nil {
+		v.Form = emptyForm("minutes", "90")
+	}
+	for _, ss := range ov.Sessions {
+		v.Sessions = append(v.Sessions, sessionRow(r, ss, ov.Progress.Planned))
+	}
+	if domain.RightOf(e.Part, domain.InfoAutonomy).Has(domain.Read) {
+		pts, err := s.store.Autonomy(r.Context(), scope(r), e.ID)
+		if err != nil {
+			return err
+		}
+		for _, p := range pts {
+			v.Autonomy = append(v.Autonomy, views.AutonomyPoint{Number: p.Number, Coach: p.Coach, Coachee: p.Coachee})
+		}
+	}
+	s.render(w, r, status, views.Sessions(s.page(r, "eng.tab.sessions"), v))
+	return nil
+}
+
+func progressView(p domain.Progress) views.Progress {
+	return views.Progress{Held: p.Held, Planned: p.Planned, Scheduled: p.Scheduled, Used: p.MinutesUsed, Total: p.MinutesTotal,
+		RunningOut: p.ContractRunningOut(), OpenActions: p.OpenActions}
+}
+
+func sessionRow(r *http.Request, ss store.Session, planned int) views.SessionRow {
+	return views.SessionRow{ID: ss.ID, Number: ss.Number, Of: planned, At: i18n.DateTime(r.Context(), ss.ScheduledAt), Minutes: ss.Minutes,
+		Status: ss.Status, CancelReason: ss.CancelReason, Href: engPath(r, "/sessions/"+ss.ID)}
+}
+
+func (s *Server) planSession(w http.ResponseWriter, r *http.Request) error {
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	at := parseWhen(r, f, "at")
+	if at == nil && f.Err("at") == "" {
+		f.Errors.Add("at", "field.required")
+	}
+	minutes := parseCount(f, "minutes", 15, 480)
+	if minutes == nil && f.Err("minutes") == "" {
+		f.Errors.Add("minutes", "field.required")
+	}
+	if len(f.Errors) > 0 {
+		return s.sessionsPage(w, r, http.StatusUnprocessableEntity, f)
+	}
+	sid, err := s.store.PlanSession(r.Context(), scope(r), eng(r).ID, *at, *minutes)
+	if err != nil {
+		return err
+	}
+	s.flash(r, "session.planned")
+	http.Redirect(w, r, engPath(r, "/sessions/"+sid), http.StatusSeeOther)
+	return nil
+}
+
+// sessionPage shows one session: the coach records its content with the coachee,
+// who reads it; the sponsor and the admin never reach it (404).
+func (s *Server) session(w http.ResponseWriter, r *http.Request) error {
+	return s.sessionPage(w, r, http.StatusOK, "", views.Form{})
+}
+
+func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, status int, formFor string, f views.Form) error {
+	e := eng(r)
+	file, err := s.store.Session(r.Context(), scope(r), e.ID, chi.URLParam(r, "sid"))
+	if err != nil {
+		return err
+	}
+	if file.Content == nil { // PostgreSQL hides it: the handler's rule and the database agree
+		return domain.ErrNotFound
+	}
+	ov, err := s.store.Sessions(r.Context(), scope(r), e.ID)
+	if err != nil {
+		return err
+	}
+	cad, err := s.store.Cadrage(r.Context(), scope(r), e.ID)
+	if err != nil {
+		return err
+	}
+	canEditContent := e.Part.IsCoach() && domain.CanPlanSessions(e.Phase)
+	v := views.SessionView{Eng: s.engView(r, "/sessions"), Row: sessionRow(r, file.Session, ov.Progress.Planned), CanEdit: canEditContent,
+		Analysis: file.Content.Analysis, Scenarios: file.Content.Scenarios, Decision: file.Content.Decision, FormFor: formFor,
+		IsCoach: e.Part.IsCoach(), PrivateNote: file.PrivateNote}
+	v.Meta = emptyForm("at", dtInput(r, &file.ScheduledAt), "minutes", strconv.Itoa(file.Minutes), "status", file.Status,
+		"cancel_reason", file.CancelReason, "version", strconv.Itoa(file.Version))
+	v.Content = emptyForm("analysis", file.Content.Analysis, "scenarios", file.Content.Scenarios, "decision", file.Content.Decision,
+		"version", strconv.Itoa(file.Content.Version))
+	v.New = emptyForm()
+	switch formFor {
+	case "meta":
+		v.Meta = f
+	case "content":
+		v.Content = f
+	case "":
+	default:
+		v.New = f
+	}
+	for _, st := range file.Situations {
+		v.Situations = append(v.Situations, views.Item{ID: st.ID, Title: st.Title, Body: st.Context})
+	}
+	for _, o := range file.Options {
+		v.Options = append(v.Options, views.Item{ID: o.ID, Title: o.Body})
+	}
+	for _, in := range file.Inputs {
+		v.Inputs = append(v.Inputs, views.Item{ID: in.ItemID, Title: in.Title, Body: in.Summary, Extra: in.Reference, Note: in.Note})
+	}
+	for _, a := range file.Actions {
+		v.Actions = append(v.Actions, s.actionRow(r, a))
+	}
+	for _, rt := range file.Ratings {
+		switch rt.Part {
+		case domain.PartCoach:
+			v.CoachRating = views.RatingView{Score: rt.Score, Word: rt.Word}
+		case domain.PartCoachee:
+			v.CoacheeRating = views.RatingView{Score: rt.Score, Word: rt.Word}
+		}
+	}
+	v.CanRate = file.Status == "held" && domain.CanWorkOnActions(e.Phase) && (e.Part == domain.PartCoach || e.Part == domain.PartCoachee)
+	if canEditContent {
+		lib, err := s.store.Library(r.Context(), scope(r))
+		if err != nil {
+			return err
+		}
+		v.Library = []views.Option{{Value: "", Label: "form.choose"}}
+		for _, it := range lib {
+			v.Library = append(v.Library, views.Option{Value: it.ID, Label: it.Title, Raw: true})
+		}
+		v.Objectives = objectiveOptions(cad)
+	}
+	for _, st := range []string{"planned", "held", "cancelled"} {
+		v.Statuses = append(v.Statuses, views.Option{Value: st, Label: "session.status." + st})
+	}
+	s.render(w, r, status, views.SessionPage(s.page(r, "session.title", "Number", file.Number), v))
+	return nil
+}
+
+func objectiveOptions(cad *store.CadrageFile) []views.Option {
+	opts := []views.Option{{Value: "", Label: "form.none"}}
+	for _, o := range cad.Objectives {
+		opts = append(opts, views.Option{Value: o.ID, Label: o.Title, Raw: true})
+	}
+	return opts
+}
+
+func (s *Server) sessionRedirect(w http.ResponseWriter, r *http.Request) error {
+	return s.saved(w, r, "/sessions/"+chi.URLParam(r, "sid"))
+}
+
+func (s *Server) updateSession(w http.ResponseWriter, r *http.Request) error {
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	ss := store.Session{ID: chi.URLParam(r, "sid"), Status: f.Get("status"), CancelReason: text(f, "cancel_reason", 2000, false), Version: version(f)}
+	if at := parseWhen(r, f, "at"); at != nil {
+		ss.ScheduledAt = *at
+	} else if f.Err("at") == "" {
+		f.Errors.Add("at", "field.required")
+	}
+	if m := parseCount(f, "minutes", 15, 480); m != nil {
+		ss.Minutes = *m
+	} else if f.Err("minutes") == "" {
+		f.Errors.Add("minutes", "field.required")
+	}
+	if !contains([]string{"planned", "held", "cancelled"}, ss.Status) {
+		f.Errors.Add("status", "field.invalid_choice")
+	}
+	if ss.Status == "cancelled" && ss.CancelReason == "" {
+		f.Errors.Add("cancel_reason", "field.reason.required")
+	}
+	if ss.Status == "held" && ss.ScheduledAt.After(time.Now().Add(time.Hour)) {
+		f.Errors.Add("status", "field.session.held_future")
+	}
+	if len(f.Errors) > 0 {
+		return s.sessionPage(w, r, http.StatusUnprocessableEntity, "meta", f)
+	}
+	if err := s.store.UpdateSession(r.Context(), scope(r), eng(r).ID, ss); err != nil {
+		if isConflict(err) {
+			f.Error = "conflict.stale_form"
+			return s.sessionPage(w, r, http.StatusConflict, "meta", f)
+		}
+		return err
+	}
+	return s.sessionRedirect(w, r)
+}
+
+func (s *Server) saveSessionContent(w http.ResponseWriter, r *http.Request) error {
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	c := store.SessionContent{Analysis: text(f, "analysis", 20000, false), Scenarios: text(f, "scenarios", 20000, false),
+		Decision: text(f, "decision", 20000, false), Version: version(f)}
+	if len(f.Errors) > 0 {
+		return s.sessionPage(w, r, http.StatusUnprocessableEntity, "content", f)
+	}
+	sid := chi.URLParam(r, "sid")
+	err = s.store.SaveSessionContent(r.Context(), scope(r), eng(r).ID, sid, c)
+	if isConflict(err) {
+		file, lerr := s.store.Session(r.Context(), scope(r), eng(r).ID, sid)
+		if lerr != nil || file.Content == nil {
+			return err
+		}
+		return s.conflict(w, r, "/sessions", file.Content.Version, f, []views.ConflictField{
+			{Name: "analysis", Label: "field.analysis", Current: file.Content.Analysis},
+			{Name: "scenarios", Label: "field.scenarios", Current: file.Content.Scenarios},
+			{Name: "decision", Label: "field.decision", Current: file.Content.Decision}})
+	}
+	if err != nil {
+		return err
+	}
+	return s.sessionRedirect(w, r)
+}
+
+// addToSession handles the small forms that add a situation, an option, a
+// theoretical input or an action-plan item to a session.
+func (s *Server) addToSession(kind string) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		f, err := form(r)
+		if err != nil {
+			return err
+		}
+		ctx, sc, id, sid := r.Context(), scope(r), eng(r).ID, chi.URLParam(r, "sid")
+		switch kind {
+		case "situation":
+			st := store.Situation{Title: text(f, "title", 300, true), Context: text(f, "context", 5000, false)}
+			if len(f.Errors) == 0 {
+				err = s.store.AddSituation(ctx, sc, id, sid, st)
+			}
+		case "option":
+			body := text(f, "body", 2000, true)
+			if len(f.Errors) == 0 {
+				err = s.store.AddOption(ctx, sc, id, sid, body)
+			}
+		case "input":
+			item, note := f.Get("item"), text(f, "note", 2000, false)
+			if item == "" {
+				f.Errors.Add("item", "field.required")
+			}
+			if len(f.Errors) == 0 {
+				err = s.store.LinkInput(ctx, sc, id, sid, item, note)
+			}
+		case "action":
+			a := store.NewAction{SessionID: sid, ObjectiveID: f.Get("objective"), Title: text(f, "title", 300, true),
+				Description: text(f, "description", 5000, false), Due: parseDay(f, "due")}
+			if len(f.Errors) == 0 {
+				_, err = s.store.AddAction(ctx, sc, id, a)
+			}
+		}
+		if fe, ok := err.(domain.FieldErrors); ok {
+			for k, v := range fe {
+				f.Errors.Add(k, v)
+			}
+		} else if err != nil {
+			return err
+		}
+		if len(f.Errors) > 0 {
+			return s.sessionPage(w, r, http.StatusUnprocessableEntity, kind, f)
+		}
+		return s.sessionRedirect(w, r)
+	}
+}
+
+func (s *Server) removeFromSession(w http.ResponseWriter, r *http.Request) error {
+	if err := s.store.RemoveFromSession(r.Context(), scope(r), eng(r).ID, chi.URLParam(r, "sid"), chi.URLParam(r, "kind"), chi.URLParam(r, "item")); err != nil {
+		return err
+	}
+	return s.sessionRedirect(w, r)
+}
+
+// savePrivateNote saves the signed-in coach's own note; nobody else reads it.
+func (s *Server) savePrivateNote(w http.ResponseWriter, r *http.Request) error {
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	body := text(f, "note", 20000, false)
+	if len(f.Errors) > 0 {
+		return s.sessionPage(w, r, http.StatusUnprocessableEntity, "note", f)
+	}
+	if err := s.store.SavePrivateNote(r.Context(), scope(r), eng(r).ID, chi.URLParam(r, "sid"), body); err != nil {
+		return err
+	}
+	return s.sessionRedirect(w, r)
+}
+
+// rateAutonomy: the coach and the coachee each rate, for themselves.
+func (s *Server) rateAutonomy(w http.ResponseWriter, r *http.Request) error {
+	e := eng(r)
+	if e.Part != domain.PartCoach && e.Part != domain.PartCoachee {
+		return domain.ErrForbidden
+	}
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	score := parseCount(f, "score", 1, 5)
+	if score == nil && f.Err("score") == "" {
+		f.Errors.Add("score", "field.required")
+	}
+	word, ok := domain.CleanText(f.Get("word"), 200)
+	if !ok {
+		f.Errors.Add("word", "field.too_long")
+	}
+	if len(f.Errors) > 0 {
+		return s.sessionPage(w, r, http.StatusUnprocessableEntity, "rating", f)
+	}
+	if err := s.store.RateAutonomy(r.Context(), scope(r), e.ID, chi.URLParam(r, "sid"), e.Part, *score, word); err != nil {
+		return err
+	}
+	return s.sessionRedirect(w, r)
+}

@@ -1,0 +1,139 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Progress is where the engagement stands against its contract.
+type Progress struct {
+	Held, Planned, Scheduled, Used, Total, OpenActions int
+	RunningOut                                         bool
+}
+
+// SessionRow is one session in a list.
+type SessionRow struct {
+	ID, At, Status, CancelReason, Href string
+	Number, Of, Minutes                int
+}
+
+// AutonomyPoint is both ratings of one held session.
+type AutonomyPoint struct {
+	Number, Coach, Coachee int
+}
+
+// SessionsView is the sessions page.
+type SessionsView struct {
+	Eng
+	Progress         Progress
+	CanPlan, CanOpen bool
+	Form             Form
+	Sessions         []SessionRow
+	Autonomy         []AutonomyPoint
+}
+
+// Item is a line of a session's lists (situation, option, input) or of the library.
+type Item struct {
+	ID, Title, Body, Extra, Note string
+}
+
+// RatingView is one autonomy rating.
+type RatingView struct {
+	Score int
+	Word  string
+}
+
+// SessionView is one session's page.
+type SessionView struct {
+	Eng
+	Row                           SessionRow
+	CanEdit, IsCoach, CanRate     bool
+	Analysis, Scenarios, Decision string
+	PrivateNote, FormFor          string
+	Meta, Content, New            Form
+	Situations, Options, Inputs   []Item
+	Actions                       []ActionRow
+	CoachRating, CoacheeRating    RatingView
+	Library, Objectives, Statuses []Option
+}
+
+// ActionRow is one intersession action.
+type ActionRow struct {
+	ID, Title, Description, Objective, Status, Href, Due string
+	Session, Entries                                     int
+	Open, Overdue, Shared                                bool
+}
+
+// ActionsView is the coachee's space.
+type ActionsView struct {
+	Eng
+	IsCoachee, IsSponsor, CanAdd bool
+	Form                         Form
+	Actions                      []ActionRow
+	Objectives                   []Option
+}
+
+// ActionView is one action with its journal.
+type ActionView struct {
+	Eng
+	Row                                 ActionRow
+	IsCoachee, CanComment, ShowComments bool
+	Journal, Comment                    Form
+	Entries                             []JournalRow
+	Comments                            []CommentRow
+	Statuses                            []Option
+}
+
+// JournalRow is one journal entry.
+type JournalRow struct {
+	At, Did, Happened, Learnt string
+}
+
+// CommentRow is one of the coach's comments.
+type CommentRow struct {
+	At, Author, Body string
+}
+
+// LibraryView is the library page.
+type LibraryView struct {
+	Slug   string
+	Form   Form
+	CanAdd bool
+	Items  []Item
+}
+
+// The autonomy chart's geometry: sessions along x, ratings 1–5 along y.
+const (
+	chartW, chartH       = 640, 260
+	chartLeft, chartTop  = 48, 16
+	chartRight, chartBot = 16, 40
+)
+
+func chartX(i, n int) int {
+	if n <= 1 {
+		return chartLeft + (chartW-chartLeft-chartRight)/2
+	}
+	return chartLeft + i*(chartW-chartLeft-chartRight)/(n-1)
+}
+
+func chartY(score int) int {
+	return chartTop + (5-score)*(chartH-chartTop-chartBot)/4
+}
+
+// points is the polyline of one series; unrated sessions are skipped.
+func points(pts []AutonomyPoint, coach bool) string {
+	var b strings.Builder
+	for i, p := range pts {
+		v := p.Coachee
+		if coach {
+			v = p.Coach
+		}
+		if v == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "%d,%d ", chartX(i, len(pts)), chartY(v))
+	}
+	return strings.TrimSpace(b.String())
+}
+
+func itoa(i int) string { return fmt.Sprint(i) }
