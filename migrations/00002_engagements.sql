@@ -221,8 +221,15 @@ END $$;
 -- Confidentiality enforced by PostgreSQL itself. A restrictive policy narrows
 -- the tenant policy: the diagnosis belongs to coach and coachee alone; meeting
 -- requests to the three parties (not the workspace admin).
-CREATE POLICY diagnosis_parties ON diagnoses AS RESTRICTIVE
+-- Whoever opens the engagement (an admin, a coach for a colleague) creates its
+-- empty diagnosis without being a party; only the parties read it, only the
+-- coaches write it.
+CREATE POLICY diagnosis_parties ON diagnoses AS RESTRICTIVE FOR SELECT
     USING (app_part(engagement_id) IN ('coach', 'cocoach', 'coachee'));
+CREATE POLICY diagnosis_coaches ON diagnoses AS RESTRICTIVE FOR UPDATE
+    USING (app_part(engagement_id) IN ('coach', 'cocoach'));
+CREATE POLICY diagnosis_empty_at_birth ON diagnoses AS RESTRICTIVE FOR INSERT
+    WITH CHECK (stakes = '' AND draft_objectives = '');
 CREATE POLICY meeting_request_parties ON meeting_requests AS RESTRICTIVE
     USING (app_part(engagement_id) IN ('coach', 'cocoach', 'coachee', 'sponsor'));
 

@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"time"
 
 	"triade/internal/domain"
 	"triade/internal/store"
@@ -63,7 +62,7 @@ func seedAccompagnement(ctx context.Context, sd *Seeder) error {
 		coachee    int
 		input      string
 	}
-	start := st.Now().AddDate(0, 0, -70).Truncate(time.Hour)
+	start := sd.At(-42, 9)
 	plans := []plan{
 		{situations: []store.Situation{{Title: "Réunion d'équipe houleuse", Context: "Deux chefs d'atelier se renvoient la responsabilité des retards."}},
 			options: []string{"Arbitrer en séance", "Demander à chacun une proposition écrite", "Réunir les deux chefs en tête-à-tête"}, analysis: "Le coaché se place en sauveur et arbitre à la place des chefs d'atelier.",
@@ -130,7 +129,7 @@ func seedAccompagnement(ctx context.Context, sd *Seeder) error {
 			return err
 		}
 	}
-	if _, err := st.PlanSession(ctx, coach, id, start.AddDate(0, 0, 14*len(plans)+2), 90); err != nil {
+	if _, err := st.PlanSession(ctx, coach, id, sd.At(9, 9), 90); err != nil {
 		return err
 	}
 	// Actions in every status, each with journal entries; the first is shared.

@@ -2,7 +2,6 @@ package demo
 
 import (
 	"context"
-	"time"
 
 	"triade/internal/domain"
 	"triade/internal/store"
@@ -40,8 +39,8 @@ func seedCadrage(ctx context.Context, sd *Seeder) error {
 // by the person whose step it is, as the pages would.
 func completeCadrage(ctx context.Context, sd *Seeder, id string, coach, coachee, sponsor store.Scope) error {
 	st := sd.Store
-	first := st.Now().AddDate(0, 0, -30).Truncate(time.Hour)
-	framing := first.AddDate(0, 0, 10)
+	first := sd.At(-60, 10)
+	framing := sd.At(-50, 14)
 	steps := []func() error{
 		func() error {
 			return st.SaveFirstMeeting(ctx, coach, id, &first, store.Diagnosis{Version: 1,

@@ -6,6 +6,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"triade/internal/domain"
 	"triade/internal/password"
@@ -117,4 +118,15 @@ func seedWorkspaces(ctx context.Context, sd *Seeder) error {
 				Body: "Invitation de démonstration : ce lien n'est pas utilisable.", Link: ""}
 		})
 	return err
+}
+
+var paris, _ = time.LoadLocation("Europe/Paris")
+
+// At is a demo meeting time: days from today, at the given hour in Paris.
+func (sd *Seeder) At(days, hour int) time.Time {
+	if paris == nil {
+		paris = time.UTC
+	}
+	d := sd.Store.Now().In(paris).AddDate(0, 0, days)
+	return time.Date(d.Year(), d.Month(), d.Day(), hour, 0, 0, 0, paris)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"triade/internal/demo"
@@ -49,6 +50,7 @@ func TestCadrageJourney(t *testing.T) {
 		draftObjs = "Oser décider ; organiser les priorités de l'atelier."
 		framingNt = "Objectifs partagés avec la RH ; indicateurs à préciser."
 		company   = "Que la cheffe d'atelier arbitre elle-même les priorités de production."
+		company2  = "Qu'elle tienne ses décisions face aux chefs d'équipe."
 		coacheeRq = "Apprendre à trancher sans m'excuser et à tenir mes décisions."
 		coherence = "Les deux demandes visent la même capacité de décision."
 		objTitle  = "Décider et tenir ses décisions"
@@ -115,8 +117,8 @@ func TestCadrageJourney(t *testing.T) {
 	ce.openEngagement(title, base)
 	ce.wantText(".todo", "Confirmer votre volonté de travailler ensemble")
 	ce.wantText(".todo", "Rédiger votre demande")
-	if !slices.Contains(ce.texts(".tabs a"), "Premier rendez-vous") {
-		ce.errorf("tabs %q: the coachee reads the diagnosis, want a Premier rendez-vous tab", ce.texts(".tabs a"))
+	if tabs := ce.texts(".tabs a"); !slices.Contains(tabs, "Premier rendez-vous") || slices.Contains(tabs, "Historique") {
+		ce.errorf("tabs %q: the coachee reads the diagnosis and not the history, want Premier rendez-vous and no Historique", tabs)
 	}
 	ce.wantStatus("coachee willingness", ce.click(`main form[action$="/willingness"] button`), 200)
 	ce.wantPath(base)
@@ -194,11 +196,11 @@ func TestCadrageJourney(t *testing.T) {
 	sp.wantPath(base + "/requests")
 	sp.wantNo("sponsor: coachee request form", `main form[action$="/requests/coachee"]`)
 	sp.wantNo("sponsor: validation form", `main form[action$="/requests/validate"]`)
-	sp.write("req-company", company)
+	sp.write("req-company", company+"\n"+company2)
 	sp.wantStatus("save company request", sp.click(`main form[action="`+base+`/requests/company"] button[type="submit"]`), 200)
 	sp.wantPath(base + "/requests")
 	sp.wantText(".flash", msgSaved)
-	sp.wantValue("req-company", company)
+	sp.wantValue("req-company", company+"\n"+company2)
 	sp.wantText("main section.card", "Pas encore validée par le coach")
 	sp.wantText("main section.card", "Rédigée par Sponsor Démo")
 
@@ -206,7 +208,8 @@ func TestCadrageJourney(t *testing.T) {
 	ce.wantStatus("coachee todo: own request", ce.followLink(".todo", "Rédiger votre demande"), 200)
 	ce.wantPath(base + "/requests")
 	ce.wantNo("coachee: company request form", `main form[action$="/requests/company"]`)
-	ce.wantText("main", company)
+	// Read, the request keeps its two lines.
+	ce.wantLines("main section.card p.prose", company, company2)
 	ce.write("req-coachee", coacheeRq)
 	ce.wantStatus("save coachee request", ce.click(`main form[action="`+base+`/requests/coachee"] button[type="submit"]`), 200)
 	ce.wantText(".flash", msgSaved)
@@ -215,7 +218,7 @@ func TestCadrageJourney(t *testing.T) {
 	c.wantStatus("coach overview", c.open(base), 200)
 	c.wantStatus("coach todo: validate requests", c.followLink(".todo", "Valider les demandes et leur cohérence"), 200)
 	c.wantPath(base + "/requests")
-	c.wantValue("req-company", company)
+	c.wantValue("req-company", company+"\n"+company2)
 	c.wantValue("req-coachee", coacheeRq)
 	c.tick("c-company_ok-on")
 	c.tick("c-coachee_ok-on")
@@ -314,7 +317,7 @@ func TestCadrageJourney(t *testing.T) {
 	c.wantText(".flash", "Nouvelle version créée : elle attend les validations.")
 	c.wantText("article.document h2", title+" — Version 1")
 	doc := c.text("article.document")
-	for _, want := range []string{"Industries Horizon", "Coaché Démo", "Sponsor Démo", company, coacheeRq, coherence, objTitle,
+	for _, want := range []string{"Industries Horizon", "Coaché Démo", "Sponsor Démo", company, company2, coacheeRq, coherence, objTitle,
 		ind1, ind2, "Résultat observable du coaché", "Indicateur de performance de l'entreprise", "5 par mois",
 		approach, confid, except, "23 mars 2026", "30 septembre 2026", text1} {
 		if !strings.Contains(doc, want) {
@@ -324,6 +327,8 @@ func TestCadrageJourney(t *testing.T) {
 	if strings.Contains(doc, stakes) {
 		c.errorf("synthesis v1 carries the confidential diagnosis (%q): the sponsor reads it", stakes)
 	}
+	c.wantLines("article.document section p.prose", company, company2)
+	c.wantPrintHides("v1", ".screen-only", ".tabs", `form[action$="/validate"]`)
 	c.wantValidations("v1, new", 1)
 	c.validate(base, 1, "Coach Démo (Coach)")
 
@@ -732,19 +737,23 @@ func (p *persona) wantLine(sel, prefix string) {
 }
 
 // wantGate checks the overview's checklist: every item of the gate listed in
-// order, those done marked ✓ (and said "fait" to screen readers), the others ✗.
+// order, those done marked ✓ (and said "fait" to screen readers only), the
+// others ✗ ("manquant").
 func (p *persona) wantGate(when string, done ...string) {
 	p.t.Helper()
 	type item struct {
 		Label, Mark, Said string
-		Done              bool
+		Done, SaidVisible bool
 	}
 	items, err := chromedp.Run(p.ctx, chromedp.Evaluate[[]item](`[...document.querySelectorAll('main ul.checklist li')].map(li => {
+		const shown = li.querySelector('.visually-hidden');
+		const r = shown ? shown.getBoundingClientRect() : {width: 0, height: 0};
 		const c = li.cloneNode(true);
 		const mark = c.querySelector('.mark'), said = c.querySelector('.visually-hidden');
 		if (mark) mark.remove();
 		if (said) said.remove();
-		return {Label: c.textContent.trim(), Mark: mark ? mark.textContent.trim() : '', Said: said ? said.textContent.trim() : '', Done: li.classList.contains('done')};
+		return {Label: c.textContent.trim(), Mark: mark ? mark.textContent.trim() : '', Said: said ? said.textContent.trim() : '',
+			Done: li.classList.contains('done'), SaidVisible: r.width > 1 && r.height > 1};
 	})`))
 	if err != nil {
 		p.fatalf("gate (%s): %v", when, err)
@@ -757,8 +766,11 @@ func (p *persona) wantGate(when string, done ...string) {
 		p.errorf("gate (%s): items %q, want %q", when, labels, gateAll)
 		return
 	}
-	var bad []string
+	var bad, shown []string
 	for _, it := range items {
+		if it.SaidVisible {
+			shown = append(shown, it.Said)
+		}
 		want := slices.Contains(done, it.Label)
 		mark, said := "✗", "manquant :"
 		if want {
@@ -767,6 +779,9 @@ func (p *persona) wantGate(when string, done ...string) {
 		if it.Done != want || it.Mark != mark || it.Said != said {
 			bad = append(bad, fmt.Sprintf("%s %q (done=%v, said %q), want %s", it.Mark, it.Label, it.Done, it.Said, mark))
 		}
+	}
+	if len(shown) > 0 {
+		bad = append(bad, fmt.Sprintf("%d item(s) show on screen, beside their mark, the words meant for screen readers only (.visually-hidden): %q", len(shown), shown))
 	}
 	if len(bad) > 0 {
 		p.errorf("gate (%s):\n  %s", when, strings.Join(bad, "\n  "))
@@ -803,4 +818,35 @@ func (p *persona) validate(base string, n int, after ...string) {
 	p.wantText(".flash", "Votre validation est enregistrée.")
 	p.wantValidations("after validating", n, after...)
 	p.wantNo(fmt.Sprintf("v%d validated: validate button", n), `main form[action$="/validate"]`)
+}
+
+// wantLines fails unless the element shows the lines, one under the other, as
+// they were typed.
+func (p *persona) wantLines(sel string, lines ...string) {
+	p.t.Helper()
+	if got, want := p.text(sel), strings.Join(lines, "\n"); got != want {
+		p.errorf("%s on %s shows %q, want the typed lines %q", sel, p.path(), got, want)
+	}
+}
+
+// wantPrintHides fails unless, printed, the page hides what the selectors match.
+func (p *persona) wantPrintHides(what string, sels ...string) {
+	p.t.Helper()
+	media := func(m string) {
+		if _, err := chromedp.Call(p.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: m}); err != nil {
+			p.fatalf("emulate media %q: %v", m, err)
+		}
+	}
+	media("print")
+	defer media("")
+	for _, sel := range sels {
+		js := fmt.Sprintf(`[...document.querySelectorAll(%q)].filter(e => e.getClientRects().length > 0).length`, sel)
+		n, err := chromedp.Run(p.ctx, chromedp.Evaluate[int](js))
+		if err != nil {
+			p.fatalf("print %s: %v", what, err)
+		}
+		if n > 0 {
+			p.errorf("printing %s (%s): %d element(s) %s still printed, want them hidden", what, p.path(), n, sel)
+		}
+	}
 }

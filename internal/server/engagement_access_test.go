@@ -274,6 +274,8 @@ func TestEngagementAccessMatrix(t *testing.T) {
 		// The workspace's engagement list and the form to open one (valid, then empty).
 		{w{200, 200, 200, 200, 200, 404, 303}, "GET", "/w/demo/engagements", nil},
 		{w{200, 404, 404, 200, 200, 404, 303}, "GET", "/w/demo/engagements/new", nil},
+		// An admin (or a coach) opening an engagement led by someone else must
+		// work: the form offers them every coach.
 		{w{303, 403, 403, 303, 303, 404, 401}, "POST", "/w/demo/engagements", newEngagement},
 		{w{422, 403, 403, 422, 422, 404, 401}, "POST", "/w/demo/engagements", nil},
 

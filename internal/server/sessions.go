@@ -142,6 +142,11 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, status int,
 			v.CoacheeRating = views.RatingView{Score: rt.Score, Word: rt.Word}
 		}
 	}
+	if e.Part == domain.PartCoach {
+		v.Own = v.CoachRating
+	} else if e.Part == domain.PartCoachee {
+		v.Own = v.CoacheeRating
+	}
 	v.CanRate = file.Status == "held" && domain.CanWorkOnActions(e.Phase) && (e.Part == domain.PartCoach || e.Part == domain.PartCoachee)
 	if canEditContent {
 		lib, err := s.store.Library(r.Context(), scope(r))

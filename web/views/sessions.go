@@ -54,6 +54,7 @@ type SessionView struct {
 	Situations, Options, Inputs   []Item
 	Actions                       []ActionRow
 	CoachRating, CoacheeRating    RatingView
+	Own                           RatingView // the viewer's own rating, to edit
 	Library, Objectives, Statuses []Option
 }
 
