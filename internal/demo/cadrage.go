@@ -25,6 +25,20 @@ func seedCadrage(ctx context.Context, sd *Seeder) error {
 		return err
 	}
 
+	// One engagement ended early, so that the demo shows every phase.
+	stopped := parties
+	stopped.Title = "Orientation de carrière — mobilité interne"
+	sid, err := st.CreateEngagement(ctx, coach, stopped, nil)
+	if err != nil {
+		return err
+	}
+	if err := st.ConfirmWillingness(ctx, coach, sid, domain.PartCoach); err != nil {
+		return err
+	}
+	if err := st.Interrupt(ctx, coach, sid, "Le coaché a quitté l'entreprise avant la réunion tripartite."); err != nil {
+		return err
+	}
+
 	ready := parties
 	ready.Title = "Leadership d'équipe — site de Lyon"
 	ready.Sponsors = []store.SponsorChoice{{UserID: sponsor.UserID, Kind: "manager"}}

@@ -39,6 +39,8 @@ const (
 	InfoSharedActions   Info = "shared_actions"   // the actions the coachee chose to share
 	InfoAutonomy        Info = "autonomy"         // autonomy ratings
 	InfoPrivateNotes    Info = "private_notes"    // the coach's own notes: rows are their author's alone
+	InfoEvaluation      Info = "evaluation"       // assessment of each indicator, by coach and coachee
+	InfoClosing         Info = "closing"          // coachee's synthesis, recommendations, final report
 )
 
 // Right is what a part may do with a kind of information.
@@ -73,7 +75,25 @@ var matrix = map[Info]struct{ Coach, Coachee, Sponsor, Admin Right }{
 	InfoSharedActions:   {Read, Read, Read, None},
 	InfoAutonomy:        {Read | Write, Read | Write, None, None},
 	InfoPrivateNotes:    {Read | Write, None, None, None},
+	InfoEvaluation:      {Read | Write, Read | Write, None, None},
+	InfoClosing:         {Read | Write | Validate, Read | Validate, Read | Comment | Validate, Read},
 }
+
+// CanWriteCoacheeSynthesis: the coachee's synthesis is theirs alone.
+func CanWriteCoacheeSynthesis(p Part) bool { return p == PartCoachee }
+
+// CanRecommend: recommendations are written by the coach during the final
+// meeting; the sponsor may add theirs.
+func CanRecommend(p Part) bool { return p.IsCoach() || p == PartSponsor }
+
+// CanGiveFeedback: the sponsor's feedback on the engagement.
+func CanGiveFeedback(p Part) bool { return p == PartSponsor }
+
+// Assessments of an indicator at the end, in the order offered.
+var Assessments = []string{"reached", "partly", "not_reached"}
+
+// Carriers of a recommendation.
+var Carriers = []string{"coachee", "manager", "hr", "other"}
 
 // RightOf returns what a part may do with a kind of information.
 func RightOf(p Part, i Info) Right {

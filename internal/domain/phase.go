@@ -187,3 +187,7 @@ func (s ActionStatus) Valid() bool {
 	}
 	return false
 }
+
+// CanClose is the gate to clos: the current final report validated by the
+// coach, the coachee and a sponsor. Its last validation closes the engagement.
+func CanClose(report SynthesisState) bool { return report.Validated() }

@@ -56,6 +56,7 @@ func CheckPassword(p string) string {
 
 // CleanText trims a one-line text and reports whether it fits within max runes.
 func CleanText(s string, max int) (string, bool) {
-	s = strings.TrimSpace(s)
+	// Browsers send textarea line breaks as CRLF; store them as LF.
+	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
 	return s, utf8.ValidString(s) && utf8.RuneCountInString(s) <= max
 }

@@ -90,12 +90,14 @@ func (s *Server) engView(r *http.Request, current string) views.Eng {
 		{"/meetings", "eng.tab.meetings", domain.InfoMeetingRequests},
 		{"/sessions", "eng.tab.sessions", domain.InfoSummary},
 		{"/actions", "eng.tab.actions", domain.InfoSharedActions},
+		{"/evaluation", "eng.tab.evaluation", domain.InfoEvaluation},
+		{"/closing", "eng.tab.closing", domain.InfoClosing},
+		{"/report", "eng.tab.report", domain.InfoClosing},
 		{"/history", "eng.tab.history", domain.InfoHistory},
 	}
 	for _, t := range tabs {
-		coachingTab := t.path == "/sessions" || t.path == "/actions"
-		if coachingTab && e.Phase == domain.PhaseCadrage {
-			continue // nothing to show before the coaching starts
+		if !tabShown(t.path, e.Phase) {
+			continue // nothing to show before its phase
 		}
 		if domain.RightOf(e.Part, t.info).Has(domain.Read) {
 			v.Tabs = append(v.Tabs, views.NavItem{Label: t.label, Href: v.Base + t.path, Current: t.path == current})
@@ -443,4 +445,15 @@ func historyArgs(ctx context.Context, data map[string]any) []any {
 		args = append(args, k, str)
 	}
 	return args
+}
+
+// tabShown hides the pages of phases the engagement has not reached.
+func tabShown(path string, p domain.Phase) bool {
+	switch path {
+	case "/sessions", "/actions":
+		return p != domain.PhaseCadrage
+	case "/evaluation", "/closing", "/report":
+		return p == domain.PhaseBouclage || p == domain.PhaseClos
+	}
+	return true
 }

@@ -67,7 +67,33 @@ func (s *Server) saveSynthesisText(w http.ResponseWriter, r *http.Request) error
 }
 
 // publishSynthesis freezes a new numbered version; its validations start afresh.
+//
+// The publish button sits in the free-text form, so the text being typed is
+// saved first: nothing typed is lost from the new version.
 func (s *Server) publishSynthesis(w http.ResponseWriter, r *http.Request) error {
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	if _, typed := f.Values["text"]; typed {
+		body := text(f, "text", 50000, false)
+		if len(f.Errors) > 0 {
+			return s.synthesisPage(w, r, http.StatusUnprocessableEntity, f)
+		}
+		file, err := s.store.Cadrage(r.Context(), scope(r), eng(r).ID)
+		if err != nil {
+			return err
+		}
+		if body != file.SynthesisText {
+			err = s.store.SaveSynthesisText(r.Context(), scope(r), eng(r).ID, body, version(f))
+			if isConflict(err) {
+				return s.conflict(w, r, "/synthesis", file.SynthesisVersion, f, []views.ConflictField{{Name: "text", Label: "field.synthesis_text", Current: file.SynthesisText}})
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
 	n, err := s.store.PublishSynthesis(r.Context(), scope(r), eng(r).ID)
 	if err != nil {
 		return err
@@ -106,6 +132,12 @@ func (s *Server) synthesisVersion(w http.ResponseWriter, r *http.Request) error 
 		}
 		v.Content.Objectives = append(v.Content.Objectives, ov)
 	}
+	comments, err := s.store.DocumentComments(r.Context(), scope(r), eng(r).ID, "synthesis")
+	if err != nil {
+		return err
+	}
+	v.Comments = commentRows(r, comments, n)
+	v.CanComment = eng(r).Part == domain.PartSponsor && eng(r).Phase.Open()
 	s.render(w, r, http.StatusOK, views.SynthesisDocument(s.page(r, "synthesis.doc.title", "Number", n), v))
 	return nil
 }

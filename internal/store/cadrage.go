@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -175,13 +174,7 @@ func loadCadrage(ctx context.Context, tx pgx.Tx, sc Scope, id string, f *Cadrage
 		GROUP BY m.tenant_id, m.id ORDER BY m.kind, m.scheduled_at NULLS LAST`, t, id)
 	b.Queue(`SELECT q.id, coalesce(u.name, ''), q.reason, coalesce(q.meeting_id::text, ''), q.created_at FROM meeting_requests q
 		LEFT JOIN users u ON u.id = q.requested_by WHERE q.tenant_id = $1 AND q.engagement_id = $2 ORDER BY q.created_at`, t, id)
-	b.Queue(`SELECT v.number, v.created_at, coalesce(u.name, ''),
-		coalesce(json_agg(json_build_object('UserID', sv.user_id, 'Name', vu.name, 'Part', sv.part, 'At', sv.validated_at)
-		         ORDER BY sv.validated_at) FILTER (WHERE sv.user_id IS NOT NULL), '[]')
-		FROM synthesis_versions v LEFT JOIN users u ON u.id = v.created_by
-		LEFT JOIN synthesis_validations sv ON sv.tenant_id = v.tenant_id AND sv.engagement_id = v.engagement_id AND sv.number = v.number
-		LEFT JOIN users vu ON vu.id = sv.user_id
-		WHERE v.tenant_id = $1 AND v.engagement_id = $2 GROUP BY v.number, v.created_at, u.name ORDER BY v.number DESC`, t, id)
+	b.Queue(versionsQuery("synthesis"), t, id)
 	br := tx.SendBatch(ctx, b)
 	defer br.Close()
 
@@ -255,14 +248,7 @@ func loadCadrage(ctx context.Context, tx pgx.Tx, sc Scope, id string, f *Cadrage
 		return dbError("meeting requests", err)
 	}
 	rows, _ = br.Query()
-	f.Syntheses, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (SynthesisVersion, error) {
-		var v SynthesisVersion
-		var vals []byte
-		if err := r.Scan(&v.Number, &v.CreatedAt, &v.CreatedBy, &vals); err != nil {
-			return v, err
-		}
-		return v, json.Unmarshal(vals, &v.Validations)
-	})
+	f.Syntheses, err = pgx.CollectRows(rows, scanVersion)
 	return dbError("syntheses", err)
 }
 

@@ -106,24 +106,10 @@ func (s *Store) PublishSynthesis(ctx context.Context, sc Scope, id string) (int,
 
 // Synthesis loads one version with its content and validations.
 func (s *Store) Synthesis(ctx context.Context, sc Scope, id string, number int) (SynthesisVersion, error) {
-	var v SynthesisVersion
-	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
-		var content, vals []byte
-		err := tx.QueryRow(ctx, `SELECT v.number, v.created_at, coalesce(u.name, ''), v.content,
-			coalesce((SELECT json_agg(json_build_object('UserID', sv.user_id, 'Name', vu.name, 'Part', sv.part, 'At', sv.validated_at) ORDER BY sv.validated_at)
-			          FROM synthesis_validations sv JOIN users vu ON vu.id = sv.user_id
-			          WHERE sv.tenant_id = v.tenant_id AND sv.engagement_id = v.engagement_id AND sv.number = v.number), '[]')
-			FROM synthesis_versions v LEFT JOIN users u ON u.id = v.created_by
-			WHERE v.tenant_id = $1 AND v.engagement_id = $2 AND v.number = $3`, sc.TenantID, id, number).
-			Scan(&v.Number, &v.CreatedAt, &v.CreatedBy, &content, &vals)
-		if err != nil {
-			return dbError("synthesis", err)
-		}
-		if err := json.Unmarshal(content, &v.Content); err != nil {
-			return err
-		}
-		return json.Unmarshal(vals, &v.Validations)
-	})
+	v, raw, err := s.documentVersion(ctx, sc, "synthesis", id, number)
+	if err == nil {
+		err = json.Unmarshal(raw, &v.Content)
+	}
 	return v, err
 }
 
@@ -131,19 +117,8 @@ func (s *Store) Synthesis(ctx context.Context, sc Scope, id string, number int) 
 // (latest) version can be validated.
 func (s *Store) ValidateSynthesis(ctx context.Context, sc Scope, id string, number int, part domain.Part) error {
 	return s.inOpen(ctx, sc, id, func(tx pgx.Tx, _ domain.Phase) error {
-		var latest int
-		if err := tx.QueryRow(ctx, `SELECT coalesce(max(number), 0) FROM synthesis_versions WHERE tenant_id = $1 AND engagement_id = $2`,
-			sc.TenantID, id).Scan(&latest); err != nil {
-			return dbError("latest synthesis", err)
-		}
-		if number != latest {
-			return domain.Errorf(domain.EConflict, "synthesis.not_current")
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO synthesis_validations (tenant_id, engagement_id, number, user_id, part)
-			VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, sc.TenantID, id, number, sc.UserID, part); err != nil {
-			return dbError("validate synthesis", err)
-		}
-		return engagementEvent(ctx, tx, sc, id, "synthesis.validated", map[string]any{"number": number, "part": part})
+		_, err := validateDocument(ctx, tx, sc, "synthesis", id, number, part)
+		return err
 	})
 }
 
@@ -175,6 +150,16 @@ func setPhase(ctx context.Context, tx pgx.Tx, sc Scope, id string, from, to doma
 		ended_by = CASE WHEN $3 = 'interrompu' THEN $6::uuid ELSE ended_by END
 		WHERE tenant_id = $1 AND id = $2`, sc.TenantID, id, to, now, reason, sc.UserID); err != nil {
 		return dbError("set phase", err)
+	}
+	if to == domain.PhaseBouclage {
+		// The final three-way meeting and the coachee's synthesis belong to bouclage.
+		if _, err := tx.Exec(ctx, `INSERT INTO meetings (tenant_id, engagement_id, kind) VALUES ($1, $2, 'final');
+			`, sc.TenantID, id); err != nil {
+			return dbError("final meeting", err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO coachee_syntheses (tenant_id, engagement_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, sc.TenantID, id); err != nil {
+			return dbError("coachee synthesis", err)
+		}
 	}
 	data := map[string]any{"from": from, "to": to}
 	if reason != "" {

@@ -173,8 +173,10 @@ type ValidationRow struct {
 // SynthesisDoc is one version shown as a document.
 type SynthesisDoc struct {
 	Eng
-	Version VersionRow
-	Content SynthesisContent
+	Version    VersionRow
+	Content    SynthesisContent
+	Comments   []CommentRow
+	CanComment bool
 }
 
 // SynthesisContent is the frozen content of a version.

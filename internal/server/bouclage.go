@@ -1,0 +1,393 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+
+	"triade/internal/domain"
+	"triade/internal/i18n"
+	"triade/internal/store"
+	"triade/web/views"
+)
+
+// evaluation: for every indicator, the value reached, an assessment and the
+// evidence, entered by the coach and the coachee each on their own; the other's
+// is shown only once both are in.
+func (s *Server) evaluation(w http.ResponseWriter, r *http.Request) error {
+	return s.evaluationPage(w, r, http.StatusOK, "", views.Form{})
+}
+
+func (s *Server) evaluationPage(w http.ResponseWriter, r *http.Request, status int, formFor string, f views.Form) error {
+	e := eng(r)
+	file, err := s.store.Closing(r.Context(), scope(r), e.ID)
+	if err != nil {
+		return err
+	}
+	own := domain.PartCoach
+	if e.Part == domain.PartCoachee {
+		own = domain.PartCoachee
+	}
+	v := views.EvaluationView{Eng: s.engView(r, "/evaluation"), CanEdit: e.Phase == domain.PhaseBouclage && (e.Part == domain.PartCoach || e.Part == domain.PartCoachee || e.Part == domain.PartCocoach)}
+	for _, a := range domain.Assessments {
+		v.Assessments = append(v.Assessments, views.Option{Value: a, Label: "assessment." + a})
+	}
+	for _, o := range file.Objectives {
+		for _, ind := range o.Indicators {
+			row := views.EvalRow{ID: ind.ID, Objective: o.Title, Kind: ind.Kind, Description: ind.Description, Baseline: ind.Baseline, Target: ind.Target}
+			var mine, other *store.Evaluation
+			for i := range file.Evaluations {
+				ev := &file.Evaluations[i]
+				if ev.IndicatorID != ind.ID {
+					continue
+				}
+				if (ev.Part == domain.PartCoachee) == (own == domain.PartCoachee) {
+					mine = ev
+				} else {
+					other = ev
+				}
+			}
+			if mine != nil {
+				row.Mine = evalView(*mine)
+			}
+			if mine != nil && other != nil {
+				row.Other, row.Both = evalView(*other), true
+			}
+			row.Form = emptyForm("reached", row.Mine.Reached, "assessment", row.Mine.Assessment, "evidence", row.Mine.Evidence)
+			if formFor == ind.ID {
+				row.Form = f
+			}
+			v.Rows = append(v.Rows, row)
+		}
+	}
+	s.render(w, r, status, views.Evaluation(s.page(r, "eng.tab.evaluation"), v))
+	return nil
+}
+
+func evalView(e store.Evaluation) views.EvalView {
+	return views.EvalView{Reached: e.Reached, Assessment: e.Assessment, Evidence: e.Evidence, Set: true}
+}
+
+func (s *Server) saveEvaluation(w http.ResponseWriter, r *http.Request) error {
+	e := eng(r)
+	part := domain.PartCoach
+	if e.Part == domain.PartCoachee {
+		part = domain.PartCoachee
+	}
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	ev := store.Evaluation{IndicatorID: chi.URLParam(r, "iid"), Part: part, Reached: text(f, "reached", 500, false),
+		Assessment: f.Get("assessment"), Evidence: text(f, "evidence", 5000, false)}
+	if !contains(domain.Assessments, ev.Assessment) {
+		f.Errors.Add("assessment", "field.invalid_choice")
+	}
+	if len(f.Errors) > 0 {
+		return s.evaluationPage(w, r, http.StatusUnprocessableEntity, ev.IndicatorID, f)
+	}
+	if err := s.store.SaveEvaluation(r.Context(), scope(r), e.ID, ev); err != nil {
+		return err
+	}
+	return s.saved(w, r, "/evaluation")
+}
+
+// closing is the final three-way meeting: the coachee presents their synthesis,
+// the recommendations are written, the sponsor gives feedback.
+func (s *Server) closing(w http.ResponseWriter, r *http.Request) error {
+	return s.closingPage(w, r, http.StatusOK, "", views.Form{})
+}
+
+func (s *Server) closingPage(w http.ResponseWriter, r *http.Request, status int, formFor string, f views.Form) error {
+	e := eng(r)
+	file, err := s.store.Closing(r.Context(), scope(r), e.ID)
+	if err != nil {
+		return err
+	}
+	inPhase := e.Phase == domain.PhaseBouclage
+	mf := emptyForm("at", dtInput(r, file.Final.ScheduledAt), "notes", file.Final.Notes, "version", strconv.Itoa(file.Final.Version))
+	if file.Final.Held {
+		mf.Values.Set("held", "on")
+	}
+	mf.Values["attendees"] = file.Final.Attendees
+	if formFor == "meeting" {
+		mf = f
+	}
+	mv := s.meetingView(r, file.Final, mf, "/closing")
+	mv.CanEdit = mv.CanEdit && inPhase && file.Final.ID != ""
+	v := views.ClosingView{Eng: s.engView(r, "/closing"), Meeting: mv, Synthesis: file.CoacheeSynthesis,
+		CanWriteSynthesis: inPhase && domain.CanWriteCoacheeSynthesis(e.Part), CanRecommend: inPhase && domain.CanRecommend(e.Part),
+		CanDelete: inPhase && e.Part.IsCoach(), CanFeedback: inPhase && domain.CanGiveFeedback(e.Part), HasMeeting: file.Final.ID != ""}
+	v.SynthesisForm = emptyForm("body", file.CoacheeSynthesis, "version", strconv.Itoa(file.SynthesisVersion))
+	v.Recommend = emptyForm("carrier", "coachee")
+	v.Feedback = emptyForm()
+	switch formFor {
+	case "synthesis":
+		v.SynthesisForm = f
+	case "recommend":
+		v.Recommend = f
+	case "feedback":
+		v.Feedback = f
+	}
+	for _, rc := range file.Recommendations {
+		v.Recommendations = append(v.Recommendations, recommendationRow(r, rc))
+	}
+	for _, fb := range file.Feedback {
+		v.FeedbackRows = append(v.FeedbackRows, views.Item{Title: fb.Author, Body: fb.Body})
+		if e.Part == domain.PartSponsor && fb.Author == person(r).Name && formFor != "feedback" {
+			v.Feedback.Values.Set("body", fb.Body)
+		}
+	}
+	for _, c := range domain.Carriers {
+		v.Carriers = append(v.Carriers, views.Option{Value: c, Label: "carrier." + c})
+	}
+	s.render(w, r, status, views.Closing(s.page(r, "eng.tab.closing"), v))
+	return nil
+}
+
+func recommendationRow(r *http.Request, rc store.Recommendation) views.RecommendationRow {
+	return views.RecommendationRow{ID: rc.ID, Body: rc.Body, Carrier: rc.Carrier, Author: rc.Author, Due: i18nDate(r, rc.Due)}
+}
+
+func (s *Server) saveFinalMeeting(w http.ResponseWriter, r *http.Request) error {
+	if !eng(r).Part.IsCoach() {
+		return domain.ErrForbidden
+	}
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	file, err := s.store.Closing(r.Context(), scope(r), eng(r).ID)
+	if err != nil {
+		return err
+	}
+	m := store.Meeting{ID: file.Final.ID, Kind: "final", ScheduledAt: parseWhen(r, f, "at"), Held: f.Get("held") != "",
+		Notes: text(f, "notes", 20000, false), Version: version(f), Attendees: f.Values["attendees"]}
+	if m.Held && m.ScheduledAt == nil {
+		f.Errors.Add("at", "field.meeting.date_needed")
+	}
+	if len(f.Errors) > 0 {
+		return s.closingPage(w, r, http.StatusUnprocessableEntity, "meeting", f)
+	}
+	err = s.store.SaveMeeting(r.Context(), scope(r), eng(r).ID, m)
+	if isConflict(err) {
+		return s.conflict(w, r, "/closing", file.Final.Version, f, []views.ConflictField{{Name: "notes", Label: "field.meeting_notes", Current: file.Final.Notes}})
+	}
+	if err != nil {
+		return err
+	}
+	return s.saved(w, r, "/closing")
+}
+
+// saveCoacheeSynthesis: the coachee's own text; the coach cannot edit it.
+func (s *Server) saveCoacheeSynthesis(w http.ResponseWriter, r *http.Request) error {
+	if !domain.CanWriteCoacheeSynthesis(eng(r).Part) {
+		return domain.ErrForbidden
+	}
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	body := text(f, "body", 30000, true)
+	if len(f.Errors) > 0 {
+		return s.closingPage(w, r, http.StatusUnprocessableEntity, "synthesis", f)
+	}
+	err = s.store.SaveCoacheeSynthesis(r.Context(), scope(r), eng(r).ID, body, version(f))
+	if isConflict(err) {
+		file, lerr := s.store.Closing(r.Context(), scope(r), eng(r).ID)
+		if lerr != nil {
+			return err
+		}
+		return s.conflict(w, r, "/closing", file.SynthesisVersion, f, []views.ConflictField{{Name: "body", Label: "field.coachee_synthesis", Current: file.CoacheeSynthesis}})
+	}
+	if err != nil {
+		return err
+	}
+	return s.saved(w, r, "/closing")
+}
+
+func (s *Server) addRecommendation(w http.ResponseWriter, r *http.Request) error {
+	if !domain.CanRecommend(eng(r).Part) {
+		return domain.ErrForbidden
+	}
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	rc := store.Recommendation{Body: text(f, "body", 2000, true), Carrier: f.Get("carrier"), Due: parseDay(f, "due")}
+	if !contains(domain.Carriers, rc.Carrier) {
+		f.Errors.Add("carrier", "field.invalid_choice")
+	}
+	if len(f.Errors) > 0 {
+		return s.closingPage(w, r, http.StatusUnprocessableEntity, "recommend", f)
+	}
+	if err := s.store.AddRecommendation(r.Context(), scope(r), eng(r).ID, rc); err != nil {
+		return err
+	}
+	return s.saved(w, r, "/closing")
+}
+
+func (s *Server) deleteRecommendation(w http.ResponseWriter, r *http.Request) error {
+	if !eng(r).Part.IsCoach() {
+		return domain.ErrForbidden
+	}
+	if err := s.store.DeleteRecommendation(r.Context(), scope(r), eng(r).ID, chi.URLParam(r, "rid")); err != nil {
+		return err
+	}
+	return s.saved(w, r, "/closing")
+}
+
+func (s *Server) saveFeedback(w http.ResponseWriter, r *http.Request) error {
+	if !domain.CanGiveFeedback(eng(r).Part) {
+		return domain.ErrForbidden
+	}
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	body := text(f, "body", 10000, true)
+	if len(f.Errors) > 0 {
+		return s.closingPage(w, r, http.StatusUnprocessableEntity, "feedback", f)
+	}
+	if err := s.store.SaveFeedback(r.Context(), scope(r), eng(r).ID, body); err != nil {
+		return err
+	}
+	return s.saved(w, r, "/closing")
+}
+
+// report lists the final report's versions; the coach makes a new one from the
+// engagement as it stands.
+func (s *Server) report(w http.ResponseWriter, r *http.Request) error {
+	e := eng(r)
+	file, err := s.store.Closing(r.Context(), scope(r), e.ID)
+	if err != nil {
+		return err
+	}
+	v := views.ReportList{Eng: s.engView(r, "/report"), CanPublish: e.Phase == domain.PhaseBouclage && e.Part.IsCoach()}
+	for i, rv := range file.Reports {
+		row := s.versionRow(r, rv, i == 0)
+		row.Href = engPath(r, "/report/"+strconv.Itoa(rv.Number))
+		row.CanValidate = row.CanValidate && e.Phase == domain.PhaseBouclage
+		v.Versions = append(v.Versions, row)
+	}
+	s.render(w, r, http.StatusOK, views.Reports(s.page(r, "eng.tab.report"), v))
+	return nil
+}
+
+func (s *Server) publishReport(w http.ResponseWriter, r *http.Request) error {
+	if !eng(r).Part.IsCoach() {
+		return domain.ErrForbidden
+	}
+	n, err := s.store.PublishReport(r.Context(), scope(r), eng(r).ID)
+	if err != nil {
+		return err
+	}
+	s.flash(r, "report.published")
+	http.Redirect(w, r, engPath(r, "/report/"+strconv.Itoa(n)), http.StatusSeeOther)
+	return nil
+}
+
+// reportVersion shows one version as a clean A4 document.
+func (s *Server) reportVersion(w http.ResponseWriter, r *http.Request) error {
+	e := eng(r)
+	n, err := strconv.Atoi(chi.URLParam(r, "n"))
+	if err != nil {
+		return domain.ErrNotFound
+	}
+	rv, c, err := s.store.Report(r.Context(), scope(r), e.ID, n)
+	if err != nil {
+		return err
+	}
+	file, err := s.store.Closing(r.Context(), scope(r), e.ID)
+	if err != nil {
+		return err
+	}
+	current := len(file.Reports) > 0 && file.Reports[0].Number == n
+	row := s.versionRow(r, rv, current)
+	row.Href = engPath(r, "/report/"+strconv.Itoa(n))
+	row.CanValidate = row.CanValidate && e.Phase == domain.PhaseBouclage
+	v := views.ReportDoc{Eng: s.engView(r, "/report"), Version: row, CanComment: e.Phase.Open() && domain.RightOf(e.Part, domain.InfoClosing).Has(domain.Comment),
+		Title: c.Title, ClientOrg: c.ClientOrg, Coach: c.Coach, Coachee: c.Coachee, Sponsors: c.Sponsors,
+		CompanyRequest: c.CompanyRequest, CoacheeRequest: c.CoacheeRequest, CoacheeSynthesis: c.CoacheeSynthesis,
+		Held: c.SessionsHeld, Planned: c.SessionsPlanned, Used: c.MinutesUsed, Total: c.MinutesTotal,
+		Start: i18nDate(r, c.Start), End: i18nDate(r, c.End), Final: dt(r, c.FinalMeeting)}
+	for _, o := range c.Objectives {
+		ro := views.ReportObjective{Title: o.Title}
+		for _, i := range o.Indicators {
+			ro.Indicators = append(ro.Indicators, views.EvalRow{Kind: i.Kind, Description: i.Description, Baseline: i.Baseline, Target: i.Target,
+				Mine: evalView(i.Coach), Other: evalView(i.Coachee), Both: true})
+		}
+		v.Objectives = append(v.Objectives, ro)
+	}
+	for _, rc := range c.Recommendations {
+		v.Recommendations = append(v.Recommendations, recommendationRow(r, rc))
+	}
+	for _, fb := range c.Feedback {
+		v.Feedback = append(v.Feedback, views.Item{Title: fb.Author, Body: fb.Body})
+	}
+	if domain.RightOf(e.Part, domain.InfoClosing).Has(domain.Read) {
+		comments, err := s.store.DocumentComments(r.Context(), scope(r), e.ID, "report")
+		if err != nil {
+			return err
+		}
+		v.Comments = commentRows(r, comments, n)
+	}
+	s.render(w, r, http.StatusOK, views.ReportDocument(s.page(r, "report.doc.title", "Number", n), v))
+	return nil
+}
+
+func commentRows(r *http.Request, cs []store.DocComment, n int) []views.CommentRow {
+	var out []views.CommentRow
+	for _, c := range cs {
+		if c.Number == n {
+			out = append(out, views.CommentRow{At: i18n.DateTime(r.Context(), c.At), Author: c.Author, Body: c.Body})
+		}
+	}
+	return out
+}
+
+func (s *Server) validateReport(w http.ResponseWriter, r *http.Request) error {
+	n, err := strconv.Atoi(chi.URLParam(r, "n"))
+	if err != nil {
+		return domain.ErrNotFound
+	}
+	closed, err := s.store.ValidateReport(r.Context(), scope(r), eng(r).ID, n, eng(r).Part)
+	if err != nil {
+		return err
+	}
+	if closed {
+		s.flash(r, "report.closed")
+	} else {
+		s.flash(r, "synthesis.validated")
+	}
+	http.Redirect(w, r, engPath(r, "/report/"+strconv.Itoa(n)), http.StatusSeeOther)
+	return nil
+}
+
+// commentDocument: the sponsor comments on a version of the synthesis or the
+// report before validating it; the coach reads the comments.
+func (s *Server) commentDocument(doc string) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if eng(r).Part != domain.PartSponsor {
+			return domain.ErrForbidden
+		}
+		n, err := strconv.Atoi(chi.URLParam(r, "n"))
+		if err != nil {
+			return domain.ErrNotFound
+		}
+		if err := r.ParseForm(); err != nil {
+			return err
+		}
+		body, ok := domain.CleanText(r.PostForm.Get("body"), 5000)
+		if !ok || body == "" {
+			return domain.Errorf(domain.EInvalid, "field.comment.required")
+		}
+		if err := s.store.CommentDocument(r.Context(), scope(r), eng(r).ID, doc, n, body); err != nil {
+			return err
+		}
+		s.flash(r, "comment.added")
+		http.Redirect(w, r, engPath(r, "/"+doc+"/"+strconv.Itoa(n)), http.StatusSeeOther)
+		return nil
+	}
+}
