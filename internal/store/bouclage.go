@@ -28,10 +28,10 @@ type Recommendation struct {
 
 // DocComment is a comment on a version of the synthesis or the report.
 type DocComment struct {
-	Number     int
-	Author     string
-	Body       string
-	At         time.Time
+	Number int
+	Author string
+	Body   string
+	At     time.Time
 }
 
 // ClosingFile is everything about the bouclage the viewer may see.
