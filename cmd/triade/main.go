@@ -29,6 +29,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"triade/internal/demo"
+	"triade/internal/jobs"
 	"triade/internal/mail"
 	"triade/internal/pglocal"
 	"triade/internal/server"
@@ -83,17 +84,25 @@ func run(ctx context.Context, cmd string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	base := env("BASE_URL", "http://"+env("ADDR", "localhost:8080"))
+	plain := store.New(pool, nil) // for workers that queue nothing
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &mail.Worker{Store: store.New(pool, nil), SMTP: smtp, Log: log})
+	river.AddWorker(workers, &mail.Worker{Store: plain, SMTP: smtp, Log: log})
+	river.AddWorker(workers, &jobs.PurgeWorker{Store: plain, Log: log})
+	reminders := &jobs.RemindWorker{BaseURL: base, Log: log}
+	river.AddWorker(workers, reminders)
 	rc, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
-		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
-		Workers: workers,
-		Logger:  log.With("component", "river"),
+		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
+		Workers:      workers,
+		PeriodicJobs: jobs.Periodic(),
+		Logger:       log.With("component", "river"),
 	})
 	if err != nil {
 		return fmt.Errorf("river: %w", err)
 	}
 	st := store.New(pool, rc)
+	reminders.Store = st // reminders queue their e-mails with River
+	demo.BaseURL = base
 	seeded, err := demo.Seed(ctx, st)
 	if err != nil {
 		return err
@@ -178,7 +187,7 @@ func serve(ctx context.Context, log *slog.Logger, st *store.Store, rc *river.Cli
 	if err != nil {
 		return err
 	}
-	base := env("BASE_URL", "http://"+ln.Addr().String())
+	base := env("BASE_URL", "http://"+addr)
 	srv := server.New(server.Config{BaseURL: base, Dev: os.Getenv("TRIADE_ENV") == "development", Logger: log, SessionCleanup: 5 * time.Minute}, st)
 	hs := &http.Server{
 		Handler:           srv,

@@ -49,6 +49,9 @@ func (sd *Seeder) Scope(slug, email string) store.Scope {
 	return store.Scope{TenantID: sd.Workspaces[slug].ID, UserID: sd.Users[email].ID}
 }
 
+// BaseURL is the site's address, for the links of the e-mails the demo sends.
+var BaseURL = "http://localhost:8080"
+
 // Steps build the demo in order. Later features append theirs.
 var Steps = []func(context.Context, *Seeder) error{seedWorkspaces}
 

@@ -13,6 +13,10 @@ const (
 	// SeeLibrary and ManageLibrary: the theoretical input library.
 	SeeLibrary    Capability = "library.see"
 	ManageLibrary Capability = "library.manage"
+	// SeeActivity: the workspace's activity log. ManageWorkspace: retention,
+	// erasing a person.
+	SeeActivity     Capability = "activity.see"
+	ManageWorkspace Capability = "workspace.manage"
 )
 
 // workspaceAccess is the table of who may do what in a workspace, read as the
@@ -25,6 +29,8 @@ var workspaceAccess = map[Capability][]Role{
 	CreateEngagements: {RoleAdmin, RoleCoach},
 	SeeLibrary:        {RoleAdmin, RoleCoach},
 	ManageLibrary:     {RoleCoach},
+	SeeActivity:       {RoleAdmin},
+	ManageWorkspace:   {RoleAdmin},
 }
 
 // Can reports whether a member with role r has capability c.

@@ -65,6 +65,18 @@ type SynthesisState struct {
 	CoachValidated, CoacheeValidated, SponsorOK bool
 }
 
+// Record counts one party's validation of the current version.
+func (s *SynthesisState) Record(p Part) {
+	switch p {
+	case PartCoach, PartCocoach:
+		s.CoachValidated = true
+	case PartCoachee:
+		s.CoacheeValidated = true
+	case PartSponsor:
+		s.SponsorOK = true
+	}
+}
+
 // Validated reports whether the three parties validated the current version.
 func (s SynthesisState) Validated() bool {
 	return s.Current > 0 && s.CoachValidated && s.CoacheeValidated && s.SponsorOK

@@ -301,7 +301,44 @@ func (s *Server) accountForm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := emptyForm("name", u.Name, "locale", u.Locale)
-	s.render(w, r, http.StatusOK, views.Account(s.page(r, "account.title"), f, workspaceLinks(all)))
+	rem, err := s.reminderBoxes(r, u.ID)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, views.Account(s.page(r, "account.title"), f, workspaceLinks(all), rem))
+	return nil
+}
+
+// reminderBoxes shows each reminder kind, checked when the person receives it.
+func (s *Server) reminderBoxes(r *http.Request, userID string) ([]views.Checkbox, error) {
+	off, err := s.store.RemindersOff(r.Context(), userID)
+	if err != nil {
+		return nil, err
+	}
+	var out []views.Checkbox
+	for _, k := range domain.ReminderKinds {
+		out = append(out, views.Checkbox{Name: "remind", Value: k, Label: i18n.T(r.Context(), "remind."+k),
+			Checked: !contains(off, k) && !contains(off, "all")})
+	}
+	return out, nil
+}
+
+// saveReminders records the reminders the person wants; the others are off.
+func (s *Server) saveReminders(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	var off []string
+	for _, k := range domain.ReminderKinds {
+		if !contains(r.PostForm["remind"], k) {
+			off = append(off, k)
+		}
+	}
+	if err := s.store.SetRemindersOff(r.Context(), person(r).ID, off); err != nil {
+		return err
+	}
+	s.flash(r, "form.saved")
+	http.Redirect(w, r, "/account", http.StatusSeeOther)
 	return nil
 }
 
@@ -324,7 +361,11 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		s.render(w, r, http.StatusUnprocessableEntity, views.Account(s.page(r, "account.title"), f, workspaceLinks(all)))
+		rem, err := s.reminderBoxes(r, u.ID)
+		if err != nil {
+			return err
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, views.Account(s.page(r, "account.title"), f, workspaceLinks(all), rem))
 		return nil
 	}
 	if err := s.store.UpdateAccount(r.Context(), u.ID, name, locale); err != nil {

@@ -67,6 +67,12 @@ func navFor(m store.Membership, current string) []views.NavItem {
 	if domain.Can(m.Role, domain.ManageOrgs) {
 		items = append(items, views.NavItem{Label: "nav.orgs", Href: base + "/orgs"})
 	}
+	if domain.Can(m.Role, domain.SeeActivity) {
+		items = append(items, views.NavItem{Label: "nav.activity", Href: base + "/activity"})
+	}
+	if domain.Can(m.Role, domain.ManageWorkspace) {
+		items = append(items, views.NavItem{Label: "nav.settings", Href: base + "/settings"})
+	}
 	for i := range items {
 		items[i].Current = items[i].Href == current
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
+	"github.com/go-chi/chi/v5"
 
 	"triade/internal/store"
 	"triade/web"
@@ -81,6 +82,9 @@ func New(cfg Config, st *store.Store) *Server {
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Router exposes the routes, so that tests can walk every one of them.
+func (s *Server) Router() chi.Routes { return s.handler.(chi.Routes) }
 
 // Sessions exposes the session manager (tests and the second-instance check).
 func (s *Server) Sessions() *scs.SessionManager { return s.sessions }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5"
 
 	"triade/internal/domain"
@@ -13,11 +12,6 @@ import (
 	"triade/internal/store"
 	"triade/web/views"
 )
-
-func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, http.StatusOK, views.Dashboard(s.page(r, "nav.dashboard")))
-	return nil
-}
 
 func (s *Server) members(w http.ResponseWriter, r *http.Request) error {
 	return s.membersPage(w, r, http.StatusOK, emptyForm("role", string(domain.RoleCoachee)))
@@ -40,7 +34,7 @@ func (s *Server) membersPage(w http.ResponseWriter, r *http.Request, status int,
 	}
 	rows := make([]views.MemberRow, len(members))
 	for i, m := range members {
-		rows[i] = views.MemberRow{Name: m.Name, Email: m.Email, Role: m.Role, ClientOrg: m.ClientOrg}
+		rows[i] = views.MemberRow{UserID: m.UserID, Name: m.Name, Email: m.Email, Role: m.Role, ClientOrg: m.ClientOrg}
 	}
 	inv := make([]views.InvitationRow, len(pending))
 	for i, p := range pending {
@@ -231,6 +225,3 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, "/w/"+ws.Slug+"/", http.StatusSeeOther)
 	return nil
 }
-
-// compile-time check that views take templ components where expected.
-var _ templ.Component = views.Dashboard(views.Page{})

@@ -130,14 +130,7 @@ func (f *CadrageFile) State() domain.CadrageState {
 		cur := f.Syntheses[0]
 		st.Synthesis.Current = cur.Number
 		for _, v := range cur.Validations {
-			switch v.Part {
-			case domain.PartCoach, domain.PartCocoach:
-				st.Synthesis.CoachValidated = true
-			case domain.PartCoachee:
-				st.Synthesis.CoacheeValidated = true
-			case domain.PartSponsor:
-				st.Synthesis.SponsorOK = true
-			}
+			st.Synthesis.Record(v.Part)
 		}
 	}
 	return st

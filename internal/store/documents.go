@@ -78,14 +78,7 @@ func validateDocument(ctx context.Context, tx pgx.Tx, sc Scope, doc, id string, 
 		return st, dbError("validations", err)
 	}
 	for _, p := range parts {
-		switch p {
-		case domain.PartCoach, domain.PartCocoach:
-			st.CoachValidated = true
-		case domain.PartCoachee:
-			st.CoacheeValidated = true
-		case domain.PartSponsor:
-			st.SponsorOK = true
-		}
+		st.Record(p)
 	}
 	return st, engagementEvent(ctx, tx, sc, id, doc+".validated", map[string]any{"number": number, "part": part})
 }

@@ -363,3 +363,45 @@ func (s *Store) History(ctx context.Context, sc Scope, id string) ([]HistoryEntr
 	})
 	return out, dbError("history", err)
 }
+
+// ActivityEntry is one line of the workspace's activity log.
+type ActivityEntry struct {
+	At                  time.Time
+	Actor, Kind         string
+	EngagementID, Title string
+	Data                map[string]any
+}
+
+// ActivityFilter narrows the activity log.
+type ActivityFilter struct {
+	Kind, ActorID string
+	Before        int64 // events older than this id (pagination); 0 = newest
+}
+
+// Activity lists the workspace's history for its admin, newest first, 50 at a
+// time. It shows that something happened, never what was said.
+func (s *Store) Activity(ctx context.Context, sc Scope, f ActivityFilter) ([]ActivityEntry, int64, error) {
+	var out []ActivityEntry
+	var ids []int64
+	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT ev.id, ev.at, coalesce(u.name, ''), ev.kind, coalesce(ev.engagement_id::text, ''), coalesce(e.title, ''), ev.data
+			FROM events ev LEFT JOIN users u ON u.id = ev.actor_id
+			LEFT JOIN engagements e ON e.tenant_id = ev.tenant_id AND e.id = ev.engagement_id
+			WHERE ev.tenant_id = $1 AND ($2 = '' OR ev.kind LIKE $2 || '%') AND ($3 = '' OR ev.actor_id::text = $3) AND ($4 = 0 OR ev.id < $4)
+			ORDER BY ev.id DESC LIMIT 51`, sc.TenantID, f.Kind, f.ActorID, f.Before)
+		var err error
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (ActivityEntry, error) {
+			var a ActivityEntry
+			var id int64
+			err := r.Scan(&id, &a.At, &a.Actor, &a.Kind, &a.EngagementID, &a.Title, &a.Data)
+			ids = append(ids, id)
+			return a, err
+		})
+		return err
+	})
+	var next int64
+	if len(out) > 50 {
+		out, next = out[:50], ids[49]
+	}
+	return out, next, dbError("activity", err)
+}

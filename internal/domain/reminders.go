@@ -1,0 +1,128 @@
+package domain
+
+import "time"
+
+// Reminder kinds. Each person chooses which they receive.
+const (
+	RemindMeeting       = "meeting_tomorrow"
+	RemindActionDue     = "action_due"
+	RemindActionOverdue = "action_overdue"
+	RemindNoNextSession = "no_next_session"
+	RemindWaiting       = "waiting" // a validation or a meeting request waits on the person
+)
+
+// ReminderKinds in the order the settings page offers them.
+var ReminderKinds = []string{RemindMeeting, RemindActionDue, RemindActionOverdue, RemindNoNextSession, RemindWaiting}
+
+// MeetingFact is one of the person's coming meetings.
+type MeetingFact struct {
+	EngagementID, Kind string
+	Number             int
+	At                 time.Time
+}
+
+// ActionFact is one of the coachee's open actions.
+type ActionFact struct {
+	EngagementID, ID, Title string
+	Due                     time.Time // zero: no due date
+}
+
+// CoachingFact is an engagement the person coaches: when its last session was
+// held and whether a next one is booked.
+type CoachingFact struct {
+	EngagementID string
+	LastHeld     time.Time
+	NextBooked   bool
+}
+
+// WaitingFact is something waiting on the person (a validation, a request).
+type WaitingFact struct {
+	EngagementID, Kind string
+	Number             int
+}
+
+// ReminderFacts is what the reminder rules look at for one person.
+type ReminderFacts struct {
+	Now      time.Time
+	Zone     *time.Location
+	Meetings []MeetingFact
+	Actions  []ActionFact
+	Coaching []CoachingFact
+	Waiting  []WaitingFact
+}
+
+// Reminder is one e-mail to send. Key and Day make it unique: the same reminder
+// (same kind, subject and day) is never sent twice.
+type Reminder struct {
+	Kind, EngagementID, Subject string // Subject: the meeting, action or engagement it is about
+	Key                         string // the kind, refined (e.g. which version waits)
+	Day                         time.Time
+	Number                      int
+	Title                       string
+	At                          time.Time
+}
+
+// NoNextSessionAfter is how long after a held session a coach is reminded that no
+// next session is booked.
+const NoNextSessionAfter = 14 * 24 * time.Hour
+
+// Reminders decides which reminders are due for one person now. It is pure: the
+// clock and the facts come in, the reminders go out.
+func Reminders(f ReminderFacts) []Reminder {
+	zone := f.Zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	today := day(f.Now.In(zone))
+	tomorrow := today.AddDate(0, 0, 1)
+	var out []Reminder
+	for _, m := range f.Meetings {
+		if day(m.At.In(zone)).Equal(tomorrow) {
+			out = append(out, Reminder{Kind: RemindMeeting, Key: RemindMeeting, EngagementID: m.EngagementID, Subject: m.EngagementID,
+				Day: tomorrow, Number: m.Number, Title: m.Kind, At: m.At})
+		}
+	}
+	for _, a := range f.Actions {
+		if a.Due.IsZero() {
+			continue
+		}
+		due := day(a.Due)
+		switch {
+		case due.Equal(today.AddDate(0, 0, 2)):
+			out = append(out, Reminder{Kind: RemindActionDue, Key: RemindActionDue, EngagementID: a.EngagementID, Subject: a.ID, Day: due, Title: a.Title})
+		case due.Before(today):
+			// Once per action: keyed by its due date.
+			out = append(out, Reminder{Kind: RemindActionOverdue, Key: RemindActionOverdue, EngagementID: a.EngagementID, Subject: a.ID, Day: due, Title: a.Title})
+		}
+	}
+	for _, c := range f.Coaching {
+		if !c.NextBooked && !c.LastHeld.IsZero() && f.Now.Sub(c.LastHeld) >= NoNextSessionAfter {
+			out = append(out, Reminder{Kind: RemindNoNextSession, Key: RemindNoNextSession, EngagementID: c.EngagementID, Subject: c.EngagementID,
+				Day: day(c.LastHeld.In(zone))})
+		}
+	}
+	for _, w := range f.Waiting {
+		out = append(out, Reminder{Kind: RemindWaiting, Key: w.Kind, EngagementID: w.EngagementID, Subject: w.EngagementID,
+			Day: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, w.Number), Number: w.Number})
+	}
+	return out
+}
+
+func day(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+
+// Wanted filters out the kinds a person turned off.
+func Wanted(rs []Reminder, off []string) []Reminder {
+	var out []Reminder
+	for _, r := range rs {
+		keep := true
+		for _, k := range off {
+			if k == r.Kind || k == "all" {
+				keep = false
+			}
+		}
+		if keep {
+			out = append(out, r)
+		}
+	}
+	return out
+}

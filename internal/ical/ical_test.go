@@ -1,0 +1,82 @@
+package ical
+
+import (
+	"bufio"
+	"strings"
+	"testing"
+	"time"
+)
+
+// parse unfolds and splits a feed back into its content lines, checking the
+// structure RFC 5545 requires.
+func parse(t *testing.T, feed string) []map[string]string {
+	t.Helper()
+	if !strings.HasSuffix(feed, "\r\n") {
+		t.Fatal("feed does not end with CRLF")
+	}
+	for _, l := range strings.Split(strings.TrimSuffix(feed, "\r\n"), "\r\n") {
+		if len(l) > 75 {
+			t.Errorf("line longer than 75 octets: %q", l)
+		}
+		if strings.Contains(l, "\n") {
+			t.Errorf("bare LF in %q", l)
+		}
+	}
+	unfolded := strings.ReplaceAll(feed, "\r\n ", "")
+	var events []map[string]string
+	var cur map[string]string
+	depth := 0
+	sc := bufio.NewScanner(strings.NewReader(unfolded))
+	for sc.Scan() {
+		l := strings.TrimSuffix(sc.Text(), "\r")
+		name, value, ok := strings.Cut(l, ":")
+		if !ok {
+			t.Fatalf("line without a colon: %q", l)
+		}
+		switch {
+		case l == "BEGIN:VCALENDAR":
+			depth++
+		case l == "END:VCALENDAR":
+			depth--
+		case l == "BEGIN:VEVENT":
+			cur = map[string]string{}
+		case l == "END:VEVENT":
+			for _, req := range []string{"UID", "DTSTAMP", "DTSTART"} {
+				if cur[req] == "" {
+					t.Errorf("event lacks %s", req)
+				}
+			}
+			events = append(events, cur)
+			cur = nil
+		case cur != nil:
+			cur[name] = value
+		}
+	}
+	if depth != 0 || !strings.HasPrefix(feed, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n") {
+		t.Fatal("not a well-formed VCALENDAR")
+	}
+	return events
+}
+
+func TestCalendar(t *testing.T) {
+	start := time.Date(2026, 12, 3, 9, 0, 0, 0, time.FixedZone("CET", 3600))
+	c := Calendar{Name: "Triade — Coach", TimeZone: "Europe/Paris", Stamp: start, Events: []Event{{
+		UID: UID("session", "abc"), Start: start, End: start.Add(90 * time.Minute),
+		Summary: "Séance 4 / 8 ; Leadership, site de Lyon", URL: "https://example.test/w/demo/e/1/sessions",
+		Details: strings.Repeat("Détails accentués é à ç ", 10) + "\nligne 2",
+	}}}
+	events := parse(t, c.String())
+	if len(events) != 1 {
+		t.Fatalf("%d events", len(events))
+	}
+	e := events[0]
+	if e["DTSTART"] != "20261203T080000Z" || e["DTEND"] != "20261203T093000Z" {
+		t.Errorf("times %q %q", e["DTSTART"], e["DTEND"])
+	}
+	if e["SUMMARY"] != `Séance 4 / 8 \; Leadership\, site de Lyon` {
+		t.Errorf("summary %q", e["SUMMARY"])
+	}
+	if !strings.HasSuffix(e["DESCRIPTION"], `\nligne 2`) || !strings.Contains(e["DESCRIPTION"], "accentués é à ç") {
+		t.Errorf("description folded badly: %q", e["DESCRIPTION"])
+	}
+}

@@ -1,0 +1,160 @@
+// Package jobs holds the periodic work of Triade (River jobs): reminders and the
+// retention period. The reminders: a meeting tomorrow, an action due
+// in two days or overdue, no next session booked, a validation or a meeting
+// request waiting. A River periodic job runs it; each reminder goes out once.
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"triade/internal/domain"
+	"triade/internal/i18n"
+	"triade/internal/store"
+)
+
+// Run computes and sends the reminders due now for every member of every
+// workspace. It returns how many e-mails it queued.
+func Run(ctx context.Context, st *store.Store, now time.Time, baseURL string) (int, error) {
+	recipients, err := st.Recipients(ctx)
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, rc := range recipients {
+		if slices.Contains(rc.Off, "all") {
+			continue // unsubscribed from everything
+		}
+		sc := store.Scope{TenantID: rc.Workspace.ID, UserID: rc.User.ID}
+		facts, titles, err := st.ReminderFacts(ctx, sc, rc.Role, now)
+		if err != nil {
+			return total, err
+		}
+		facts.Zone = zone(rc.Workspace.Timezone)
+		rs := domain.Wanted(domain.Reminders(facts), rc.Off)
+		if len(rs) == 0 {
+			continue
+		}
+		n, err := st.SendReminders(ctx, sc, rs, func(r domain.Reminder) store.Mail { return message(rc, r, titles[r.EngagementID], baseURL, facts.Zone) })
+		if err != nil {
+			return total, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
+func zone(name string) *time.Location {
+	if loc, err := time.LoadLocation(name); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// message writes one reminder: what is wanted, and a link to the exact page.
+// Sponsors never get confidential content: their reminders name only meetings
+// and documents to review.
+func message(rc store.Recipient, r domain.Reminder, engagement, base string, loc *time.Location) store.Mail {
+	lang := rc.User.Locale
+	if lang == "" {
+		lang = "fr"
+	}
+	t := func(id string, args ...any) string { return i18n.Translate(lang, id, args...) }
+	eng := base + "/w/" + rc.Workspace.Slug + "/e/" + r.EngagementID
+	link, what := eng, ""
+	switch r.Kind {
+	case domain.RemindMeeting:
+		kind := t("meeting.kind." + r.Title)
+		if r.Title == "session" {
+			kind = t("session.title", "Number", r.Number)
+		}
+		what = t("mail.remind.meeting", "Meeting", kind, "At", i18n.DateTime(i18n.WithZone(i18n.WithLang(context.Background(), lang), loc.String()), r.At))
+		if r.Title == "session" {
+			link = eng + "/sessions"
+		}
+	case domain.RemindActionDue:
+		what, link = t("mail.remind.action_due", "Action", r.Title), eng+"/actions/"+r.Subject
+	case domain.RemindActionOverdue:
+		what, link = t("mail.remind.action_overdue", "Action", r.Title), eng+"/actions/"+r.Subject
+	case domain.RemindNoNextSession:
+		what, link = t("mail.remind.no_next_session"), eng+"/sessions"
+	case domain.RemindWaiting:
+		what = t("wait."+r.Key, "N", r.Number)
+		switch r.Key {
+		case "validate_synthesis":
+			link = fmt.Sprintf("%s/synthesis/%d", eng, r.Number)
+		case "validate_report":
+			link = fmt.Sprintf("%s/report/%d", eng, r.Number)
+		case "schedule_meeting":
+			link = eng + "/meetings"
+		}
+	}
+	unsubscribe := base + "/unsubscribe/" + rc.Token
+	return store.Mail{To: rc.User.Email, Link: link,
+		Subject: t("mail.remind.subject", "What", what),
+		Body: t("mail.remind.body", "Name", rc.User.Name, "What", what, "Engagement", engagement, "Workspace", rc.Workspace.Name,
+			"Link", link, "Unsubscribe", unsubscribe, "Settings", base+"/account")}
+}
+
+// RemindArgs is the periodic River job that sends reminders.
+type RemindArgs struct{}
+
+// Kind names the job for River.
+func (RemindArgs) Kind() string { return "reminders" }
+
+// RemindWorker runs the reminders.
+type RemindWorker struct {
+	river.WorkerDefaults[RemindArgs]
+	Store   *store.Store
+	BaseURL string
+	Log     *slog.Logger
+}
+
+// Work sends what is due. Running it twice, or on two instances at once, sends
+// nothing twice: reminders_sent keys every reminder.
+func (w *RemindWorker) Work(ctx context.Context, job *river.Job[RemindArgs]) error {
+	n, err := Run(ctx, w.Store, w.Store.Now(), w.BaseURL)
+	if err == nil && n > 0 {
+		w.Log.Info("reminders sent", "count", n)
+	}
+	return err
+}
+
+// Periodic is the schedule: reminders every quarter of an hour, the retention
+// period once a day, both at start-up too.
+func Periodic() []*river.PeriodicJob {
+	return []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute),
+			func() (river.JobArgs, *river.InsertOpts) { return RemindArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return PurgeArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+	}
+}
+
+// PurgeArgs is the daily job that erases closed engagements past their
+// workspace's retention period.
+type PurgeArgs struct{}
+
+// Kind names the job for River.
+func (PurgeArgs) Kind() string { return "retention" }
+
+// PurgeWorker runs the retention period.
+type PurgeWorker struct {
+	river.WorkerDefaults[PurgeArgs]
+	Store *store.Store
+	Log   *slog.Logger
+}
+
+// Work erases what is due; running it twice erases nothing twice.
+func (w *PurgeWorker) Work(ctx context.Context, job *river.Job[PurgeArgs]) error {
+	n, err := w.Store.PurgeExpired(ctx, w.Store.Now())
+	if err == nil && n > 0 {
+		w.Log.Info("closed engagements erased after their retention period", "count", n)
+	}
+	return err
+}

@@ -1,0 +1,234 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"triade/internal/domain"
+)
+
+// Erased is the neutral mention that replaces an erased person's name and texts.
+const Erased = "[effacé]"
+
+// ExportFile is one JSON file of a personal data export.
+type ExportFile struct {
+	Name string
+	Data json.RawMessage
+}
+
+// Export gathers what every workspace holds about a person, each workspace read
+// as the person themselves: row-level security gives exactly what they may see.
+func (s *Store) Export(ctx context.Context, userID string) ([]ExportFile, error) {
+	var files []ExportFile
+	var profile json.RawMessage
+	if err := s.pool.QueryRow(ctx, `SELECT json_build_object('email', email, 'name', name, 'locale', locale, 'created_at', created_at,
+		'reminders_off', reminders_off) FROM users WHERE id = $1`, userID).Scan(&profile); err != nil {
+		return nil, dbError("export profile", err)
+	}
+	files = append(files, ExportFile{"profile.json", profile})
+	spaces, err := s.MyWorkspaces(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range spaces {
+		sc := Scope{TenantID: m.Workspace.ID, UserID: userID}
+		err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
+			rows, _ := tx.Query(ctx, `SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'engagement_id'
+				AND table_name NOT IN ('events') ORDER BY table_name`)
+			tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				return err
+			}
+			tables = append([]string{"engagements", "memberships"}, tables...)
+			for _, table := range tables {
+				filter := `engagement_id IN (SELECT engagement_id FROM engagement_parties WHERE tenant_id = $1 AND user_id = $2)`
+				switch table {
+				case "engagements":
+					filter = `id IN (SELECT engagement_id FROM engagement_parties WHERE tenant_id = $1 AND user_id = $2)`
+				case "memberships":
+					filter = `user_id = $2`
+				}
+				var data json.RawMessage
+				if err := tx.QueryRow(ctx, `SELECT coalesce(json_agg(t), '[]') FROM `+pgx.Identifier{table}.Sanitize()+` t
+					WHERE tenant_id = $1 AND `+filter, sc.TenantID, userID).Scan(&data); err != nil {
+					return fmt.Errorf("export %s: %w", table, err)
+				}
+				files = append(files, ExportFile{m.Workspace.Slug + "/" + table + ".json", data})
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, dbError("export", err)
+		}
+	}
+	return files, nil
+}
+
+// ErasePerson erases a person from a workspace: their account's link to it is
+// removed, their name and e-mail are replaced by a neutral placeholder in every
+// row that names them, and the free texts they wrote by a neutral mention. The
+// engagements' structure and everyone else's data stay as they were. The
+// rewriting runs as the person themselves, the one scope under which
+// row-level security shows all they wrote and nothing more.
+func (s *Store) ErasePerson(ctx context.Context, admin Scope, userID string) error {
+	if userID == admin.UserID {
+		return domain.Errorf(domain.EForbidden, "erase.self")
+	}
+	return s.Tx(ctx, admin, func(tx pgx.Tx) error {
+		t := admin.TenantID
+		var ok bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM memberships WHERE tenant_id = $1 AND user_id::text = $2)`, t, userID).Scan(&ok); err != nil {
+			return dbError("erase: member", err)
+		}
+		if !ok {
+			return domain.ErrNotFound
+		}
+		var ph, email string
+		if err := tx.QueryRow(ctx, `SELECT email FROM users WHERE id = $1`, userID).Scan(&email); err != nil {
+			return dbError("erase: account", err)
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO users (email, name) VALUES ('erased-' || gen_random_uuid() || '@erased.invalid', $1) RETURNING id`,
+			Erased).Scan(&ph); err != nil {
+			return dbError("erase: placeholder", err)
+		}
+		// As the admin: the history and invitations.
+		for _, q := range []string{
+			`UPDATE events SET actor_id = $3 WHERE tenant_id = $1 AND actor_id = $2`,
+			`UPDATE invitations SET invited_by = $3 WHERE tenant_id = $1 AND invited_by = $2`,
+		} {
+			if _, err := tx.Exec(ctx, q, t, userID, ph); err != nil {
+				return dbError("erase: history", err)
+			}
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM invitations WHERE tenant_id = $1 AND email = $2`, t, email); err != nil {
+			return dbError("erase: invitations", err)
+		}
+		// As the person: what they wrote.
+		if _, err := tx.Exec(ctx, `SELECT set_config('app.user_id', $1, true)`, userID); err != nil {
+			return dbError("erase: scope", err)
+		}
+		texts := []string{
+			`UPDATE journal_entries SET did = $4, happened = $4, learnt = $4, author_id = $3 WHERE tenant_id = $1 AND author_id = $2`,
+			`UPDATE action_comments SET body = $4, author_id = $3 WHERE tenant_id = $1 AND author_id = $2`,
+			`UPDATE requests SET body = $4, written_by = $3 WHERE tenant_id = $1 AND written_by = $2`,
+			`UPDATE recommendations SET body = $4, author_id = $3 WHERE tenant_id = $1 AND author_id = $2`,
+			`UPDATE sponsor_feedback SET body = $4 WHERE tenant_id = $1 AND author_id = $2`,
+			`UPDATE document_comments SET body = $4, author_id = $3 WHERE tenant_id = $1 AND author_id = $2`,
+			`UPDATE private_notes SET body = $4 WHERE tenant_id = $1 AND author_id = $2`,
+			`UPDATE meeting_requests SET reason = $4, requested_by = $3 WHERE tenant_id = $1 AND requested_by = $2`,
+			`UPDATE evaluations SET evidence = $4, user_id = $3 WHERE tenant_id = $1 AND user_id = $2`,
+			`UPDATE autonomy_ratings SET word = '', user_id = $3 WHERE tenant_id = $1 AND user_id = $2`,
+			`UPDATE actions SET title = $4, description = '', created_by = $3 WHERE tenant_id = $1 AND created_by = $2`,
+			`UPDATE coachee_syntheses SET body = $4 WHERE tenant_id = $1 AND body <> '' AND engagement_id IN
+				(SELECT engagement_id FROM engagement_parties WHERE tenant_id = $1 AND user_id = $2 AND part = 'coachee')`,
+			`UPDATE engagements SET created_by = $3 WHERE tenant_id = $1 AND created_by = $2`,
+			`UPDATE engagements SET ended_by = $3 WHERE tenant_id = $1 AND ended_by = $2`,
+			`UPDATE synthesis_versions SET created_by = $3 WHERE tenant_id = $1 AND created_by = $2`,
+			`UPDATE report_versions SET created_by = $3 WHERE tenant_id = $1 AND created_by = $2`,
+			`UPDATE library_items SET created_by = $3 WHERE tenant_id = $1 AND created_by = $2`,
+			`DELETE FROM reminders_sent WHERE tenant_id = $1 AND user_id = $2`,
+			// Last: the membership itself; every table naming it follows (ON UPDATE CASCADE).
+			`UPDATE memberships SET user_id = $3 WHERE tenant_id = $1 AND user_id = $2`,
+		}
+		for _, q := range texts {
+			if _, err := tx.Exec(ctx, q, t, userID, ph, Erased); err != nil {
+				return dbError("erase: texts", err)
+			}
+		}
+		// The account itself goes if no other workspace holds it.
+		var others bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM memberships WHERE user_id = $1)`, userID).Scan(&others); err != nil {
+			return dbError("erase: other workspaces", err)
+		}
+		if !others {
+			if _, err := tx.Exec(ctx, `DELETE FROM users WHERE id = $1`, userID); err != nil {
+				return dbError("erase: account", err)
+			}
+		}
+		if _, err := tx.Exec(ctx, `SELECT set_config('app.user_id', $1, true)`, admin.UserID); err != nil {
+			return dbError("erase: scope", err)
+		}
+		return recordEvent(ctx, tx, t, admin.UserID, "person.erased", ph, nil)
+	})
+}
+
+// Expired is a closed engagement past the workspace's retention period.
+type Expired struct {
+	ID, Title string
+	Closed    time.Time
+}
+
+// RetentionDue lists the closed engagements past the retention period, and the
+// period itself.
+func (s *Store) RetentionDue(ctx context.Context, sc Scope, now time.Time) (int, []Expired, error) {
+	var years int
+	var out []Expired
+	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT retention_years FROM workspaces WHERE id = $1`, sc.TenantID).Scan(&years); err != nil {
+			return err
+		}
+		rows, _ := tx.Query(ctx, `SELECT id, title, phase_changed_at FROM engagements
+			WHERE tenant_id = $1 AND phase = 'clos' AND phase_changed_at < $2 - make_interval(years => $3) ORDER BY phase_changed_at`,
+			sc.TenantID, now, years)
+		var err error
+		out, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Expired])
+		return err
+	})
+	return years, out, dbError("retention", err)
+}
+
+// SetRetention changes the workspace's retention period.
+func (s *Store) SetRetention(ctx context.Context, sc Scope, years int) error {
+	return s.Tx(ctx, sc, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE workspaces SET retention_years = $2 WHERE id = $1`, sc.TenantID, years); err != nil {
+			return dbError("set retention", err)
+		}
+		return recordEvent(ctx, tx, sc.TenantID, sc.UserID, "retention.set", "", map[string]any{"years": years})
+	})
+}
+
+// PurgeExpired erases, in every workspace, the closed engagements past the
+// retention period. Deleting the engagement removes all its rows (foreign keys
+// cascade); its history lines go too, and one line records the erasure.
+func (s *Store) PurgeExpired(ctx context.Context, now time.Time) (int, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT id FROM workspaces`)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return 0, dbError("purge: workspaces", err)
+	}
+	total := 0
+	for _, t := range ids {
+		err := s.Tx(ctx, Scope{TenantID: t}, func(tx pgx.Tx) error {
+			// The history is an admin's to read and erase: act as one.
+			if _, err := tx.Exec(ctx, `SELECT set_config('app.user_id', coalesce((SELECT user_id::text FROM memberships
+				WHERE tenant_id = $1 AND role = 'admin' LIMIT 1), ''), true)`, t); err != nil {
+				return err
+			}
+			rows, _ := tx.Query(ctx, `DELETE FROM engagements e USING workspaces w
+				WHERE e.tenant_id = $1 AND w.id = e.tenant_id AND e.phase = 'clos'
+				  AND e.phase_changed_at < $2 - make_interval(years => w.retention_years) RETURNING e.id`, t, now)
+			gone, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				return err
+			}
+			for _, id := range gone {
+				if _, err := tx.Exec(ctx, `DELETE FROM events WHERE tenant_id = $1 AND engagement_id = $2`, t, id); err != nil {
+					return err
+				}
+				if err := recordEvent(ctx, tx, t, "", "engagement.erased", "", nil); err != nil {
+					return err
+				}
+			}
+			total += len(gone)
+			return nil
+		})
+		if err != nil {
+			return total, dbError("purge", err)
+		}
+	}
+	return total, nil
+}

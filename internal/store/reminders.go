@@ -1,0 +1,151 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"triade/internal/domain"
+)
+
+// Recipient is a member who may receive reminders in a workspace.
+type Recipient struct {
+	Workspace Workspace
+	User      User
+	Role      domain.Role
+	Off       []string
+	Token     string // unsubscribe
+}
+
+// Recipients lists every member of every workspace, for the reminder job.
+func (s *Store) Recipients(ctx context.Context) ([]Recipient, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT id, slug, name, timezone FROM workspaces ORDER BY created_at`)
+	spaces, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Workspace])
+	if err != nil {
+		return nil, dbError("workspaces", err)
+	}
+	var out []Recipient
+	for _, w := range spaces {
+		err := s.Tx(ctx, Scope{TenantID: w.ID}, func(tx pgx.Tx) error {
+			rows, _ := tx.Query(ctx, `SELECT `+userColsU+`, m.role, u.reminders_off, u.unsubscribe_token::text
+				FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.tenant_id = $1`, w.ID)
+			rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Recipient, error) {
+				rc := Recipient{Workspace: w}
+				u := &rc.User
+				return rc, r.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Locale, &rc.Role, &rc.Off, &rc.Token)
+			})
+			out = append(out, rs...)
+			return err
+		})
+		if err != nil {
+			return nil, dbError("recipients", err)
+		}
+	}
+	return out, nil
+}
+
+const userColsU = `u.id, u.email, u.name, coalesce(u.password_hash, ''), coalesce(u.locale, '')`
+
+// ReminderFacts gathers, as the person themselves (so row-level security shows
+// exactly what they may see), what the reminder rules look at.
+func (s *Store) ReminderFacts(ctx context.Context, sc Scope, role domain.Role, now time.Time) (domain.ReminderFacts, map[string]string, error) {
+	f := domain.ReminderFacts{Now: now}
+	titles := map[string]string{}
+	d, err := s.Dashboard(ctx, sc, domain.RoleCoach, now) // the person's own lists; admin figures are not needed
+	if err != nil {
+		return f, nil, err
+	}
+	for _, a := range d.Agenda {
+		f.Meetings = append(f.Meetings, domain.MeetingFact{EngagementID: a.EngagementID, Kind: a.Kind, Number: a.Number, At: a.At})
+		titles[a.EngagementID] = a.Title
+	}
+	for _, a := range d.OpenActions {
+		af := domain.ActionFact{EngagementID: d.ActionEng[a.ID], ID: a.ID, Title: a.Title}
+		if a.Due != nil {
+			af.Due = *a.Due
+		}
+		f.Actions = append(f.Actions, af)
+	}
+	for _, w := range d.Waiting {
+		if w.Kind == "read_journal" || w.Kind == "move_phase" {
+			continue // shown on the dashboard, not worth an e-mail
+		}
+		f.Waiting = append(f.Waiting, domain.WaitingFact{EngagementID: w.EngagementID, Kind: w.Kind, Number: w.Number})
+		titles[w.EngagementID] = w.Title
+	}
+	for _, e := range d.Engagements {
+		titles[e.ID] = e.Title
+	}
+	err = s.Tx(ctx, sc, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT e.id, coalesce(max(s.scheduled_at) FILTER (WHERE s.status = 'held'), '0001-01-01'::timestamptz),
+			bool_or(s.status = 'planned' AND s.scheduled_at > $3) IS TRUE
+			FROM engagements e JOIN engagement_parties me ON me.tenant_id = e.tenant_id AND me.engagement_id = e.id AND me.user_id = $2 AND me.part IN ('coach', 'cocoach')
+			LEFT JOIN coaching_sessions s ON s.tenant_id = e.tenant_id AND s.engagement_id = e.id
+			WHERE e.tenant_id = $1 AND e.phase = 'accompagnement' GROUP BY e.id`, sc.TenantID, sc.UserID, now)
+		var err error
+		f.Coaching, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.CoachingFact, error) {
+			var c domain.CoachingFact
+			err := r.Scan(&c.EngagementID, &c.LastHeld, &c.NextBooked)
+			if c.LastHeld.Year() == 1 {
+				c.LastHeld = time.Time{}
+			}
+			return c, err
+		})
+		return err
+	})
+	return f, titles, dbError("coaching facts", err)
+}
+
+// SendReminders records and sends each reminder once. The primary key of
+// reminders_sent decides: when two workers race, the second insert finds the
+// row and sends nothing.
+func (s *Store) SendReminders(ctx context.Context, sc Scope, rs []domain.Reminder, mail func(domain.Reminder) Mail) (int, error) {
+	sent := 0
+	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
+		for _, r := range rs {
+			tag, err := tx.Exec(ctx, `INSERT INTO reminders_sent (tenant_id, user_id, kind, subject_id, due_on) VALUES ($1, $2, $3, $4, $5)
+				ON CONFLICT DO NOTHING`, sc.TenantID, sc.UserID, r.Key, r.Subject, r.Day)
+			if err != nil {
+				return dbError("record reminder", err)
+			}
+			if tag.RowsAffected() == 0 {
+				continue
+			}
+			if err := s.SendMail(ctx, tx, mail(r)); err != nil {
+				return err
+			}
+			sent++
+		}
+		return nil
+	})
+	return sent, err
+}
+
+// Unsubscribe turns every reminder off for the holder of an unsubscribe link.
+func (s *Store) Unsubscribe(ctx context.Context, token string) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE users SET reminders_off = ARRAY['all'] WHERE unsubscribe_token::text = $1`, token)
+	if err != nil {
+		return dbError("unsubscribe", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return domain.ErrNotFound
+	}
+	return nil
+}
+
+// SetRemindersOff records which reminder kinds a person does not want.
+func (s *Store) SetRemindersOff(ctx context.Context, userID string, off []string) error {
+	if off == nil {
+		off = []string{}
+	}
+	_, err := s.pool.Exec(ctx, `UPDATE users SET reminders_off = $2 WHERE id = $1`, userID, off)
+	return dbError("reminder settings", err)
+}
+
+// RemindersOff returns the kinds a person turned off.
+func (s *Store) RemindersOff(ctx context.Context, userID string) ([]string, error) {
+	var off []string
+	err := s.pool.QueryRow(ctx, `SELECT reminders_off FROM users WHERE id = $1`, userID).Scan(&off)
+	return off, dbError("reminder settings", err)
+}
