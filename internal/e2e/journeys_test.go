@@ -178,7 +178,7 @@ func TestDemoPersonas(t *testing.T) {
 		email string
 		nav   []string
 	}{
-		{"admin@demo.test", []string{"Tableau de bord", "Accompagnements", "Membres", "Bibliothèque", "Organisations clientes"}},
+		{"admin@demo.test", []string{"Tableau de bord", "Accompagnements", "Membres", "Bibliothèque", "Organisations clientes", "Activité", "Paramètres"}},
 		{"coach@demo.test", []string{"Tableau de bord", "Accompagnements", "Membres", "Bibliothèque"}},
 		{"coachee@demo.test", []string{"Tableau de bord", "Accompagnements"}},
 		{"sponsor@demo.test", []string{"Tableau de bord", "Accompagnements"}},

@@ -34,7 +34,8 @@ func (s *Server) actionsPage(w http.ResponseWriter, r *http.Request, status int,
 	if err != nil {
 		return err
 	}
-	v := views.ActionsView{Eng: s.engView(r, "/actions"), IsCoachee: e.Part == domain.PartCoachee, IsSponsor: e.Part == domain.PartSponsor,
+	// The coachee's quick journal forms exist only while the work goes on.
+	v := views.ActionsView{Eng: s.engView(r, "/actions"), IsCoachee: e.Part == domain.PartCoachee && domain.CanWorkOnActions(e.Phase), IsSponsor: e.Part == domain.PartSponsor,
 		CanAdd: e.Part == domain.PartCoachee && domain.CanWorkOnActions(e.Phase), Form: f}
 	if f.Values == nil {
 		v.Form = emptyForm()

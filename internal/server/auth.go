@@ -20,11 +20,7 @@ import (
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	var links []views.WorkspaceLink
 	if u := person(r); u != nil {
-		all, err := s.store.MyWorkspaces(r.Context(), u.ID)
-		if err != nil {
-			return err
-		}
-		links = workspaceLinks(all)
+		links = workspaceLinks(memberships(r))
 	}
 	s.render(w, r, http.StatusOK, views.Home(s.page(r, "home.title"), links))
 	return nil
@@ -296,10 +292,7 @@ func (s *Server) setLang(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) accountForm(w http.ResponseWriter, r *http.Request) error {
 	u := person(r)
-	all, err := s.store.MyWorkspaces(r.Context(), u.ID)
-	if err != nil {
-		return err
-	}
+	all := memberships(r)
 	f := emptyForm("name", u.Name, "locale", u.Locale)
 	rem, err := s.reminderBoxes(r, u.ID)
 	if err != nil {
@@ -357,10 +350,7 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request) error {
 		f.Errors.Add("locale", "field.invalid_choice")
 	}
 	if len(f.Errors) > 0 {
-		all, err := s.store.MyWorkspaces(r.Context(), u.ID)
-		if err != nil {
-			return err
-		}
+		all := memberships(r)
 		rem, err := s.reminderBoxes(r, u.ID)
 		if err != nil {
 			return err

@@ -312,11 +312,23 @@ func (s *Server) reportVersion(w http.ResponseWriter, r *http.Request) error {
 		CompanyRequest: c.CompanyRequest, CoacheeRequest: c.CoacheeRequest, CoacheeSynthesis: c.CoacheeSynthesis,
 		Held: c.SessionsHeld, Planned: c.SessionsPlanned, Used: c.MinutesUsed, Total: c.MinutesTotal,
 		Start: i18nDate(r, c.Start), End: i18nDate(r, c.End), Final: dt(r, c.FinalMeeting)}
+	// The coachee's self-assessment reaches the sponsor through the report, once
+	// the coachee has validated that version: their validation is their consent.
+	withheld := e.Part == domain.PartSponsor
+	for _, val := range rv.Validations {
+		if val.Part == domain.PartCoachee {
+			withheld = false
+		}
+	}
 	for _, o := range c.Objectives {
 		ro := views.ReportObjective{Title: o.Title}
 		for _, i := range o.Indicators {
-			ro.Indicators = append(ro.Indicators, views.EvalRow{Kind: i.Kind, Description: i.Description, Baseline: i.Baseline, Target: i.Target,
-				Mine: evalView(i.Coach), Other: evalView(i.Coachee), Both: true})
+			row := views.EvalRow{Kind: i.Kind, Description: i.Description, Baseline: i.Baseline, Target: i.Target,
+				Mine: evalView(i.Coach), Other: evalView(i.Coachee), Both: !withheld, Withheld: withheld}
+			if withheld {
+				row.Other = views.EvalView{}
+			}
+			ro.Indicators = append(ro.Indicators, row)
 		}
 		v.Objectives = append(v.Objectives, ro)
 	}

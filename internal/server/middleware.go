@@ -90,10 +90,11 @@ func (s *Server) loadPerson(next http.Handler) http.Handler {
 		ctx := r.Context()
 		var account string
 		if id := s.sessions.GetString(ctx, "user_id"); id != "" {
-			u, err := s.store.UserByID(ctx, id)
+			u, all, err := s.store.Person(ctx, id)
 			switch {
 			case err == nil:
 				ctx = context.WithValue(ctx, personKey, &u)
+				ctx = context.WithValue(ctx, switcherKey, all)
 				account = u.Locale
 			case domain.ErrorCode(err) == domain.ENotFound: // account erased since
 				s.sessions.Remove(ctx, "user_id")
@@ -123,6 +124,12 @@ func member(r *http.Request) store.Membership {
 	return m
 }
 
+// memberships returns the signed-in person's workspaces, loaded with them.
+func memberships(r *http.Request) []store.Membership {
+	all, _ := r.Context().Value(switcherKey).([]store.Membership)
+	return all
+}
+
 // scope is what the current request's queries are allowed to see.
 func scope(r *http.Request) store.Scope {
 	sc := store.Scope{TenantID: member(r).Workspace.ID}
@@ -141,13 +148,12 @@ func (s *Server) workspace(next http.Handler) http.Handler {
 			s.fail(w, r, domain.Errorf(domain.EUnauthorized, "error.unauthorized"))
 			return
 		}
-		m, all, err := s.store.Resolve(r.Context(), chi.URLParam(r, "slug"), u.ID)
+		m, err := store.Resolve(memberships(r), chi.URLParam(r, "slug"))
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
 		ctx := context.WithValue(r.Context(), memberKey, m)
-		ctx = context.WithValue(ctx, switcherKey, all)
 		ctx = i18n.WithZone(ctx, m.Workspace.Timezone)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

@@ -85,6 +85,8 @@ func paFixture(t *testing.T) *eaFixture {
 	}
 	f.ids["accKarpman"], f.ids["accDelegation"] = lib("Triangle dramatique de Karpman"), lib("Délégation situationnelle")
 	f.ids["accObj"] = f.q(`SELECT id FROM objectives WHERE engagement_id = $1 ORDER BY position LIMIT 1`, acc)
+	f.ids["accFraming"] = f.q(`SELECT id FROM meetings WHERE engagement_id = $1 AND kind = 'framing'`, acc)
+	f.ids["accMid"] = f.q(`SELECT id FROM meetings WHERE engagement_id = $1 AND kind = 'intermediate' LIMIT 1`, acc)
 	action := func(title string) string {
 		return f.q(`SELECT id FROM actions WHERE engagement_id = $1 AND title = $2`, acc, title)
 	}
@@ -116,7 +118,7 @@ func paFixture(t *testing.T) *eaFixture {
 	return f
 }
 
-// strs runs a query of one text column as the superuser.
+// paStrs runs a query of one text column as the superuser.
 func paStrs(f *eaFixture, sql string, args ...any) []string {
 	f.t.Helper()
 	rows, err := f.a.env.Super.Query(f.ctx, sql, args...)
@@ -289,6 +291,14 @@ func TestAccompagnementAccessMatrix(t *testing.T) {
 		{paw{403, 303, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{acc}/actions/{actToShare}/share", paFixed("share", "on")},
 		{paw{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{acc}/actions/{actShared}/comments", paFixed("body", paCoachComment)},
 
+		// A meeting as an .ics download: each person's own meetings. Sessions
+		// are the coach's and the coachee's; the framing meeting is the three
+		// attendees'; the admin attends none.
+		{paw{200, 200, 404, 404, 404, 404, 303}, "GET", "/w/demo/e/{acc}/ics/session/{accS1}", nil},
+		{paw{200, 200, 200, 404, 404, 404, 303}, "GET", "/w/demo/e/{acc}/ics/framing/{accFraming}", nil},
+		{paw{200, 200, 200, 404, 404, 404, 303}, "GET", "/w/demo/e/{acc}/ics/intermediate/{accMid}", nil},
+		{paw{404, 404, 404, 404, 404, 404, 303}, "GET", "/w/demo/e/{acc}/ics/session/{accFraming}", nil},
+
 		// The workspace's library: coaches and the admin read, coaches add.
 		{paw{200, 404, 404, 200, 200, 404, 303}, "GET", "/w/demo/library", nil},
 		{paw{303, 403, 403, 403, 303, 404, 401}, "POST", "/w/demo/library", library},
@@ -355,7 +365,77 @@ func TestAccompagnementAccessMatrix(t *testing.T) {
 		if !paShows(list.body, "Répéter la présentation avec les chefs d'atelier") {
 			t.Error("the sponsor's actions lack the action just shared")
 		}
+
+		// Sharing is revocable: taken back, the action is the coachee's alone again.
+		toShare := f.path("/w/demo/e/{acc}/actions/{actToShare}")
+		if r := f.clients["coachee"].post(toShare + "/share"); r.status != http.StatusSeeOther {
+			t.Fatalf("the coachee takes the action back: %d", r.status)
+		}
+		if r := f.clients["sponsor"].get(toShare); r.status != http.StatusNotFound {
+			t.Errorf("the sponsor's page of an action taken back: %d, want 404", r.status)
+		}
+		if r := f.clients["sponsor"].get(f.path("/w/demo/e/{acc}/actions")); paShows(r.body, "Répéter la présentation avec les chefs d'atelier") {
+			t.Error("the sponsor's actions still show the action taken back")
+		}
+		if got := v(`SELECT string_agg(kind, ',' ORDER BY id) FROM events WHERE engagement_id = $1 AND kind LIKE 'action.%shared'`, acc); !strings.HasSuffix(got, "action.shared,action.unshared") {
+			t.Errorf("the share and its withdrawal are not both in the history: %s", got)
+		}
 	})
+}
+
+// TestAccompagnementForeignIDs: ids of another engagement of the same parties
+// in this engagement's URLs are not found (404, as TestEngagementAccessMatrix's
+// ForeignIDs asks of the cadrage routes), and nothing changes.
+func TestAccompagnementForeignIDs(t *testing.T) {
+	f := paFixture(t)
+	coach, coachee := f.clients["coach"], f.clients["coachee"]
+	snapshot := func() string {
+		return f.q(`SELECT (SELECT count(*) FROM private_notes) || ' ' || (SELECT count(*) FROM session_situations) || ' ' ||
+			(SELECT count(*) FROM session_options) || ' ' || (SELECT count(*) FROM action_comments) || ' ' ||
+			(SELECT count(*) FROM journal_entries) || ' ' || (SELECT count(*) FROM autonomy_ratings) || ' ' ||
+			(SELECT count(*) FROM evaluations) || ' ' || (SELECT count(*) FROM recommendations) || ' ' ||
+			(SELECT count(*) FROM actions) || ' ' || (SELECT count(shared_at) FROM actions) || ' ' ||
+			(SELECT sum(version) FROM coaching_sessions) || ' ' || (SELECT sum(version) FROM session_contents) || ' ' ||
+			(SELECT string_agg(status, ',' ORDER BY id) FROM actions)`)
+	}
+	before := snapshot()
+	for _, rt := range []struct {
+		c    *client
+		path string
+		form []string
+	}{
+		// The bouclage engagement's session, action, recommendation in the
+		// accompagnement engagement's URLs, and the other way round.
+		{coach, "/w/demo/e/{acc}/sessions/{bouSid}", []string{"at", eaWhen, "minutes", "60", "status", "planned", "version", "1"}},
+		{coach, "/w/demo/e/{acc}/sessions/{bouSid}/content", []string{"analysis", "Détourné", "version", "1"}},
+		{coach, "/w/demo/e/{acc}/sessions/{bouSid}/situations", []string{"title", "Détourné"}},
+		{coach, "/w/demo/e/{acc}/sessions/{bouSid}/options", []string{"body", "Détourné"}},
+		{coach, "/w/demo/e/{acc}/sessions/{bouSid}/actions", []string{"title", "Détourné"}},
+		{coach, "/w/demo/e/{acc}/sessions/{bouSid}/situation/{accSit1}/delete", nil},
+		{coach, "/w/demo/e/{acc}/sessions/{bouSid}/note", []string{"note", "Détourné"}},
+		{coach, "/w/demo/e/{acc}/sessions/{bouSid}/autonomy", []string{"score", "3"}},
+		{coachee, "/w/demo/e/{acc}/sessions/{bouSid}/autonomy", []string{"score", "3"}},
+		{coach, "/w/demo/e/{bou}/sessions/{accS1}/autonomy", []string{"score", "3"}},
+		{coachee, "/w/demo/e/{bou}/sessions/{accS1}/autonomy", []string{"score", "3"}},
+		{coach, "/w/demo/e/{acc}/actions/{bouAid}/comments", []string{"body", "Détourné"}},
+		{coachee, "/w/demo/e/{acc}/actions/{bouAid}/status", []string{"status", "done"}},
+		{coachee, "/w/demo/e/{acc}/actions/{bouAid}/journal", []string{"did", "Détourné"}},
+		{coachee, "/w/demo/e/{acc}/actions/{bouAid}/share", []string{"share", "on"}},
+		{coach, "/w/demo/e/{bou}/evaluation/{ind1}", []string{"assessment", "reached"}},
+	} {
+		r := rt.c.post(f.path(rt.path), rt.form...)
+		who := "coach"
+		if rt.c == coachee {
+			who = "coachee"
+		}
+		f.check(who, "POST", rt.path, r, http.StatusNotFound)
+	}
+	for _, path := range []string{"/w/demo/e/{acc}/sessions/{bouSid}", "/w/demo/e/{acc}/actions/{bouAid}", "/w/demo/e/{bou}/ics/session/{accS1}"} {
+		f.check("coach", "GET", path, coach.get(f.path(path)), http.StatusNotFound)
+	}
+	if after := snapshot(); after != before {
+		t.Errorf("objects changed through the URLs of an engagement they do not belong to: %s → %s", before, after)
+	}
 }
 
 // TestBouclageAccessMatrix: the evaluation, the final meeting, the coachee's
@@ -633,7 +713,14 @@ func TestBouclageAccessMatrix(t *testing.T) {
 			"/closing":        all,
 			"/report":         all,
 			"/report/{n}":     all,
+			// The framing meeting as an .ics download: its three attendees.
+			"/ics/{kind}/{mid}": {"coach", "coachee", "sponsor"},
 		}
+		ics := map[string]string{}
+		for k, val := range params {
+			ics[k] = val
+		}
+		ics["kind"], ics["mid"] = "framing", v(`SELECT id FROM meetings WHERE engagement_id = $1 AND kind = 'framing'`, bou)
 		for _, rt := range routes {
 			if rt.method != http.MethodGet {
 				continue
@@ -645,6 +732,9 @@ func TestBouclageAccessMatrix(t *testing.T) {
 				continue
 			}
 			path := paFill(t, rt.pattern, params)
+			if rest == "/ics/{kind}/{mid}" {
+				path = paFill(t, rt.pattern, ics)
+			}
 			for _, p := range eaPersonas {
 				want := http.StatusNotFound
 				switch {
@@ -657,7 +747,8 @@ func TestBouclageAccessMatrix(t *testing.T) {
 				if r.status != want {
 					t.Errorf("GET %s as %s on the closed engagement: %d, want %d", rt.pattern, p, r.status, want)
 				}
-				if want == http.StatusOK && !strings.Contains(r.body, "lecture seule") {
+				page := strings.HasPrefix(r.header.Get("Content-Type"), "text/html")
+				if want == http.StatusOK && page && !strings.Contains(r.body, "lecture seule") {
 					t.Errorf("GET %s as %s: no read-only notice", rt.pattern, p)
 				}
 			}

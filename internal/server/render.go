@@ -40,8 +40,8 @@ func (s *Server) page(r *http.Request, title string, args ...any) views.Page {
 		p.Role = m.Role
 		p.Nav = navFor(m, r.URL.Path)
 	}
-	if all, ok := r.Context().Value(switcherKey).([]store.Membership); ok {
-		p.Workspaces = workspaceLinks(all)
+	if p.Workspace != nil {
+		p.Workspaces = workspaceLinks(memberships(r))
 	}
 	return p
 }

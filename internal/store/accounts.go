@@ -116,20 +116,15 @@ func (s *Store) CreateWorkspace(ctx context.Context, nw NewWorkspace) (User, Wor
 	return u, w, err
 }
 
-// Resolve finds the workspace of a URL and the signed-in person's role in it,
-// with all the person's workspaces for the switcher, in one query. A workspace
-// the person does not belong to is not found: no hint that it exists.
-func (s *Store) Resolve(ctx context.Context, slug, userID string) (Membership, []Membership, error) {
-	all, err := s.MyWorkspaces(ctx, userID)
-	if err != nil {
-		return Membership{}, nil, err
-	}
+// Resolve picks the workspace of a URL among a person's memberships. A
+// workspace the person does not belong to is not found: no hint that it exists.
+func Resolve(all []Membership, slug string) (Membership, error) {
 	for _, m := range all {
 		if m.Workspace.Slug == slug {
-			return m, all, nil
+			return m, nil
 		}
 	}
-	return Membership{}, nil, domain.ErrNotFound
+	return Membership{}, domain.ErrNotFound
 }
 
 // WorkspaceBySlug finds a workspace by its slug, for pages reached before the
@@ -144,20 +139,38 @@ func (s *Store) WorkspaceBySlug(ctx context.Context, slug string) (Workspace, er
 // MyWorkspaces lists the workspaces a person belongs to, for the switcher.
 // Row-level security lets a person see their own memberships everywhere.
 func (s *Store) MyWorkspaces(ctx context.Context, userID string) ([]Membership, error) {
-	var out []Membership
-	err := s.Tx(ctx, Scope{UserID: userID}, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT w.id, w.slug, w.name, w.timezone, m.role
+	_, all, err := s.Person(ctx, userID)
+	return all, err
+}
+
+// Person loads an account and all its memberships in one round trip: every
+// signed-in request needs both (the name in the header, the workspace of the
+// URL and the switcher).
+func (s *Store) Person(ctx context.Context, userID string) (User, []Membership, error) {
+	var u User
+	var all []Membership
+	if !validUUID(userID) {
+		return u, nil, domain.ErrNotFound
+	}
+	err := s.View(ctx, Scope{UserID: userID}, func(b *pgx.Batch) {
+		b.Queue(`SELECT `+userCols+` FROM users WHERE id = $1`, userID)
+		b.Queue(`SELECT w.id, w.slug, w.name, w.timezone, m.role
 			FROM memberships m JOIN workspaces w ON w.id = m.tenant_id
 			WHERE m.user_id = $1 ORDER BY w.name`, userID)
+	}, func(br pgx.BatchResults) error {
 		var err error
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Membership, error) {
+		if u, err = scanUser(br.QueryRow()); err != nil {
+			return err
+		}
+		rows, _ := br.Query()
+		all, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Membership, error) {
 			var m Membership
 			err := r.Scan(&m.Workspace.ID, &m.Workspace.Slug, &m.Workspace.Name, &m.Workspace.Timezone, &m.Role)
 			return m, err
 		})
 		return err
 	})
-	return out, dbError("my workspaces", err)
+	return u, all, dbError("person", err)
 }
 
 // newToken returns a random URL-safe token and the hash stored in its place, so

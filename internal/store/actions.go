@@ -80,14 +80,12 @@ func (s *Store) ActionDetail(ctx context.Context, sc Scope, id, aid string) (*Ac
 		return nil, domain.ErrNotFound
 	}
 	f := &ActionFile{}
-	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
-		b := &pgx.Batch{}
+	err := s.View(ctx, sc, func(b *pgx.Batch) {
 		b.Queue(actionSelect+` WHERE a.tenant_id = $1 AND a.engagement_id = $2 AND a.id = $3`, sc.TenantID, id, aid)
 		b.Queue(`SELECT id, at, did, happened, learnt FROM journal_entries WHERE tenant_id = $1 AND action_id = $2 ORDER BY at DESC`, sc.TenantID, aid)
 		b.Queue(`SELECT c.at, coalesce(u.name, ''), c.body FROM action_comments c LEFT JOIN users u ON u.id = c.author_id
 			WHERE c.tenant_id = $1 AND c.action_id = $2 ORDER BY c.at`, sc.TenantID, aid)
-		br := tx.SendBatch(ctx, b)
-		defer br.Close()
+	}, func(br pgx.BatchResults) error {
 		rows, _ := br.Query()
 		a, err := pgx.CollectExactlyOneRow(rows, scanAction)
 		if err != nil {

@@ -136,22 +136,35 @@ func (f *CadrageFile) State() domain.CadrageState {
 	return st
 }
 
-// Cadrage loads an engagement's framing in one transaction and one round trip.
+// Cadrage loads an engagement's framing in one round trip.
 func (s *Store) Cadrage(ctx context.Context, sc Scope, id string) (*CadrageFile, error) {
+	if !validUUID(id) {
+		return nil, domain.ErrNotFound
+	}
 	f := &CadrageFile{Requests: map[domain.RequestLevel]Request{}}
-	err := s.Tx(ctx, sc, func(tx pgx.Tx) error { return loadCadrage(ctx, tx, sc, id, f) })
+	err := s.View(ctx, sc, func(b *pgx.Batch) { queueCadrage(b, sc, id) }, func(br pgx.BatchResults) error { return readCadrage(br, f) })
 	if err != nil {
 		return nil, err
 	}
 	return f, nil
 }
 
+// loadCadrage is Cadrage inside a write transaction (a gate judged, a version
+// frozen: both on the data as the transaction sees it).
 func loadCadrage(ctx context.Context, tx pgx.Tx, sc Scope, id string, f *CadrageFile) error {
-	if err := loadHeader(ctx, tx, sc, id, &f.Engagement); err != nil {
-		return err
+	if !validUUID(id) {
+		return domain.ErrNotFound
 	}
-	t := sc.TenantID
 	b := &pgx.Batch{}
+	queueCadrage(b, sc, id)
+	br := tx.SendBatch(ctx, b)
+	defer br.Close()
+	return readCadrage(br, f)
+}
+
+func queueCadrage(b *pgx.Batch, sc Scope, id string) {
+	queueHeader(b, sc, id)
+	t := sc.TenantID
 	b.Queue(`SELECT stakes, draft_objectives, version FROM diagnoses WHERE tenant_id = $1 AND engagement_id = $2`, t, id)
 	b.Queue(`SELECT r.level, r.body, coalesce(u.name, ''), r.validated_at, r.version, r.updated_at FROM requests r
 		LEFT JOIN users u ON u.id = r.written_by WHERE r.tenant_id = $1 AND r.engagement_id = $2`, t, id)
@@ -168,9 +181,12 @@ func loadCadrage(ctx context.Context, tx pgx.Tx, sc Scope, id string, f *Cadrage
 	b.Queue(`SELECT q.id, coalesce(u.name, ''), q.reason, coalesce(q.meeting_id::text, ''), q.created_at FROM meeting_requests q
 		LEFT JOIN users u ON u.id = q.requested_by WHERE q.tenant_id = $1 AND q.engagement_id = $2 ORDER BY q.created_at`, t, id)
 	b.Queue(versionsQuery("synthesis"), t, id)
-	br := tx.SendBatch(ctx, b)
-	defer br.Close()
+}
 
+func readCadrage(br pgx.BatchResults, f *CadrageFile) error {
+	if err := readHeader(br, &f.Engagement); err != nil {
+		return err
+	}
 	var d Diagnosis
 	switch err := br.QueryRow().Scan(&d.Stakes, &d.DraftObjectives, &d.Version); err {
 	case nil:

@@ -61,9 +61,8 @@ const myEngagements = `SELECT engagement_id, part FROM engagement_parties WHERE 
 // whatever the number of engagements: every list is one query of the batch.
 func (s *Store) Dashboard(ctx context.Context, sc Scope, role domain.Role, now time.Time) (*Dashboard, error) {
 	d := &Dashboard{ActionEng: map[string]string{}, Members: map[domain.Role]int{}}
-	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
-		t, u := sc.TenantID, sc.UserID
-		b := &pgx.Batch{}
+	t, u := sc.TenantID, sc.UserID
+	err := s.View(ctx, sc, func(b *pgx.Batch) {
 		// 1. My engagements, with the next meeting and the contract's progress.
 		b.Queue(`WITH mine AS (`+myEngagements+`)
 			SELECT e.id, e.title, coalesce((SELECT u.name FROM engagement_parties p JOIN users u ON u.id = p.user_id
@@ -136,8 +135,10 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, role domain.Role, now t
 			FROM engagements e JOIN engagement_parties me ON me.tenant_id = e.tenant_id AND me.engagement_id = e.id AND me.user_id = $2 AND me.part IN ('coach', 'cocoach')
 			JOIN contracts c ON c.tenant_id = e.tenant_id AND c.engagement_id = e.id
 			WHERE e.tenant_id = $1 AND e.phase = 'cadrage'`, t, u)
-		br := tx.SendBatch(ctx, b)
-		defer br.Close()
+		if role == domain.RoleAdmin {
+			queueAdmin(b, t)
+		}
+	}, func(br pgx.BatchResults) error {
 		rows, _ := br.Query()
 		var err error
 		if d.Engagements, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (DashEngagement, error) {
@@ -187,65 +188,61 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, role domain.Role, now t
 				}
 			}
 		}
+		if role == domain.RoleAdmin {
+			return readAdmin(br, d)
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if role == domain.RoleAdmin {
-		if err := s.adminDashboard(ctx, sc, d); err != nil {
-			return nil, err
-		}
-	}
 	return d, nil
 }
 
-// adminDashboard adds the workspace admin's figures: members, organisations,
-// engagements by phase and coach, pending invitations. Metadata only.
-func (s *Store) adminDashboard(ctx context.Context, sc Scope, d *Dashboard) error {
-	return s.Tx(ctx, sc, func(tx pgx.Tx) error {
-		t := sc.TenantID
-		b := &pgx.Batch{}
-		b.Queue(`SELECT role, count(*) FROM memberships WHERE tenant_id = $1 GROUP BY role`, t)
-		b.Queue(`SELECT coalesce(u.name, ''), e.phase, count(*) FROM engagements e
-			LEFT JOIN engagement_parties p ON p.tenant_id = e.tenant_id AND p.engagement_id = e.id AND p.part = 'coach'
-			LEFT JOIN users u ON u.id = p.user_id WHERE e.tenant_id = $1 GROUP BY u.name, e.phase
-			ORDER BY u.name, array_position(ARRAY['cadrage','accompagnement','bouclage','clos','interrompu'], e.phase)`, t)
-		b.Queue(`SELECT id, email, name, role, coalesce(client_org_id::text, ''), expires_at, accepted_at FROM invitations
-			WHERE tenant_id = $1 AND accepted_at IS NULL AND expires_at > now() ORDER BY created_at DESC LIMIT 20`, t)
-		b.Queue(`SELECT o.id, o.name, count(m.user_id) FROM client_orgs o LEFT JOIN memberships m ON m.tenant_id = o.tenant_id AND m.client_org_id = o.id
-			WHERE o.tenant_id = $1 GROUP BY o.id, o.name ORDER BY o.name LIMIT 50`, t)
-		br := tx.SendBatch(ctx, b)
-		defer br.Close()
-		rows, _ := br.Query()
-		counts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (PhaseCount, error) {
-			var c PhaseCount
-			var role string
-			err := r.Scan(&role, &c.N)
-			c.Coach = role
-			return c, err
-		})
-		if err != nil {
-			return dbError("admin members", err)
-		}
-		for _, c := range counts {
-			d.Members[domain.Role(c.Coach)] = c.N
-		}
-		rows, _ = br.Query()
-		if d.ByPhase, err = pgx.CollectRows(rows, pgx.RowToStructByPos[PhaseCount]); err != nil {
-			return dbError("admin phases", err)
-		}
-		for _, c := range d.ByPhase {
-			d.EngagementsN += c.N
-		}
-		rows, _ = br.Query()
-		if d.Invitations, err = pgx.CollectRows(rows, scanInvitation); err != nil {
-			return dbError("admin invitations", err)
-		}
-		rows, _ = br.Query()
-		d.Orgs, err = pgx.CollectRows(rows, pgx.RowToStructByPos[ClientOrg])
-		return dbError("admin orgs", err)
+// queueAdmin and readAdmin add the workspace admin's figures: members,
+// organisations, engagements by phase and coach, pending invitations. Metadata
+// only, in the same round trip as the rest of the dashboard.
+func queueAdmin(b *pgx.Batch, t string) {
+	b.Queue(`SELECT role, count(*) FROM memberships WHERE tenant_id = $1 GROUP BY role`, t)
+	b.Queue(`SELECT coalesce(u.name, ''), e.phase, count(*) FROM engagements e
+		LEFT JOIN engagement_parties p ON p.tenant_id = e.tenant_id AND p.engagement_id = e.id AND p.part = 'coach'
+		LEFT JOIN users u ON u.id = p.user_id WHERE e.tenant_id = $1 GROUP BY u.name, e.phase
+		ORDER BY u.name, array_position(ARRAY['cadrage','accompagnement','bouclage','clos','interrompu'], e.phase)`, t)
+	b.Queue(`SELECT id, email, name, role, coalesce(client_org_id::text, ''), expires_at, accepted_at FROM invitations
+		WHERE tenant_id = $1 AND accepted_at IS NULL AND expires_at > now() ORDER BY created_at DESC LIMIT 20`, t)
+	b.Queue(`SELECT o.id, o.name, count(m.user_id) FROM client_orgs o LEFT JOIN memberships m ON m.tenant_id = o.tenant_id AND m.client_org_id = o.id
+		WHERE o.tenant_id = $1 GROUP BY o.id, o.name ORDER BY o.name LIMIT 50`, t)
+}
+
+func readAdmin(br pgx.BatchResults, d *Dashboard) error {
+	rows, _ := br.Query()
+	counts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (PhaseCount, error) {
+		var c PhaseCount
+		var role string
+		err := r.Scan(&role, &c.N)
+		c.Coach = role
+		return c, err
 	})
+	if err != nil {
+		return dbError("admin members", err)
+	}
+	for _, c := range counts {
+		d.Members[domain.Role(c.Coach)] = c.N
+	}
+	rows, _ = br.Query()
+	if d.ByPhase, err = pgx.CollectRows(rows, pgx.RowToStructByPos[PhaseCount]); err != nil {
+		return dbError("admin phases", err)
+	}
+	for _, c := range d.ByPhase {
+		d.EngagementsN += c.N
+	}
+	rows, _ = br.Query()
+	if d.Invitations, err = pgx.CollectRows(rows, scanInvitation); err != nil {
+		return dbError("admin invitations", err)
+	}
+	rows, _ = br.Query()
+	d.Orgs, err = pgx.CollectRows(rows, pgx.RowToStructByPos[ClientOrg])
+	return dbError("admin orgs", err)
 }
 
 type gateFacts struct {

@@ -73,28 +73,28 @@ func scanEngagement(row pgx.Row, e *Engagement) error {
 
 // EngagementHeader loads the engagement and its parties, in one round trip.
 func (s *Store) EngagementHeader(ctx context.Context, sc Scope, id string) (*Engagement, error) {
+	if !validUUID(id) {
+		return nil, domain.ErrNotFound
+	}
 	var e Engagement
-	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
-		return loadHeader(ctx, tx, sc, id, &e)
-	})
+	err := s.View(ctx, sc, func(b *pgx.Batch) { queueHeader(b, sc, id) }, func(br pgx.BatchResults) error { return readHeader(br, &e) })
 	if err != nil {
 		return nil, err
 	}
 	return &e, nil
 }
 
-func loadHeader(ctx context.Context, tx pgx.Tx, sc Scope, id string, e *Engagement) error {
-	if !validUUID(id) {
-		return domain.ErrNotFound
-	}
-	b := &pgx.Batch{}
+// queueHeader and readHeader are the two halves of loading an engagement's
+// header, so that it can travel in the same batch as a page's other queries.
+func queueHeader(b *pgx.Batch, sc Scope, id string) {
 	b.Queue(`SELECT `+engagementCols+` FROM engagements e JOIN client_orgs o ON o.tenant_id = e.tenant_id AND o.id = e.client_org_id
 		WHERE e.tenant_id = $1 AND e.id = $2`, sc.TenantID, id)
 	b.Queue(`SELECT p.user_id, u.name, u.email, p.part, p.sponsor_kind FROM engagement_parties p JOIN users u ON u.id = p.user_id
 		WHERE p.tenant_id = $1 AND p.engagement_id = $2
 		ORDER BY array_position(ARRAY['coach','cocoach','coachee','sponsor'], p.part), u.name`, sc.TenantID, id)
-	br := tx.SendBatch(ctx, b)
-	defer br.Close()
+}
+
+func readHeader(br pgx.BatchResults, e *Engagement) error {
 	if err := scanEngagement(br.QueryRow(), e); err != nil {
 		return dbError("engagement", err)
 	}

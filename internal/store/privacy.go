@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -87,8 +89,8 @@ func (s *Store) ErasePerson(ctx context.Context, admin Scope, userID string) err
 		if !ok {
 			return domain.ErrNotFound
 		}
-		var ph, email string
-		if err := tx.QueryRow(ctx, `SELECT email FROM users WHERE id = $1`, userID).Scan(&email); err != nil {
+		var ph, email, name string
+		if err := tx.QueryRow(ctx, `SELECT email, name FROM users WHERE id = $1`, userID).Scan(&email, &name); err != nil {
 			return dbError("erase: account", err)
 		}
 		if err := tx.QueryRow(ctx, `INSERT INTO users (email, name) VALUES ('erased-' || gen_random_uuid() || '@erased.invalid', $1) RETURNING id`,
@@ -110,6 +112,29 @@ func (s *Store) ErasePerson(ctx context.Context, admin Scope, userID string) err
 		// As the person: what they wrote.
 		if _, err := tx.Exec(ctx, `SELECT set_config('app.user_id', $1, true)`, userID); err != nil {
 			return dbError("erase: scope", err)
+		}
+		// What they wrote also lives in the frozen versions of the synthesis and
+		// the report: gather it before it is overwritten, to scrub it there too.
+		rows, _ := tx.Query(ctx, `SELECT x FROM (
+			SELECT $3 AS x UNION SELECT $4
+			UNION SELECT body FROM requests WHERE tenant_id = $1 AND written_by = $2
+			UNION SELECT body FROM recommendations WHERE tenant_id = $1 AND author_id = $2
+			UNION SELECT body FROM sponsor_feedback WHERE tenant_id = $1 AND author_id = $2
+			UNION SELECT evidence FROM evaluations WHERE tenant_id = $1 AND user_id = $2
+			UNION SELECT body FROM coachee_syntheses WHERE tenant_id = $1 AND engagement_id IN
+				(SELECT engagement_id FROM engagement_parties WHERE tenant_id = $1 AND user_id = $2 AND part = 'coachee')
+			) t WHERE length(x) > 2`, t, userID, name, email)
+		written, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return dbError("erase: gather texts", err)
+		}
+		for _, w := range written {
+			for _, table := range []string{"synthesis_versions", "report_versions"} {
+				if _, err := tx.Exec(ctx, `UPDATE `+table+` SET content = replace(content::text, trim(both '"' from to_json($2::text)::text), $3)::jsonb
+					WHERE tenant_id = $1 AND strpos(content::text, trim(both '"' from to_json($2::text)::text)) > 0`, t, w, Erased); err != nil {
+					return dbError("erase: documents", err)
+				}
+			}
 		}
 		texts := []string{
 			`UPDATE journal_entries SET did = $4, happened = $4, learnt = $4, author_id = $3 WHERE tenant_id = $1 AND author_id = $2`,
@@ -135,7 +160,8 @@ func (s *Store) ErasePerson(ctx context.Context, admin Scope, userID string) err
 			`UPDATE memberships SET user_id = $3 WHERE tenant_id = $1 AND user_id = $2`,
 		}
 		for _, q := range texts {
-			if _, err := tx.Exec(ctx, q, t, userID, ph, Erased); err != nil {
+			q, args := bindUsed(q, t, userID, ph, Erased)
+			if _, err := tx.Exec(ctx, q, args...); err != nil {
 				return dbError("erase: texts", err)
 			}
 		}
@@ -172,7 +198,7 @@ func (s *Store) RetentionDue(ctx context.Context, sc Scope, now time.Time) (int,
 			return err
 		}
 		rows, _ := tx.Query(ctx, `SELECT id, title, phase_changed_at FROM engagements
-			WHERE tenant_id = $1 AND phase = 'clos' AND phase_changed_at < $2 - make_interval(years => $3) ORDER BY phase_changed_at`,
+			WHERE tenant_id = $1 AND phase = 'clos' AND phase_changed_at < $2::timestamptz - make_interval(years => $3::int) ORDER BY phase_changed_at`,
 			sc.TenantID, now, years)
 		var err error
 		out, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Expired])
@@ -210,7 +236,7 @@ func (s *Store) PurgeExpired(ctx context.Context, now time.Time) (int, error) {
 			}
 			rows, _ := tx.Query(ctx, `DELETE FROM engagements e USING workspaces w
 				WHERE e.tenant_id = $1 AND w.id = e.tenant_id AND e.phase = 'clos'
-				  AND e.phase_changed_at < $2 - make_interval(years => w.retention_years) RETURNING e.id`, t, now)
+				  AND e.phase_changed_at < $2::timestamptz - make_interval(years => w.retention_years) RETURNING e.id`, t, now)
 			gone, err := pgx.CollectRows(rows, pgx.RowTo[string])
 			if err != nil {
 				return err
@@ -231,4 +257,24 @@ func (s *Store) PurgeExpired(ctx context.Context, now time.Time) (int, error) {
 		}
 	}
 	return total, nil
+}
+
+var param = regexp.MustCompile(`\$(\d+)`)
+
+// bindUsed lets statements share one argument list while naming only some of
+// its arguments: it renumbers the parameters a statement uses and passes just
+// those (PostgreSQL refuses parameters whose type it cannot infer).
+func bindUsed(q string, all ...any) (string, []any) {
+	seen := map[string]string{}
+	var args []any
+	q = param.ReplaceAllStringFunc(q, func(m string) string {
+		if n, ok := seen[m]; ok {
+			return n
+		}
+		i, _ := strconv.Atoi(m[1:])
+		args = append(args, all[i-1])
+		seen[m] = "$" + strconv.Itoa(len(args))
+		return seen[m]
+	})
+	return q, args
 }

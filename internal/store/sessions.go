@@ -69,15 +69,13 @@ type SessionsOverview struct {
 // Sessions lists the engagement's sessions and its progress against the contract.
 func (s *Store) Sessions(ctx context.Context, sc Scope, id string) (SessionsOverview, error) {
 	var out SessionsOverview
-	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
-		b := &pgx.Batch{}
+	err := s.View(ctx, sc, func(b *pgx.Batch) {
 		b.Queue(`SELECT id, number, scheduled_at, minutes, status, cancel_reason, version FROM coaching_sessions
 			WHERE tenant_id = $1 AND engagement_id = $2 ORDER BY number`, sc.TenantID, id)
 		b.Queue(`SELECT coalesce(c.sessions_planned, 0), coalesce(c.sessions_planned * c.session_minutes, 0),
 			(SELECT count(*) FROM actions a WHERE a.tenant_id = $1 AND a.engagement_id = $2 AND a.status IN ('todo', 'in_progress'))
 			FROM contracts c WHERE c.tenant_id = $1 AND c.engagement_id = $2`, sc.TenantID, id)
-		br := tx.SendBatch(ctx, b)
-		defer br.Close()
+	}, func(br pgx.BatchResults) error {
 		rows, _ := br.Query()
 		var err error
 		out.Sessions, err = pgx.CollectRows(rows, scanSession)
@@ -165,9 +163,8 @@ func (s *Store) Session(ctx context.Context, sc Scope, id, sid string) (*Session
 		return nil, domain.ErrNotFound
 	}
 	f := &SessionFile{}
-	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
-		t := sc.TenantID
-		b := &pgx.Batch{}
+	t := sc.TenantID
+	err := s.View(ctx, sc, func(b *pgx.Batch) {
 		b.Queue(`SELECT id, number, scheduled_at, minutes, status, cancel_reason, version FROM coaching_sessions
 			WHERE tenant_id = $1 AND engagement_id = $2 AND id = $3`, t, id, sid)
 		b.Queue(`SELECT analysis, scenarios, decision, version FROM session_contents WHERE tenant_id = $1 AND session_id = $2`, t, sid)
@@ -179,8 +176,7 @@ func (s *Store) Session(ctx context.Context, sc Scope, id, sid string) (*Session
 		b.Queue(`SELECT coalesce((SELECT body FROM private_notes WHERE tenant_id = $1 AND session_id = $2 AND author_id = $3), '')`, t, sid, sc.UserID)
 		b.Queue(`SELECT part, score, word FROM autonomy_ratings WHERE tenant_id = $1 AND session_id = $2 ORDER BY part`, t, sid)
 		b.Queue(actionSelect+` WHERE a.tenant_id = $1 AND a.session_id = $2 ORDER BY a.created_at`, t, sid)
-		br := tx.SendBatch(ctx, b)
-		defer br.Close()
+	}, func(br pgx.BatchResults) error {
 		ss := &f.Session
 		if err := br.QueryRow().Scan(&ss.ID, &ss.Number, &ss.ScheduledAt, &ss.Minutes, &ss.Status, &ss.CancelReason, &ss.Version); err != nil {
 			return dbError("session", err)
@@ -318,6 +314,12 @@ func (s *Store) RateAutonomy(ctx context.Context, sc Scope, id, sid string, part
 	return s.inOpen(ctx, sc, id, func(tx pgx.Tx, phase domain.Phase) error {
 		if !domain.CanWorkOnActions(phase) {
 			return domain.Errorf(domain.EForbidden, "session.not_in_phase")
+		}
+		// A session of another engagement is not found; one not held yet is a conflict.
+		var status string
+		if err := tx.QueryRow(ctx, `SELECT status FROM coaching_sessions WHERE tenant_id = $1 AND engagement_id = $2 AND id::text = $3`,
+			sc.TenantID, id, sid).Scan(&status); err != nil {
+			return dbError("rate autonomy: session", err)
 		}
 		tag, err := tx.Exec(ctx, `INSERT INTO autonomy_ratings (tenant_id, session_id, part, engagement_id, user_id, score, word)
 			SELECT $1, s.id, $4, s.engagement_id, $5, $6, $7 FROM coaching_sessions s

@@ -62,6 +62,31 @@ func (s *Store) Tx(ctx context.Context, sc Scope, fn func(tx pgx.Tx) error) erro
 	return nil
 }
 
+// View runs read-only queries in a single round trip: BEGIN, the scope's
+// settings, the queued queries and COMMIT travel as one pipelined batch. Pages
+// read through here; Tx is for writes, which need answers between statements.
+func (s *Store) View(ctx context.Context, sc Scope, queue func(b *pgx.Batch), read func(br pgx.BatchResults) error) error {
+	b := &pgx.Batch{}
+	b.Queue("BEGIN READ ONLY")
+	b.Queue(`SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)`, sc.TenantID, sc.UserID)
+	queue(b)
+	b.Queue("COMMIT")
+	br := s.pool.SendBatch(ctx, b)
+	defer br.Close()
+	for i := 0; i < 2; i++ {
+		if _, err := br.Exec(); err != nil {
+			return dbError("view", err)
+		}
+	}
+	if err := read(br); err != nil {
+		return dbError("view", err)
+	}
+	if _, err := br.Exec(); err != nil {
+		return dbError("view commit", err)
+	}
+	return nil
+}
+
 // Ping reports whether the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
 

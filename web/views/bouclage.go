@@ -19,7 +19,7 @@ type EvaluationView struct {
 type EvalRow struct {
 	ID, Objective, Kind, Description, Baseline, Target string
 	Mine, Other                                        EvalView
-	Both                                               bool
+	Both, Withheld                                     bool
 	Form                                               Form
 }
 
