@@ -4,7 +4,7 @@ AXE_DIR  := .cache/axe
 AXE      := $(AXE_DIR)/node_modules/axe-core/axe.min.js
 AXE_VER  := 4.14.1
 
-.PHONY: run build generate lint test test-short axe clean
+.PHONY: run build generate lint test test-short axe clean bench fuzz
 
 ## run: start Triade with its own PostgreSQL in .data/ (demo data on first start)
 run:
@@ -40,3 +40,7 @@ $(AXE):
 
 clean:
 	rm -rf bin .cache
+
+## bench: generate a small and a large dataset, load the main pages, print the figures
+bench:
+	$(GO) run ./cmd/triadebench $(BENCHFLAGS)

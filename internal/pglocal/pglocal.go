@@ -58,6 +58,8 @@ type Options struct {
 	// Log receives the output of initdb and the server; nil discards it.
 	// Write errors are ignored so a broken log never stalls the server.
 	Log io.Writer
+	// Settings are extra server settings (name → value), e.g. for the benchmark.
+	Settings map[string]string
 }
 
 // Server is a running postmaster started by Start. Stop it when done; on Linux
@@ -127,7 +129,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 				return nil, fmt.Errorf("pglocal: pick a port: %w", err)
 			}
 		}
-		s, err := launch(ctx, bin, dir, port, opts.Ephemeral, owner, out, log)
+		s, err := launch(ctx, bin, dir, port, opts, owner, out, log)
 		if errors.Is(err, errPortInUse) && opts.Port == 0 && attempt < 5 {
 			continue
 		}
@@ -184,7 +186,7 @@ func (s *Server) kill() {
 
 var errPortInUse = errors.New("port in use")
 
-func launch(ctx context.Context, bin binaries, dir string, port int, ephemeral bool, owner *account, out *tailBuffer, log io.Writer) (*Server, error) {
+func launch(ctx context.Context, bin binaries, dir string, port int, opts Options, owner *account, out *tailBuffer, log io.Writer) (*Server, error) {
 	// The Unix socket lives in the data directory: /var/run/postgresql may not
 	// exist or be writable, and the directory is already ours (or the postgres
 	// user's). Socket paths are limited to ~104 bytes; on a deeper Dir we do
@@ -201,8 +203,11 @@ func launch(ctx context.Context, bin binaries, dir string, port int, ephemeral b
 		"-c", "max_connections=200", // parallel tests each hold a pool
 		"-c", "shared_buffers=128MB",
 	}
-	if ephemeral {
+	if opts.Ephemeral {
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+	}
+	for k, v := range opts.Settings {
+		args = append(args, "-c", k+"="+v)
 	}
 	cmd := exec.Command(bin.postgres, args...)
 	cmd.Dir = dir // the postgres user may not be able to enter our working directory

@@ -76,17 +76,18 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, role domain.Role, now t
 			ORDER BY array_position(ARRAY['cadrage','accompagnement','bouclage','clos','interrompu'], e.phase), e.title LIMIT 200`, t, u, now)
 		// 2. Documents waiting for my validation: the current version of the
 		// synthesis and of the report, in open engagements, not validated by me.
-		b.Queue(`WITH mine AS (`+myEngagements+`),
-			cur AS (SELECT 'synthesis' AS doc, v.engagement_id, max(v.number) AS number FROM synthesis_versions v WHERE v.tenant_id = $1 GROUP BY v.engagement_id
-			        UNION ALL
-			        SELECT 'report', v.engagement_id, max(v.number) FROM report_versions v WHERE v.tenant_id = $1 GROUP BY v.engagement_id)
-			SELECT e.id, e.title, 'validate_' || cur.doc, cur.number FROM cur
-			JOIN mine ON mine.engagement_id = cur.engagement_id
-			JOIN engagements e ON e.tenant_id = $1 AND e.id = cur.engagement_id
-			WHERE e.phase IN ('cadrage', 'accompagnement', 'bouclage')
-			  AND (cur.doc = 'report' OR e.phase = 'cadrage')
-			  AND NOT EXISTS (SELECT 1 FROM synthesis_validations sv WHERE cur.doc = 'synthesis' AND sv.tenant_id = $1 AND sv.engagement_id = cur.engagement_id AND sv.number = cur.number AND sv.user_id = $2)
-			  AND NOT EXISTS (SELECT 1 FROM report_validations rv WHERE cur.doc = 'report' AND rv.tenant_id = $1 AND rv.engagement_id = cur.engagement_id AND rv.number = cur.number AND rv.user_id = $2)
+		b.Queue(`WITH mine AS (`+myEngagements+`)
+			SELECT e.id, e.title, 'validate_' || d.doc, d.number FROM mine
+			JOIN engagements e ON e.tenant_id = $1 AND e.id = mine.engagement_id
+			CROSS JOIN LATERAL (
+				SELECT 'synthesis' AS doc, (SELECT max(v.number) FROM synthesis_versions v WHERE v.tenant_id = $1 AND v.engagement_id = e.id) AS number
+				WHERE e.phase = 'cadrage'
+				UNION ALL
+				SELECT 'report', (SELECT max(v.number) FROM report_versions v WHERE v.tenant_id = $1 AND v.engagement_id = e.id)
+				WHERE e.phase = 'bouclage') d
+			WHERE d.number IS NOT NULL
+			  AND NOT EXISTS (SELECT 1 FROM synthesis_validations sv WHERE d.doc = 'synthesis' AND sv.tenant_id = $1 AND sv.engagement_id = e.id AND sv.number = d.number AND sv.user_id = $2)
+			  AND NOT EXISTS (SELECT 1 FROM report_validations rv WHERE d.doc = 'report' AND rv.tenant_id = $1 AND rv.engagement_id = e.id AND rv.number = d.number AND rv.user_id = $2)
 			UNION ALL
 			-- Meeting requests waiting to be scheduled (for the coaches).
 			SELECT DISTINCT e.id, e.title, 'schedule_meeting', 0 FROM meeting_requests q
@@ -94,13 +95,13 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, role domain.Role, now t
 			JOIN engagements e ON e.tenant_id = $1 AND e.id = q.engagement_id
 			WHERE q.tenant_id = $1 AND q.meeting_id IS NULL AND e.phase IN ('cadrage', 'accompagnement', 'bouclage')
 			UNION ALL
-			-- Journal entries the coach has not answered: newer than their last comment.
-			SELECT e.id, e.title, 'read_journal', count(*)::int FROM journal_entries j
-			JOIN mine ON mine.engagement_id = j.engagement_id AND mine.part IN ('coach', 'cocoach')
-			JOIN engagements e ON e.tenant_id = $1 AND e.id = j.engagement_id
-			WHERE j.tenant_id = $1 AND e.phase IN ('accompagnement', 'bouclage')
-			  AND j.at > coalesce((SELECT max(c.at) FROM action_comments c WHERE c.tenant_id = $1 AND c.action_id = j.action_id), '-infinity')
-			GROUP BY e.id, e.title
+			-- Journal entries the coach has not answered: newer than their last
+			-- comment on the action, engagement by engagement.
+			SELECT e.id, e.title, 'read_journal', n.count::int FROM mine
+			JOIN engagements e ON e.tenant_id = $1 AND e.id = mine.engagement_id
+			CROSS JOIN LATERAL (SELECT count(*) FROM journal_entries j WHERE j.tenant_id = $1 AND j.engagement_id = e.id
+				AND j.at > coalesce((SELECT max(c.at) FROM action_comments c WHERE c.tenant_id = $1 AND c.action_id = j.action_id), '-infinity')) n
+			WHERE mine.part IN ('coach', 'cocoach') AND e.phase IN ('accompagnement', 'bouclage') AND n.count > 0
 			ORDER BY 2`, t, u)
 		// 3. The coming week's meetings: sessions and three-way meetings.
 		b.Queue(`WITH mine AS (`+myEngagements+`)

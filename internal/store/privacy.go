@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"time"
 
@@ -93,8 +94,9 @@ func (s *Store) ErasePerson(ctx context.Context, admin Scope, userID string) err
 		if err := tx.QueryRow(ctx, `SELECT email, name FROM users WHERE id = $1`, userID).Scan(&email, &name); err != nil {
 			return dbError("erase: account", err)
 		}
-		if err := tx.QueryRow(ctx, `INSERT INTO users (email, name) VALUES ('erased-' || gen_random_uuid() || '@erased.invalid', $1) RETURNING id`,
-			Erased).Scan(&ph); err != nil {
+		// The placeholder receives nothing: no reminder ever goes to it.
+		if err := tx.QueryRow(ctx, `INSERT INTO users (email, name, reminders_off) VALUES ('erased-' || gen_random_uuid() || '@erased.invalid', $1, ARRAY['all'])
+			RETURNING id`, Erased).Scan(&ph); err != nil {
 			return dbError("erase: placeholder", err)
 		}
 		// As the admin: the history and invitations.
@@ -114,27 +116,9 @@ func (s *Store) ErasePerson(ctx context.Context, admin Scope, userID string) err
 			return dbError("erase: scope", err)
 		}
 		// What they wrote also lives in the frozen versions of the synthesis and
-		// the report: gather it before it is overwritten, to scrub it there too.
-		rows, _ := tx.Query(ctx, `SELECT x FROM (
-			SELECT $3 AS x UNION SELECT $4
-			UNION SELECT body FROM requests WHERE tenant_id = $1 AND written_by = $2
-			UNION SELECT body FROM recommendations WHERE tenant_id = $1 AND author_id = $2
-			UNION SELECT body FROM sponsor_feedback WHERE tenant_id = $1 AND author_id = $2
-			UNION SELECT evidence FROM evaluations WHERE tenant_id = $1 AND user_id = $2
-			UNION SELECT body FROM coachee_syntheses WHERE tenant_id = $1 AND engagement_id IN
-				(SELECT engagement_id FROM engagement_parties WHERE tenant_id = $1 AND user_id = $2 AND part = 'coachee')
-			) t WHERE length(x) > 2`, t, userID, name, email)
-		written, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			return dbError("erase: gather texts", err)
-		}
-		for _, w := range written {
-			for _, table := range []string{"synthesis_versions", "report_versions"} {
-				if _, err := tx.Exec(ctx, `UPDATE `+table+` SET content = replace(content::text, trim(both '"' from to_json($2::text)::text), $3)::jsonb
-					WHERE tenant_id = $1 AND strpos(content::text, trim(both '"' from to_json($2::text)::text)) > 0`, t, w, Erased); err != nil {
-					return dbError("erase: documents", err)
-				}
-			}
+		// the report: rewrite there the fields that are theirs, and only those.
+		if err := scrubDocuments(ctx, tx, t, userID, name); err != nil {
+			return err
 		}
 		texts := []string{
 			`UPDATE journal_entries SET did = $4, happened = $4, learnt = $4, author_id = $3 WHERE tenant_id = $1 AND author_id = $2`,
@@ -156,6 +140,7 @@ func (s *Store) ErasePerson(ctx context.Context, admin Scope, userID string) err
 			`UPDATE report_versions SET created_by = $3 WHERE tenant_id = $1 AND created_by = $2`,
 			`UPDATE library_items SET created_by = $3 WHERE tenant_id = $1 AND created_by = $2`,
 			`DELETE FROM reminders_sent WHERE tenant_id = $1 AND user_id = $2`,
+			`DELETE FROM calendar_feeds WHERE tenant_id = $1 AND user_id = $2`,
 			// Last: the membership itself; every table naming it follows (ON UPDATE CASCADE).
 			`UPDATE memberships SET user_id = $3 WHERE tenant_id = $1 AND user_id = $2`,
 		}
@@ -277,4 +262,110 @@ func bindUsed(q string, all ...any) (string, []any) {
 		return seen[m]
 	})
 	return q, args
+}
+
+// scrubDocuments rewrites, in the frozen synthesis and report versions of the
+// person's engagements, the fields that are theirs: their name, the request they
+// wrote, and, as coachee, their synthesis and self-assessment evidence (as coach,
+// their assessment evidence); their recommendations and feedback.
+func scrubDocuments(ctx context.Context, tx pgx.Tx, tenant, userID, name string) error {
+	rows, _ := tx.Query(ctx, `SELECT p.engagement_id::text, p.part, coalesce(array_agg(r.body) FILTER (WHERE r.body IS NOT NULL), '{}')
+		FROM engagement_parties p LEFT JOIN requests r ON r.tenant_id = p.tenant_id AND r.engagement_id = p.engagement_id AND r.written_by = p.user_id
+		WHERE p.tenant_id = $1 AND p.user_id = $2 GROUP BY p.engagement_id, p.part`, tenant, userID)
+	type mine struct {
+		id    string
+		part  domain.Part
+		wrote []string
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (mine, error) {
+		var m mine
+		return m, r.Scan(&m.id, &m.part, &m.wrote)
+	})
+	if err != nil {
+		return dbError("erase: engagements", err)
+	}
+	for _, m := range list {
+		wrote := func(s string) bool { return s != "" && slices.Contains(m.wrote, s) }
+		own := func(s *string, cond bool) {
+			if cond && *s != "" {
+				*s = Erased
+			}
+		}
+		names := func(coach, coachee *string, sponsors []string) {
+			own(coach, *coach == name)
+			own(coachee, *coachee == name)
+			for i := range sponsors {
+				own(&sponsors[i], sponsors[i] == name)
+			}
+		}
+		err := rewrite(ctx, tx, "synthesis_versions", tenant, m.id, func(raw []byte) (any, error) {
+			var c SynthesisContent
+			err := json.Unmarshal(raw, &c)
+			names(&c.Coach, &c.Coachee, c.Sponsors)
+			own(&c.CompanyRequest, wrote(c.CompanyRequest))
+			own(&c.CoacheeRequest, wrote(c.CoacheeRequest))
+			return c, err
+		})
+		if err != nil {
+			return err
+		}
+		err = rewrite(ctx, tx, "report_versions", tenant, m.id, func(raw []byte) (any, error) {
+			var c ReportContent
+			err := json.Unmarshal(raw, &c)
+			names(&c.Coach, &c.Coachee, c.Sponsors)
+			own(&c.CompanyRequest, wrote(c.CompanyRequest))
+			own(&c.CoacheeRequest, wrote(c.CoacheeRequest))
+			own(&c.CoacheeSynthesis, m.part == domain.PartCoachee)
+			for i := range c.Objectives {
+				for j := range c.Objectives[i].Indicators {
+					ind := &c.Objectives[i].Indicators[j]
+					own(&ind.Coachee.Evidence, m.part == domain.PartCoachee)
+					own(&ind.Coach.Evidence, m.part == domain.PartCoach)
+				}
+			}
+			for _, list := range [][]Recommendation{c.Recommendations, c.Feedback} {
+				for i := range list {
+					if list[i].Author == name {
+						list[i].Author, list[i].Body = Erased, Erased
+					}
+				}
+			}
+			return c, err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rewrite applies edit to every version of a frozen document of an engagement.
+func rewrite(ctx context.Context, tx pgx.Tx, table, tenant, engagementID string, edit func([]byte) (any, error)) error {
+	rows, _ := tx.Query(ctx, `SELECT number, content FROM `+table+` WHERE tenant_id = $1 AND engagement_id = $2`, tenant, engagementID)
+	type version struct {
+		n   int
+		raw []byte
+	}
+	vs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (version, error) {
+		var v version
+		return v, r.Scan(&v.n, &v.raw)
+	})
+	if err != nil {
+		return dbError("erase: read "+table, err)
+	}
+	for _, v := range vs {
+		c, err := edit(v.raw)
+		if err != nil {
+			return err
+		}
+		raw, err := json.Marshal(c)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE `+table+` SET content = $4 WHERE tenant_id = $1 AND engagement_id = $2 AND number = $3`,
+			tenant, engagementID, v.n, raw); err != nil {
+			return dbError("erase: rewrite "+table, err)
+		}
+	}
+	return nil
 }

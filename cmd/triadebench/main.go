@@ -1,0 +1,206 @@
+// Command triadebench is `make bench`: it generates a small and a large dataset
+// (bulk COPY into a throwaway PostgreSQL on tmpfs), serves each with the real
+// server, loads the main pages as each role over loopback and prints, per page,
+// requests per second, p50, p99 and database round trips per request, then the
+// ratio of p50 between the large and the small dataset.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/pprof"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"triade/internal/bench"
+	"triade/internal/password"
+	"triade/internal/pglocal"
+	"triade/internal/server"
+	"triade/internal/store"
+)
+
+func main() {
+	conc := flag.Int("c", 32, "concurrent connections")
+	dur := flag.Duration("d", 5*time.Second, "measured duration per page")
+	large := flag.Int("large", 1000, "workspaces in the large dataset (100 engagements each)")
+	only := flag.String("only", "", "run only the small or the large dataset")
+	pause = flag.Duration("pause", 0, "after generating, wait this long (to inspect the database) before loading")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the load to this file")
+	stats = flag.Bool("stats", false, "after each page, print the statements that cost the database most (pg_stat_statements)")
+	explain = flag.String("explain", "", "log the plans of statements slower than 3 ms (auto_explain) to this file")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	fmt.Printf("Triade benchmark — %s, %d cores, %d connections, %s per page\n", time.Now().Format("2006-01-02"), runtime.NumCPU(), *conc, *dur)
+	scales := []struct {
+		name string
+		sc   bench.Scale
+	}{{"small", bench.Scale{Workspaces: *large / 100}}, {"large", bench.Scale{Workspaces: *large}}}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "triadebench:", err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	results := map[string][]bench.Result{}
+	for _, s := range scales {
+		if *only != "" && *only != s.name {
+			continue
+		}
+		rs, err := runScale(ctx, s.name, s.sc, *conc, *dur)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "triadebench:", err)
+			os.Exit(1)
+		}
+		results[s.name] = rs
+		bench.Print(os.Stdout, fmt.Sprintf("%s dataset (%d workspaces, %d engagements)", s.name, s.sc.Workspaces, s.sc.Workspaces*100), rs)
+	}
+	if small, big := results["small"], results["large"]; len(small) > 0 && len(big) > 0 {
+		fmt.Printf("\np50 large / small\n")
+		for i := range big {
+			fmt.Printf("%-20s %5.2f\n", big[i].Name, float64(big[i].P50)/float64(small[i].P50))
+		}
+	}
+}
+
+var (
+	pause   *time.Duration
+	stats   *bool
+	explain *string
+)
+
+func runScale(ctx context.Context, name string, sc bench.Scale, conc int, dur time.Duration) ([]bench.Result, error) {
+	dir, err := os.MkdirTemp("/dev/shm", "triade-bench-")
+	if err != nil {
+		dir, err = os.MkdirTemp("", "triade-bench-")
+		if err != nil {
+			return nil, err
+		}
+	}
+	defer os.RemoveAll(dir)
+	// pg_stat_statements (when available) tells where the database's time goes.
+	settings := map[string]string{"shared_preload_libraries": "pg_stat_statements", "pg_stat_statements.track": "all",
+		"pg_stat_statements.track_planning": "on", "shared_buffers": "1GB"}
+	var log io.Writer
+	if *explain != "" {
+		f, err := os.Create(*explain)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		log = f
+		settings["shared_preload_libraries"] = "pg_stat_statements,auto_explain"
+		settings["auto_explain.log_min_duration"] = "3ms"
+		settings["auto_explain.log_analyze"] = "on"
+	}
+	pg, err := pglocal.Start(ctx, pglocal.Options{Dir: dir, Ephemeral: true, Log: log, Settings: settings})
+	if err != nil {
+		return nil, err
+	}
+	defer pg.Stop()
+	admin, err := pgx.Connect(ctx, pg.URL("postgres"))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := admin.Exec(ctx, "CREATE DATABASE bench"); err != nil {
+		return nil, err
+	}
+	admin.Close(ctx)
+	owner, err := pgxpool.New(ctx, pg.URL("bench"))
+	if err != nil {
+		return nil, err
+	}
+	defer owner.Close()
+	if err := store.EnsureAppRole(ctx, owner); err != nil {
+		return nil, err
+	}
+	if err := store.Migrate(ctx, owner); err != nil {
+		return nil, err
+	}
+	hash, err := password.Hash(bench.Password)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Printf("\ngenerating the %s dataset:\n", name)
+	if err := bench.Generate(ctx, owner, sc, hash, os.Stdout); err != nil {
+		return nil, err
+	}
+	if *pause > 0 {
+		fmt.Printf("database: %s (waiting %s)\n", pg.URL("bench"), *pause)
+		select {
+		case <-time.After(*pause):
+		case <-ctx.Done():
+		}
+	}
+	pool, err := store.OpenApp(ctx, pg.URL("bench"))
+	if err != nil {
+		return nil, err
+	}
+	defer pool.Close()
+	st := store.New(pool, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	base := "http://" + ln.Addr().String()
+	srv := server.New(server.Config{BaseURL: base, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		LoginMaxPerAccount: 1000, LoginMaxPerAddress: 1000}, st)
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 5 * time.Second}
+	go hs.Serve(ln)
+	defer hs.Close()
+	personas, pages := bench.Targets(sc)
+	clients, err := bench.Login(base, personas, conc)
+	if err != nil {
+		return nil, err
+	}
+	if *stats {
+		if _, err := owner.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"); err != nil {
+			return nil, err
+		}
+	}
+	var out []bench.Result
+	for _, p := range pages {
+		if *stats {
+			owner.Exec(ctx, "SELECT pg_stat_statements_reset()")
+		}
+		out = append(out, bench.Load(ctx, base, clients[p.Persona], p, conc, dur))
+		if *stats {
+			printStats(ctx, owner, p.Name)
+		}
+	}
+	return out, nil
+}
+
+// printStats shows the statements that cost the database most during one page's
+// load: total planning and execution time, per call.
+func printStats(ctx context.Context, pool *pgxpool.Pool, page string) {
+	rows, err := pool.Query(ctx, `SELECT calls, round((total_plan_time + total_exec_time)::numeric / calls, 3),
+		round(total_plan_time::numeric / calls, 3), left(regexp_replace(query, '\s+', ' ', 'g'), 400)
+		FROM pg_stat_statements WHERE calls > 10 ORDER BY total_plan_time + total_exec_time DESC LIMIT 6`)
+	if err != nil {
+		fmt.Println("stats:", err)
+		return
+	}
+	defer rows.Close()
+	fmt.Printf("\n  %s — statements by database time (calls, ms/call, of which planning, query)\n", page)
+	for rows.Next() {
+		var calls int64
+		var per, plan float64
+		var q string
+		rows.Scan(&calls, &per, &plan, &q)
+		fmt.Printf("  %8d %7.3f %7.3f  %s\n", calls, per, plan, q)
+	}
+}
