@@ -30,13 +30,14 @@ func (s *Server) actions(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) actionsPage(w http.ResponseWriter, r *http.Request, status int, f views.Form) error {
 	e := eng(r)
-	list, err := s.store.Actions(r.Context(), scope(r), e.ID)
+	canAdd := e.Part == domain.PartCoachee && domain.CanWorkOnActions(e.Phase)
+	list, objectives, err := s.store.ActionsPage(r.Context(), scope(r), e.ID, canAdd)
 	if err != nil {
 		return err
 	}
 	// The coachee's quick journal forms exist only while the work goes on.
 	v := views.ActionsView{Eng: s.engView(r, "/actions"), IsCoachee: e.Part == domain.PartCoachee && domain.CanWorkOnActions(e.Phase), IsSponsor: e.Part == domain.PartSponsor,
-		CanAdd: e.Part == domain.PartCoachee && domain.CanWorkOnActions(e.Phase), Form: f}
+		CanAdd: canAdd, Form: f}
 	if f.Values == nil {
 		v.Form = emptyForm()
 	}
@@ -44,11 +45,7 @@ func (s *Server) actionsPage(w http.ResponseWriter, r *http.Request, status int,
 		v.Actions = append(v.Actions, s.actionRow(r, a))
 	}
 	if v.CanAdd {
-		cad, err := s.store.Cadrage(r.Context(), scope(r), e.ID)
-		if err != nil {
-			return err
-		}
-		v.Objectives = objectiveOptions(cad)
+		v.Objectives = objectiveOptions(objectives)
 	}
 	s.render(w, r, status, views.Actions(s.page(r, "eng.tab.actions"), v))
 	return nil

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -295,16 +296,16 @@ func (s *Server) reportVersion(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return domain.ErrNotFound
 	}
-	rv, c, err := s.store.Report(r.Context(), scope(r), e.ID, n)
+	doc, err := s.store.Document(r.Context(), scope(r), "report", e.ID, n)
 	if err != nil {
 		return err
 	}
-	file, err := s.store.Closing(r.Context(), scope(r), e.ID)
-	if err != nil {
+	var c store.ReportContent
+	if err := json.Unmarshal(doc.Content, &c); err != nil {
 		return err
 	}
-	current := len(file.Reports) > 0 && file.Reports[0].Number == n
-	row := s.versionRow(r, rv, current)
+	rv := doc.Version
+	row := s.versionRow(r, rv, doc.Current == n)
 	row.Href = engPath(r, "/report/"+strconv.Itoa(n))
 	row.CanValidate = row.CanValidate && e.Phase == domain.PhaseBouclage
 	v := views.ReportDoc{Eng: s.engView(r, "/report"), Version: row, CanComment: e.Phase.Open() && domain.RightOf(e.Part, domain.InfoClosing).Has(domain.Comment),
@@ -338,23 +339,15 @@ func (s *Server) reportVersion(w http.ResponseWriter, r *http.Request) error {
 	for _, fb := range c.Feedback {
 		v.Feedback = append(v.Feedback, views.Item{Title: fb.Author, Body: fb.Body})
 	}
-	if domain.RightOf(e.Part, domain.InfoClosing).Has(domain.Read) {
-		comments, err := s.store.DocumentComments(r.Context(), scope(r), e.ID, "report")
-		if err != nil {
-			return err
-		}
-		v.Comments = commentRows(r, comments, n)
-	}
+	v.Comments = commentRows(r, doc.Comments)
 	s.render(w, r, http.StatusOK, views.ReportDocument(s.page(r, "report.doc.title", "Number", n), v))
 	return nil
 }
 
-func commentRows(r *http.Request, cs []store.DocComment, n int) []views.CommentRow {
+func commentRows(r *http.Request, cs []store.DocComment) []views.CommentRow {
 	var out []views.CommentRow
 	for _, c := range cs {
-		if c.Number == n {
-			out = append(out, views.CommentRow{At: i18n.DateTime(r.Context(), c.At), Author: c.Author, Body: c.Body})
-		}
+		out = append(out, views.CommentRow{At: i18n.DateTime(r.Context(), c.At), Author: c.Author, Body: c.Body})
 	}
 	return out
 }

@@ -290,7 +290,7 @@ func kindOf(k string) string {
 // the signed-in person should do next.
 func (s *Server) overview(w http.ResponseWriter, r *http.Request) error {
 	e := eng(r)
-	f, err := s.store.Cadrage(r.Context(), scope(r), e.ID)
+	f, progress, err := s.store.Overview(r.Context(), scope(r), e.Engagement)
 	if err != nil {
 		return err
 	}
@@ -312,15 +312,11 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) error {
 		v.Intermediate = append(v.Intermediate, dt(r, m.ScheduledAt))
 	}
 	if e.Phase != domain.PhaseCadrage {
-		ov, err := s.store.Sessions(r.Context(), scope(r), e.ID)
-		if err != nil {
-			return err
-		}
-		pv := progressView(ov.Progress)
+		pv := progressView(progress)
 		v.Progress = &pv
 		if e.Phase == domain.PhaseAccompagnement && e.Part.IsCoach() {
 			v.CanMoveBouclage = true
-			v.Warnings = domain.BouclageWarnings(ov.Progress)
+			v.Warnings = domain.BouclageWarnings(progress)
 		}
 	}
 	v.CoachWilling, v.CoacheeWilling = dt(r, f.CoachWillingAt), dt(r, f.CoacheeWillingAt)

@@ -221,6 +221,7 @@ var titleOf = map[int]string{
 
 // fail is the one place where an error becomes a response.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	err = store.Classify(err) // an outage seen by the session store is a 503 too
 	code := domain.ErrorCode(err)
 	if code == domain.EUnauthorized && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)

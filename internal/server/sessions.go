@@ -89,23 +89,16 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, status int, formFor string, f views.Form) error {
 	e := eng(r)
-	file, err := s.store.Session(r.Context(), scope(r), e.ID, chi.URLParam(r, "sid"))
+	canEditContent := e.Part.IsCoach() && domain.CanPlanSessions(e.Phase)
+	page, err := s.store.SessionPage(r.Context(), scope(r), e.ID, chi.URLParam(r, "sid"), canEditContent)
 	if err != nil {
 		return err
 	}
+	file := page.SessionFile
 	if file.Content == nil { // PostgreSQL hides it: the handler's rule and the database agree
 		return domain.ErrNotFound
 	}
-	ov, err := s.store.Sessions(r.Context(), scope(r), e.ID)
-	if err != nil {
-		return err
-	}
-	cad, err := s.store.Cadrage(r.Context(), scope(r), e.ID)
-	if err != nil {
-		return err
-	}
-	canEditContent := e.Part.IsCoach() && domain.CanPlanSessions(e.Phase)
-	v := views.SessionView{Eng: s.engView(r, "/sessions"), Row: sessionRow(r, file.Session, ov.Progress.Planned), CanEdit: canEditContent,
+	v := views.SessionView{Eng: s.engView(r, "/sessions"), Row: sessionRow(r, file.Session, page.Progress.Planned), CanEdit: canEditContent,
 		Analysis: file.Content.Analysis, Scenarios: file.Content.Scenarios, Decision: file.Content.Decision, FormFor: formFor,
 		IsCoach: e.Part.IsCoach(), PrivateNote: file.PrivateNote}
 	v.Meta = emptyForm("at", dtInput(r, &file.ScheduledAt), "minutes", strconv.Itoa(file.Minutes), "status", file.Status,
@@ -149,15 +142,11 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, status int,
 	}
 	v.CanRate = file.Status == "held" && domain.CanWorkOnActions(e.Phase) && (e.Part == domain.PartCoach || e.Part == domain.PartCoachee)
 	if canEditContent {
-		lib, err := s.store.Library(r.Context(), scope(r))
-		if err != nil {
-			return err
-		}
 		v.Library = []views.Option{{Value: "", Label: "form.choose"}}
-		for _, it := range lib {
+		for _, it := range page.Library {
 			v.Library = append(v.Library, views.Option{Value: it.ID, Label: it.Title, Raw: true})
 		}
-		v.Objectives = objectiveOptions(cad)
+		v.Objectives = objectiveOptions(page.Objectives)
 	}
 	for _, st := range []string{"planned", "held", "cancelled"} {
 		v.Statuses = append(v.Statuses, views.Option{Value: st, Label: "session.status." + st})
@@ -166,9 +155,9 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, status int,
 	return nil
 }
 
-func objectiveOptions(cad *store.CadrageFile) []views.Option {
+func objectiveOptions(objectives []store.Objective) []views.Option {
 	opts := []views.Option{{Value: "", Label: "form.none"}}
-	for _, o := range cad.Objectives {
+	for _, o := range objectives {
 		opts = append(opts, views.Option{Value: o.ID, Label: o.Title, Raw: true})
 	}
 	return opts

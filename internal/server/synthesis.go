@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -109,15 +110,15 @@ func (s *Server) synthesisVersion(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return domain.ErrNotFound
 	}
-	sv, err := s.store.Synthesis(r.Context(), scope(r), eng(r).ID, n)
+	doc, err := s.store.Document(r.Context(), scope(r), "synthesis", eng(r).ID, n)
 	if err != nil {
 		return err
 	}
-	file, err := s.store.Cadrage(r.Context(), scope(r), eng(r).ID)
-	if err != nil {
+	sv := doc.Version
+	if err := json.Unmarshal(doc.Content, &sv.Content); err != nil {
 		return err
 	}
-	current := len(file.Syntheses) > 0 && file.Syntheses[0].Number == n
+	current := doc.Current == n
 	c := sv.Content
 	v := views.SynthesisDoc{Eng: s.engView(r, "/synthesis"), Version: s.versionRow(r, sv, current), Content: views.SynthesisContent{
 		Title: c.Title, ClientOrg: c.ClientOrg, Coach: c.Coach, Coachee: c.Coachee, Sponsors: c.Sponsors,
@@ -132,11 +133,7 @@ func (s *Server) synthesisVersion(w http.ResponseWriter, r *http.Request) error 
 		}
 		v.Content.Objectives = append(v.Content.Objectives, ov)
 	}
-	comments, err := s.store.DocumentComments(r.Context(), scope(r), eng(r).ID, "synthesis")
-	if err != nil {
-		return err
-	}
-	v.Comments = commentRows(r, comments, n)
+	v.Comments = commentRows(r, doc.Comments)
 	v.CanComment = eng(r).Part == domain.PartSponsor && eng(r).Phase.Open()
 	s.render(w, r, http.StatusOK, views.SynthesisDocument(s.page(r, "synthesis.doc.title", "Number", n), v))
 	return nil

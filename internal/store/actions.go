@@ -39,19 +39,30 @@ func scanAction(r pgx.CollectableRow) (Action, error) {
 	return a, r.Scan(&a.ID, &a.Title, &a.Description, &a.SessionNumber, &a.ObjectiveID, &a.Objective, &a.Due, &a.Status, &a.Shared, &a.Entries, &a.LastEntry)
 }
 
-// Actions lists the engagement's actions the viewer may see, open ones first
+// actionsPart reads the engagement's actions the viewer may see, open ones first
 // (the earliest due first), then the others. Row-level security leaves a sponsor
 // only the shared ones.
-func (s *Store) Actions(ctx context.Context, sc Scope, id string) ([]Action, error) {
-	var out []Action
-	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, actionSelect+` WHERE a.tenant_id = $1 AND a.engagement_id = $2
+func actionsPart(sc Scope, id string, out *[]Action) part {
+	return part{func(b *pgx.Batch) {
+		b.Queue(actionSelect+` WHERE a.tenant_id = $1 AND a.engagement_id = $2
 			ORDER BY a.status IN ('done', 'dropped'), a.due_date NULLS LAST, a.created_at`, sc.TenantID, id)
+	}, func(br pgx.BatchResults) error {
+		rows, _ := br.Query()
 		var err error
-		out, err = pgx.CollectRows(rows, scanAction)
-		return err
-	})
-	return out, dbError("actions", err)
+		*out, err = pgx.CollectRows(rows, scanAction)
+		return dbError("actions", err)
+	}}
+}
+
+// ActionsPage loads the actions and, for the coachee's form, the objectives.
+func (s *Store) ActionsPage(ctx context.Context, sc Scope, id string, objectives bool) ([]Action, []Objective, error) {
+	var acts []Action
+	var objs []Objective
+	parts := []part{actionsPart(sc, id, &acts)}
+	if objectives {
+		parts = append(parts, objectivesPart(sc, id, &objs))
+	}
+	return acts, objs, s.view(ctx, sc, parts...)
 }
 
 // JournalEntry is one entry of the coachee's journal on an action.

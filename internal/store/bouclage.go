@@ -274,16 +274,6 @@ func (s *Store) PublishReport(ctx context.Context, sc Scope, id string) (int, er
 	return number, err
 }
 
-// Report loads one version of the final report.
-func (s *Store) Report(ctx context.Context, sc Scope, id string, number int) (SynthesisVersion, ReportContent, error) {
-	var c ReportContent
-	v, raw, err := s.documentVersion(ctx, sc, "report", id, number)
-	if err == nil {
-		err = json.Unmarshal(raw, &c)
-	}
-	return v, c, err
-}
-
 // ValidateReport records a party's validation of the current report version.
 // The validation that completes coach, coachee and sponsor closes the
 // engagement, in the same transaction: from then on it is read-only.
@@ -318,15 +308,15 @@ func (s *Store) CommentDocument(ctx context.Context, sc Scope, id, doc string, n
 	})
 }
 
-// DocumentComments lists the comments on a document, all versions.
-func (s *Store) DocumentComments(ctx context.Context, sc Scope, id, doc string) ([]DocComment, error) {
-	var out []DocComment
-	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT c.number, coalesce(u.name, ''), c.body, c.at FROM document_comments c LEFT JOIN users u ON u.id = c.author_id
+// commentsPart reads the comments on a document, all versions.
+func commentsPart(sc Scope, id, doc string, out *[]DocComment) part {
+	return part{func(b *pgx.Batch) {
+		b.Queue(`SELECT c.number, coalesce(u.name, ''), c.body, c.at FROM document_comments c LEFT JOIN users u ON u.id = c.author_id
 			WHERE c.tenant_id = $1 AND c.engagement_id = $2 AND c.document = $3 ORDER BY c.number DESC, c.at`, sc.TenantID, id, doc)
+	}, func(br pgx.BatchResults) error {
+		rows, _ := br.Query()
 		var err error
-		out, err = pgx.CollectRows(rows, pgx.RowToStructByPos[DocComment])
-		return err
-	})
-	return out, dbError("document comments", err)
+		*out, err = pgx.CollectRows(rows, pgx.RowToStructByPos[DocComment])
+		return dbError("document comments", err)
+	}}
 }

@@ -149,6 +149,19 @@ func (s *Store) Cadrage(ctx context.Context, sc Scope, id string) (*CadrageFile,
 	return f, nil
 }
 
+// Overview loads, for an engagement whose header the caller has, its framing and,
+// past cadrage, its progress against the contract: one round trip.
+func (s *Store) Overview(ctx context.Context, sc Scope, e *Engagement) (*CadrageFile, domain.Progress, error) {
+	f := &CadrageFile{Engagement: *e, Requests: map[domain.RequestLevel]Request{}}
+	var ov SessionsOverview
+	parts := []part{{func(b *pgx.Batch) { queueFraming(b, sc, e.ID) }, func(br pgx.BatchResults) error { return readFraming(br, f) }}}
+	if e.Phase != domain.PhaseCadrage {
+		parts = append(parts, sessionsPart(sc, e.ID, &ov))
+	}
+	err := s.view(ctx, sc, parts...)
+	return f, ov.Progress, err
+}
+
 // loadCadrage is Cadrage inside a write transaction (a gate judged, a version
 // frozen: both on the data as the transaction sees it).
 func loadCadrage(ctx context.Context, tx pgx.Tx, sc Scope, id string, f *CadrageFile) error {
@@ -164,6 +177,19 @@ func loadCadrage(ctx context.Context, tx pgx.Tx, sc Scope, id string, f *Cadrage
 
 func queueCadrage(b *pgx.Batch, sc Scope, id string) {
 	queueHeader(b, sc, id)
+	queueFraming(b, sc, id)
+}
+
+func readCadrage(br pgx.BatchResults, f *CadrageFile) error {
+	if err := readHeader(br, &f.Engagement); err != nil {
+		return err
+	}
+	return readFraming(br, f)
+}
+
+// queueFraming and readFraming load the framing without the engagement's
+// header, for pages that already have it.
+func queueFraming(b *pgx.Batch, sc Scope, id string) {
 	t := sc.TenantID
 	b.Queue(`SELECT stakes, draft_objectives, version FROM diagnoses WHERE tenant_id = $1 AND engagement_id = $2`, t, id)
 	b.Queue(`SELECT r.level, r.body, coalesce(u.name, ''), r.validated_at, r.version, r.updated_at FROM requests r
@@ -183,10 +209,7 @@ func queueCadrage(b *pgx.Batch, sc Scope, id string) {
 	b.Queue(versionsQuery("synthesis"), t, id)
 }
 
-func readCadrage(br pgx.BatchResults, f *CadrageFile) error {
-	if err := readHeader(br, &f.Engagement); err != nil {
-		return err
-	}
+func readFraming(br pgx.BatchResults, f *CadrageFile) error {
 	var d Diagnosis
 	switch err := br.QueryRow().Scan(&d.Stakes, &d.DraftObjectives, &d.Version); err {
 	case nil:

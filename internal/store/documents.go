@@ -36,25 +36,51 @@ func scanVersion(r pgx.CollectableRow) (SynthesisVersion, error) {
 	return v, json.Unmarshal(vals, &v.Validations)
 }
 
-// documentVersion loads one version with its raw content and validations.
-func (s *Store) documentVersion(ctx context.Context, sc Scope, doc, id string, number int) (SynthesisVersion, []byte, error) {
-	var v SynthesisVersion
-	var content []byte
-	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
-		var vals []byte
-		err := tx.QueryRow(ctx, `SELECT v.number, v.created_at, coalesce(u.name, ''), v.content,
+// versionPart reads one version with its raw content and validations.
+func versionPart(sc Scope, doc, id string, number int, v *SynthesisVersion, content *[]byte) part {
+	return part{func(b *pgx.Batch) {
+		b.Queue(`SELECT v.number, v.created_at, coalesce(u.name, ''), v.content,
 			coalesce((SELECT json_agg(json_build_object('UserID', sv.user_id, 'Name', vu.name, 'Part', sv.part, 'At', sv.validated_at) ORDER BY sv.validated_at)
 			          FROM `+validationTable[doc]+` sv JOIN users vu ON vu.id = sv.user_id
 			          WHERE sv.tenant_id = v.tenant_id AND sv.engagement_id = v.engagement_id AND sv.number = v.number), '[]')
 			FROM `+versionTable[doc]+` v LEFT JOIN users u ON u.id = v.created_by
-			WHERE v.tenant_id = $1 AND v.engagement_id = $2 AND v.number = $3`, sc.TenantID, id, number).
-			Scan(&v.Number, &v.CreatedAt, &v.CreatedBy, &content, &vals)
-		if err != nil {
+			WHERE v.tenant_id = $1 AND v.engagement_id = $2 AND v.number = $3`, sc.TenantID, id, number)
+	}, func(br pgx.BatchResults) error {
+		var vals []byte
+		if err := br.QueryRow().Scan(&v.Number, &v.CreatedAt, &v.CreatedBy, content, &vals); err != nil {
 			return dbError(doc, err)
 		}
 		return json.Unmarshal(vals, &v.Validations)
-	})
-	return v, content, err
+	}}
+}
+
+// DocumentPage is what a version's page shows: the version, the number of the
+// current one (only it can be validated), and the comments on the version.
+type DocumentPage struct {
+	Version  SynthesisVersion
+	Content  []byte
+	Current  int
+	Comments []DocComment
+}
+
+// Document loads a version's page in one round trip.
+func (s *Store) Document(ctx context.Context, sc Scope, doc, id string, number int) (*DocumentPage, error) {
+	p := &DocumentPage{}
+	var all []DocComment
+	err := s.view(ctx, sc, versionPart(sc, doc, id, number, &p.Version, &p.Content),
+		part{func(b *pgx.Batch) {
+			b.Queue(`SELECT coalesce(max(number), 0) FROM `+versionTable[doc]+` WHERE tenant_id = $1 AND engagement_id = $2`, sc.TenantID, id)
+		}, func(br pgx.BatchResults) error { return dbError("latest version", br.QueryRow().Scan(&p.Current)) }},
+		commentsPart(sc, id, doc, &all))
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range all {
+		if c.Number == number {
+			p.Comments = append(p.Comments, c)
+		}
+	}
+	return p, nil
 }
 
 // validateDocument records a party's validation of the current (latest) version

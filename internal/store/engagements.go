@@ -143,8 +143,8 @@ type EngagementFilter struct {
 // admin), filtered.
 func (s *Store) Engagements(ctx context.Context, sc Scope, f EngagementFilter) ([]EngagementRow, error) {
 	var out []EngagementRow
-	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT e.id, e.title, o.name, coalesce(c.name, ''), coalesce(ce.name, ''), e.phase, e.phase_changed_at
+	err := s.View(ctx, sc, func(b *pgx.Batch) {
+		b.Queue(`SELECT e.id, e.title, o.name, coalesce(c.name, ''), coalesce(ce.name, ''), e.phase, e.phase_changed_at
 			FROM engagements e
 			JOIN client_orgs o ON o.tenant_id = e.tenant_id AND o.id = e.client_org_id
 			LEFT JOIN engagement_parties pc ON pc.tenant_id = e.tenant_id AND pc.engagement_id = e.id AND pc.part = 'coach'
@@ -159,6 +159,8 @@ func (s *Store) Engagements(ctx context.Context, sc Scope, f EngagementFilter) (
 			                          AND cc.part IN ('coach', 'cocoach') AND cc.user_id::text = $6))
 			ORDER BY array_position(ARRAY['cadrage','accompagnement','bouclage','clos','interrompu'], e.phase), e.title
 			LIMIT 500`, sc.TenantID, f.All, sc.UserID, f.Phase, f.ClientOrgID, f.CoachID)
+	}, func(br pgx.BatchResults) error {
+		rows, _ := br.Query()
 		var err error
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (EngagementRow, error) {
 			var e EngagementRow
@@ -351,9 +353,11 @@ type HistoryEntry struct {
 // them only to the workspace admin and the engagement's coaches.
 func (s *Store) History(ctx context.Context, sc Scope, id string) ([]HistoryEntry, error) {
 	var out []HistoryEntry
-	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT ev.at, coalesce(u.name, ''), ev.kind, ev.data FROM events ev LEFT JOIN users u ON u.id = ev.actor_id
+	err := s.View(ctx, sc, func(b *pgx.Batch) {
+		b.Queue(`SELECT ev.at, coalesce(u.name, ''), ev.kind, ev.data FROM events ev LEFT JOIN users u ON u.id = ev.actor_id
 			WHERE ev.tenant_id = $1 AND ev.engagement_id = $2 ORDER BY ev.at DESC, ev.id DESC LIMIT 500`, sc.TenantID, id)
+	}, func(br pgx.BatchResults) error {
+		rows, _ := br.Query()
 		var err error
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (HistoryEntry, error) {
 			var h HistoryEntry
@@ -383,12 +387,14 @@ type ActivityFilter struct {
 func (s *Store) Activity(ctx context.Context, sc Scope, f ActivityFilter) ([]ActivityEntry, int64, error) {
 	var out []ActivityEntry
 	var ids []int64
-	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT ev.id, ev.at, coalesce(u.name, ''), ev.kind, coalesce(ev.engagement_id::text, ''), coalesce(e.title, ''), ev.data
+	err := s.View(ctx, sc, func(b *pgx.Batch) {
+		b.Queue(`SELECT ev.id, ev.at, coalesce(u.name, ''), ev.kind, coalesce(ev.engagement_id::text, ''), coalesce(e.title, ''), ev.data
 			FROM events ev LEFT JOIN users u ON u.id = ev.actor_id
 			LEFT JOIN engagements e ON e.tenant_id = ev.tenant_id AND e.id = ev.engagement_id
 			WHERE ev.tenant_id = $1 AND ($2 = '' OR ev.kind LIKE $2 || '%') AND ($3 = '' OR ev.actor_id::text = $3) AND ($4 = 0 OR ev.id < $4)
 			ORDER BY ev.id DESC LIMIT 51`, sc.TenantID, f.Kind, f.ActorID, f.Before)
+	}, func(br pgx.BatchResults) error {
+		rows, _ := br.Query()
 		var err error
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (ActivityEntry, error) {
 			var a ActivityEntry

@@ -38,11 +38,13 @@ const InvitationTTL = 7 * 24 * time.Hour
 // Members lists the workspace's members.
 func (s *Store) Members(ctx context.Context, sc Scope) ([]Member, error) {
 	var out []Member
-	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT u.id, u.name, u.email, m.role, coalesce(o.name, '')
+	err := s.View(ctx, sc, func(b *pgx.Batch) {
+		b.Queue(`SELECT u.id, u.name, u.email, m.role, coalesce(o.name, '')
 			FROM memberships m JOIN users u ON u.id = m.user_id
 			LEFT JOIN client_orgs o ON o.tenant_id = m.tenant_id AND o.id = m.client_org_id
 			WHERE m.tenant_id = $1 ORDER BY m.role, u.name`, sc.TenantID)
+	}, func(br pgx.BatchResults) error {
+		rows, _ := br.Query()
 		var err error
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Member, error) {
 			var m Member
@@ -56,10 +58,12 @@ func (s *Store) Members(ctx context.Context, sc Scope) ([]Member, error) {
 // ClientOrgs lists the workspace's client organisations.
 func (s *Store) ClientOrgs(ctx context.Context, sc Scope) ([]ClientOrg, error) {
 	var out []ClientOrg
-	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT o.id, o.name, count(m.user_id)
+	err := s.View(ctx, sc, func(b *pgx.Batch) {
+		b.Queue(`SELECT o.id, o.name, count(m.user_id)
 			FROM client_orgs o LEFT JOIN memberships m ON m.tenant_id = o.tenant_id AND m.client_org_id = o.id
 			WHERE o.tenant_id = $1 GROUP BY o.id, o.name ORDER BY o.name`, sc.TenantID)
+	}, func(br pgx.BatchResults) error {
+		rows, _ := br.Query()
 		var err error
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (ClientOrg, error) {
 			var o ClientOrg
@@ -129,9 +133,11 @@ func (s *Store) Invite(ctx context.Context, sc Scope, in NewInvitation, mail fun
 // PendingInvitations lists invitations not yet accepted.
 func (s *Store) PendingInvitations(ctx context.Context, sc Scope) ([]Invitation, error) {
 	var out []Invitation
-	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT id, email, name, role, coalesce(client_org_id::text, ''), expires_at, accepted_at
+	err := s.View(ctx, sc, func(b *pgx.Batch) {
+		b.Queue(`SELECT id, email, name, role, coalesce(client_org_id::text, ''), expires_at, accepted_at
 			FROM invitations WHERE tenant_id = $1 AND accepted_at IS NULL ORDER BY created_at DESC`, sc.TenantID)
+	}, func(br pgx.BatchResults) error {
+		rows, _ := br.Query()
 		var err error
 		out, err = pgx.CollectRows(rows, scanInvitation)
 		return err

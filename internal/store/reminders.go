@@ -77,12 +77,14 @@ func (s *Store) ReminderFacts(ctx context.Context, sc Scope, role domain.Role, n
 	for _, e := range d.Engagements {
 		titles[e.ID] = e.Title
 	}
-	err = s.Tx(ctx, sc, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT e.id, coalesce(max(s.scheduled_at) FILTER (WHERE s.status = 'held'), '0001-01-01'::timestamptz),
+	err = s.View(ctx, sc, func(b *pgx.Batch) {
+		b.Queue(`SELECT e.id, coalesce(max(s.scheduled_at) FILTER (WHERE s.status = 'held'), '0001-01-01'::timestamptz),
 			bool_or(s.status = 'planned' AND s.scheduled_at > $3) IS TRUE
 			FROM engagements e JOIN engagement_parties me ON me.tenant_id = e.tenant_id AND me.engagement_id = e.id AND me.user_id = $2 AND me.part IN ('coach', 'cocoach')
 			LEFT JOIN coaching_sessions s ON s.tenant_id = e.tenant_id AND s.engagement_id = e.id
 			WHERE e.tenant_id = $1 AND e.phase = 'accompagnement' GROUP BY e.id`, sc.TenantID, sc.UserID, now)
+	}, func(br pgx.BatchResults) error {
+		rows, _ := br.Query()
 		var err error
 		f.Coaching, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.CoachingFact, error) {
 			var c domain.CoachingFact

@@ -67,9 +67,9 @@ type SessionsOverview struct {
 }
 
 // Sessions lists the engagement's sessions and its progress against the contract.
-func (s *Store) Sessions(ctx context.Context, sc Scope, id string) (SessionsOverview, error) {
-	var out SessionsOverview
-	err := s.View(ctx, sc, func(b *pgx.Batch) {
+// sessionsPart reads the sessions and the progress against the contract.
+func sessionsPart(sc Scope, id string, out *SessionsOverview) part {
+	return part{func(b *pgx.Batch) {
 		b.Queue(`SELECT id, number, scheduled_at, minutes, status, cancel_reason, version FROM coaching_sessions
 			WHERE tenant_id = $1 AND engagement_id = $2 ORDER BY number`, sc.TenantID, id)
 		b.Queue(`SELECT coalesce(c.sessions_planned, 0), coalesce(c.sessions_planned * c.session_minutes, 0),
@@ -96,8 +96,13 @@ func (s *Store) Sessions(ctx context.Context, sc Scope, id string) (SessionsOver
 			}
 		}
 		return nil
-	})
-	return out, err
+	}}
+}
+
+// Sessions lists the engagement's sessions and its progress against the contract.
+func (s *Store) Sessions(ctx context.Context, sc Scope, id string) (SessionsOverview, error) {
+	var out SessionsOverview
+	return out, s.view(ctx, sc, sessionsPart(sc, id, &out))
 }
 
 func scanSession(r pgx.CollectableRow) (Session, error) {
@@ -158,13 +163,10 @@ func (s *Store) UpdateSession(ctx context.Context, sc Scope, id string, ss Sessi
 
 // Session loads one session with what the viewer may see of it. Row-level
 // security decides: a sponsor gets the session's date and status, no content.
-func (s *Store) Session(ctx context.Context, sc Scope, id, sid string) (*SessionFile, error) {
-	if !validUUID(sid) {
-		return nil, domain.ErrNotFound
-	}
-	f := &SessionFile{}
+// sessionPart reads one session and what the viewer may see of it.
+func sessionPart(sc Scope, id, sid string, f *SessionFile) part {
 	t := sc.TenantID
-	err := s.View(ctx, sc, func(b *pgx.Batch) {
+	return part{func(b *pgx.Batch) {
 		b.Queue(`SELECT id, number, scheduled_at, minutes, status, cancel_reason, version FROM coaching_sessions
 			WHERE tenant_id = $1 AND engagement_id = $2 AND id = $3`, t, id, sid)
 		b.Queue(`SELECT analysis, scenarios, decision, version FROM session_contents WHERE tenant_id = $1 AND session_id = $2`, t, sid)
@@ -212,11 +214,62 @@ func (s *Store) Session(ctx context.Context, sc Scope, id, sid string) (*Session
 		rows, _ = br.Query()
 		f.Actions, err = pgx.CollectRows(rows, scanAction)
 		return dbError("session actions", err)
-	})
-	if err != nil {
+	}}
+}
+
+// Session loads one session with what the viewer may see of it. Row-level
+// security decides: a sponsor gets the session's date and status, no content.
+func (s *Store) Session(ctx context.Context, sc Scope, id, sid string) (*SessionFile, error) {
+	if !validUUID(sid) {
+		return nil, domain.ErrNotFound
+	}
+	f := &SessionFile{}
+	if err := s.view(ctx, sc, sessionPart(sc, id, sid, f)); err != nil {
 		return nil, err
 	}
 	return f, nil
+}
+
+// SessionPage is a session's page: the session, the contract's count, and for
+// the coach the choices of its forms (objectives, library).
+type SessionPage struct {
+	*SessionFile
+	Progress   domain.Progress
+	Objectives []Objective
+	Library    []LibraryItem
+}
+
+// SessionPage loads a session's page in one round trip.
+func (s *Store) SessionPage(ctx context.Context, sc Scope, id, sid string, choices bool) (*SessionPage, error) {
+	if !validUUID(sid) {
+		return nil, domain.ErrNotFound
+	}
+	p := &SessionPage{SessionFile: &SessionFile{}}
+	var ov SessionsOverview
+	parts := []part{sessionPart(sc, id, sid, p.SessionFile), sessionsPart(sc, id, &ov)}
+	if choices {
+		parts = append(parts, objectivesPart(sc, id, &p.Objectives), libraryPart(sc, &p.Library))
+	}
+	if err := s.view(ctx, sc, parts...); err != nil {
+		return nil, err
+	}
+	p.Progress = ov.Progress
+	return p, nil
+}
+
+// objectivesPart reads the engagement's objectives (titles, for choices).
+func objectivesPart(sc Scope, id string, out *[]Objective) part {
+	return part{func(b *pgx.Batch) {
+		b.Queue(`SELECT id, title, description, position, version FROM objectives WHERE tenant_id = $1 AND engagement_id = $2 ORDER BY position`, sc.TenantID, id)
+	}, func(br pgx.BatchResults) error {
+		rows, _ := br.Query()
+		var err error
+		*out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Objective, error) {
+			var o Objective
+			return o, r.Scan(&o.ID, &o.Title, &o.Description, &o.Position, &o.Version)
+		})
+		return dbError("objectives", err)
+	}}
 }
 
 // SaveSessionContent records the analysis, work scenarios and decision.
@@ -345,11 +398,13 @@ type AutonomyPoint struct {
 // Autonomy lists the ratings session by session, for the trend.
 func (s *Store) Autonomy(ctx context.Context, sc Scope, id string) ([]AutonomyPoint, error) {
 	var out []AutonomyPoint
-	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT s.number,
+	err := s.View(ctx, sc, func(b *pgx.Batch) {
+		b.Queue(`SELECT s.number,
 			coalesce(max(r.score) FILTER (WHERE r.part = 'coach'), 0), coalesce(max(r.score) FILTER (WHERE r.part = 'coachee'), 0)
 			FROM coaching_sessions s LEFT JOIN autonomy_ratings r ON r.tenant_id = s.tenant_id AND r.session_id = s.id
 			WHERE s.tenant_id = $1 AND s.engagement_id = $2 AND s.status = 'held' GROUP BY s.number ORDER BY s.number`, sc.TenantID, id)
+	}, func(br pgx.BatchResults) error {
+		rows, _ := br.Query()
 		var err error
 		out, err = pgx.CollectRows(rows, pgx.RowToStructByPos[AutonomyPoint])
 		return err
@@ -362,16 +417,22 @@ type LibraryItem struct {
 	ID, Title, Summary, Reference string
 }
 
+// libraryPart reads the workspace's theoretical input.
+func libraryPart(sc Scope, out *[]LibraryItem) part {
+	return part{func(b *pgx.Batch) {
+		b.Queue(`SELECT id, title, summary, reference FROM library_items WHERE tenant_id = $1 ORDER BY title`, sc.TenantID)
+	}, func(br pgx.BatchResults) error {
+		rows, _ := br.Query()
+		var err error
+		*out, err = pgx.CollectRows(rows, pgx.RowToStructByPos[LibraryItem])
+		return dbError("library", err)
+	}}
+}
+
 // Library lists the workspace's theoretical input.
 func (s *Store) Library(ctx context.Context, sc Scope) ([]LibraryItem, error) {
 	var out []LibraryItem
-	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT id, title, summary, reference FROM library_items WHERE tenant_id = $1 ORDER BY title`, sc.TenantID)
-		var err error
-		out, err = pgx.CollectRows(rows, pgx.RowToStructByPos[LibraryItem])
-		return err
-	})
-	return out, dbError("library", err)
+	return out, s.view(ctx, sc, libraryPart(sc, &out))
 }
 
 // AddLibraryItem adds a piece of theoretical input.

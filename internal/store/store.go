@@ -87,8 +87,41 @@ func (s *Store) View(ctx context.Context, sc Scope, queue func(b *pgx.Batch), re
 	return nil
 }
 
+// part is one piece of a page's data: the queries it queues and how it reads
+// their results back. Pages combine parts so that all their data comes in one
+// round trip.
+type part struct {
+	queue func(b *pgx.Batch)
+	read  func(br pgx.BatchResults) error
+}
+
+// view runs parts, in order, in one read-only round trip.
+func (s *Store) view(ctx context.Context, sc Scope, parts ...part) error {
+	return s.View(ctx, sc, func(b *pgx.Batch) {
+		for _, p := range parts {
+			p.queue(b)
+		}
+	}, func(br pgx.BatchResults) error {
+		for _, p := range parts {
+			if err := p.read(br); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // Ping reports whether the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+
+// Classify gives any error from the database, including those that reach the
+// server from libraries (the session store), its application code.
+func Classify(err error) error {
+	if err == nil || domain.ErrorCode(err) != domain.EInternal {
+		return err
+	}
+	return dbError("query", err)
+}
 
 // dbError classifies a database failure: an outage becomes EUnavailable (503),
 // anything else is internal.

@@ -104,15 +104,6 @@ func (s *Store) PublishSynthesis(ctx context.Context, sc Scope, id string) (int,
 	return number, err
 }
 
-// Synthesis loads one version with its content and validations.
-func (s *Store) Synthesis(ctx context.Context, sc Scope, id string, number int) (SynthesisVersion, error) {
-	v, raw, err := s.documentVersion(ctx, sc, "synthesis", id, number)
-	if err == nil {
-		err = json.Unmarshal(raw, &v.Content)
-	}
-	return v, err
-}
-
 // ValidateSynthesis records that a party validates a version; only the current
 // (latest) version can be validated.
 func (s *Store) ValidateSynthesis(ctx context.Context, sc Scope, id string, number int, part domain.Part) error {
