@@ -96,6 +96,9 @@ func run(ctx context.Context, cmd string, log *slog.Logger) error {
 		Workers:      workers,
 		PeriodicJobs: jobs.Periodic(),
 		Logger:       log.With("component", "river"),
+		// On SIGTERM, running jobs get this long to finish before their
+		// contexts are cancelled (a cancelled job is retried, never lost).
+		SoftStopTimeout: 20 * time.Second,
 	})
 	if err != nil {
 		return fmt.Errorf("river: %w", err)
@@ -197,7 +200,9 @@ func serve(ctx context.Context, log *slog.Logger, st *store.Store, rc *river.Cli
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	if err := rc.Start(ctx); err != nil {
+	// River is stopped after the HTTP server has drained, not by the signal
+	// itself: jobs queued by the last requests are still worked.
+	if err := rc.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("river start: %w", err)
 	}
 	printWelcome(base, st)

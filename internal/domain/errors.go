@@ -14,6 +14,7 @@ const (
 	ENotFound     Code = "not_found"    // refused or missing read: 404, no hint that the thing exists
 	EForbidden    Code = "forbidden"    // refused write: 403
 	EInvalid      Code = "invalid"      // bad input: 422, shown beside the fields
+	EBadRequest   Code = "bad_request"  // a request that cannot be read at all: 400
 	EConflict     Code = "conflict"     // stale version or duplicate: 409
 	EUnauthorized Code = "unauthorized" // not signed in: redirect to login
 	ETooMany      Code = "too_many"     // rate limited: 429

@@ -14,7 +14,7 @@ func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(
 
 // ValidEmail reports whether s is a plain address (no display name).
 func ValidEmail(s string) bool {
-	if len(s) < 3 || len(s) > 254 || !utf8.ValidString(s) {
+	if len(s) < 3 || len(s) > 254 || !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
 		return false
 	}
 	a, err := mail.ParseAddress(s)
@@ -54,9 +54,23 @@ func CheckPassword(p string) string {
 	return ""
 }
 
-// CleanText trims a one-line text and reports whether it fits within max runes.
-func CleanText(s string, max int) (string, bool) {
-	// Browsers send textarea line breaks as CRLF; store them as LF.
+// CheckText cleans a text and returns the catalog ID of what is wrong with it:
+// not valid UTF-8 (or holding NUL, which PostgreSQL cannot store), or longer
+// than max runes. "" means fine.
+func CheckText(s string, max int) (string, string) {
 	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
-	return s, utf8.ValidString(s) && utf8.RuneCountInString(s) <= max
+	switch {
+	case !utf8.ValidString(s) || strings.ContainsRune(s, 0):
+		return s, "field.text.invalid"
+	case utf8.RuneCountInString(s) > max:
+		return s, "field.too_long"
+	}
+	return s, ""
+}
+
+// CleanText trims a one-line text and reports whether it fits within max runes.
+// Browsers send textarea line breaks as CRLF; they are stored as LF.
+func CleanText(s string, max int) (string, bool) {
+	s, msg := CheckText(s, max)
+	return s, msg == ""
 }

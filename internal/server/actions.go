@@ -59,7 +59,7 @@ func (s *Server) addAction(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a := store.NewAction{ObjectiveID: f.Get("objective"), Title: text(f, "title", 300, true), Description: text(f, "description", 5000, false), Due: parseDay(f, "due")}
+	a := store.NewAction{ObjectiveID: idField(f, "objective"), Title: text(f, "title", 300, true), Description: text(f, "description", 5000, false), Due: parseDay(f, "due")}
 	if len(f.Errors) == 0 {
 		_, err = s.store.AddAction(r.Context(), scope(r), eng(r).ID, a)
 		if fe, ok := err.(domain.FieldErrors); ok {
@@ -107,7 +107,7 @@ func (s *Server) actionPage(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 func (s *Server) setActionStatus(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(r); err != nil {
 		return err
 	}
 	st := domain.ActionStatus(r.PostForm.Get("status"))
@@ -168,7 +168,7 @@ func (s *Server) addComment(w http.ResponseWriter, r *http.Request) error {
 // shareAction: the coachee shares one action (with its journal) with the
 // sponsor, or takes it back.
 func (s *Server) shareAction(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(r); err != nil {
 		return err
 	}
 	if err := s.store.ShareAction(r.Context(), scope(r), eng(r).ID, chi.URLParam(r, "aid"), r.PostForm.Get("share") == "on"); err != nil {

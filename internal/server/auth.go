@@ -49,9 +49,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if s.byAddr.Blocked(addr) || s.byEmail.Blocked(email) {
 		return show(http.StatusTooManyRequests, "login.too_many")
 	}
-	u, err := s.store.UserByEmail(r.Context(), email)
-	if err != nil && domain.ErrorCode(err) != domain.ENotFound {
-		return err
+	var u store.User
+	if domain.ValidEmail(email) { // anything else cannot be an account: no lookup
+		if u, err = s.store.UserByEmail(r.Context(), email); err != nil && domain.ErrorCode(err) != domain.ENotFound {
+			return err
+		}
 	}
 	if !password.Check(f.Get("password"), u.PasswordHash) {
 		s.byAddr.Fail(addr)
@@ -116,10 +118,7 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	u := person(r)
 	nw := store.NewWorkspace{}
 	fe := f.Errors
-	var ok bool
-	if nw.Name, ok = domain.CleanText(f.Get("workspace"), 120); !ok || nw.Name == "" {
-		fe.Add("workspace", "field.required_short")
-	}
+	nw.Name = text(f, "workspace", 120, true)
 	nw.Slug = strings.TrimSpace(f.Get("slug"))
 	if nw.Slug == "" {
 		nw.Slug = Slugify(nw.Name)
@@ -133,9 +132,7 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	if u != nil {
 		nw.ExistingUserID = u.ID
 	} else {
-		if nw.AdminNm, ok = domain.CleanText(f.Get("name"), 200); !ok || nw.AdminNm == "" {
-			fe.Add("name", "field.required_short")
-		}
+		nw.AdminNm = text(f, "name", 200, true)
 		nw.AdminEmail = domain.NormalizeEmail(f.Get("email"))
 		if !domain.ValidEmail(nw.AdminEmail) {
 			fe.Add("email", "field.email.invalid")
@@ -273,7 +270,7 @@ func (s *Server) expiredLink(w http.ResponseWriter, r *http.Request, err error) 
 // setLang switches the interface language: on the account when signed in, in a
 // cookie otherwise.
 func (s *Server) setLang(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(r); err != nil {
 		return err
 	}
 	lang := r.PostForm.Get("lang")
@@ -318,7 +315,7 @@ func (s *Server) reminderBoxes(r *http.Request, userID string) ([]views.Checkbox
 
 // saveReminders records the reminders the person wants; the others are off.
 func (s *Server) saveReminders(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(r); err != nil {
 		return err
 	}
 	var off []string
@@ -341,10 +338,7 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	name, ok := domain.CleanText(f.Get("name"), 200)
-	if !ok || name == "" {
-		f.Errors.Add("name", "field.required_short")
-	}
+	name := text(f, "name", 200, true)
 	locale := f.Get("locale")
 	if locale != "" && !i18n.Supported(locale) {
 		f.Errors.Add("locale", "field.invalid_choice")

@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/go-chi/chi/v5"
@@ -61,6 +62,9 @@ func (s *Server) evaluationPage(w http.ResponseWriter, r *http.Request, status i
 			}
 			v.Rows = append(v.Rows, row)
 		}
+	}
+	if formFor != "" && !slices.ContainsFunc(v.Rows, func(row views.EvalRow) bool { return row.ID == formFor }) {
+		return domain.ErrNotFound // an indicator of another engagement
 	}
 	s.render(w, r, status, views.Evaluation(s.page(r, "eng.tab.evaluation"), v))
 	return nil
@@ -164,7 +168,7 @@ func (s *Server) saveFinalMeeting(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	m := store.Meeting{ID: file.Final.ID, Kind: "final", ScheduledAt: parseWhen(r, f, "at"), Held: f.Get("held") != "",
-		Notes: text(f, "notes", 20000, false), Version: version(f), Attendees: f.Values["attendees"]}
+		Notes: text(f, "notes", 20000, false), Version: version(f), Attendees: ids(f, "attendees")}
 	if m.Held && m.ScheduledAt == nil {
 		f.Errors.Add("at", "field.meeting.date_needed")
 	}
@@ -291,6 +295,12 @@ func (s *Server) publishReport(w http.ResponseWriter, r *http.Request) error {
 
 // reportVersion shows one version as a clean A4 document.
 func (s *Server) reportVersion(w http.ResponseWriter, r *http.Request) error {
+	return s.reportVersionPage(w, r, http.StatusOK, views.Form{})
+}
+
+// reportVersionPage renders a report version; comment is the comment form when
+// it comes back refused.
+func (s *Server) reportVersionPage(w http.ResponseWriter, r *http.Request, status int, comment views.Form) error {
 	e := eng(r)
 	n, err := strconv.Atoi(chi.URLParam(r, "n"))
 	if err != nil {
@@ -340,7 +350,8 @@ func (s *Server) reportVersion(w http.ResponseWriter, r *http.Request) error {
 		v.Feedback = append(v.Feedback, views.Item{Title: fb.Author, Body: fb.Body})
 	}
 	v.Comments = commentRows(r, doc.Comments)
-	s.render(w, r, http.StatusOK, views.ReportDocument(s.page(r, "report.doc.title", "Number", n), v))
+	v.Comment = comment
+	s.render(w, r, status, views.ReportDocument(s.page(r, "report.doc.title", "Number", n), v))
 	return nil
 }
 
@@ -381,12 +392,16 @@ func (s *Server) commentDocument(doc string) handler {
 		if err != nil {
 			return domain.ErrNotFound
 		}
-		if err := r.ParseForm(); err != nil {
+		f, err := form(r)
+		if err != nil {
 			return err
 		}
-		body, ok := domain.CleanText(r.PostForm.Get("body"), 5000)
-		if !ok || body == "" {
-			return domain.Errorf(domain.EInvalid, "field.comment.required")
+		body := text(f, "body", 5000, true)
+		if len(f.Errors) > 0 {
+			if doc == "report" {
+				return s.reportVersionPage(w, r, http.StatusUnprocessableEntity, f)
+			}
+			return s.synthesisVersionPage(w, r, http.StatusUnprocessableEntity, f)
 		}
 		if err := s.store.CommentDocument(r.Context(), scope(r), eng(r).ID, doc, n, body); err != nil {
 			return err

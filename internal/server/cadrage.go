@@ -81,16 +81,63 @@ func parseCount(f views.Form, name string, min, max int) *int {
 	return &n
 }
 
+// version reads the version a form was based on; anything unreadable counts as
+// stale, so the save ends on the conflict page rather than overwriting.
 func version(f views.Form) int {
-	n, _ := strconv.Atoi(f.Get("version"))
-	return n
+	n, err := strconv.ParseInt(f.Get("version"), 10, 32)
+	if err != nil {
+		return 0
+	}
+	return int(n)
+}
+
+// idField reads a field that names a row (an organisation, a person, an
+// objective): it must at least look like an id.
+func idField(f views.Form, name string) string {
+	v := f.Get(name)
+	if v != "" && !validID(v) {
+		f.Errors.Add(name, "field.invalid_choice")
+		return ""
+	}
+	return v
+}
+
+// ids reads a multi-valued field of ids (checkboxes).
+func ids(f views.Form, name string) []string {
+	var out []string
+	for _, v := range f.Values[name] {
+		if !validID(v) {
+			f.Errors.Add(name, "field.invalid_choice")
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// validID reports whether s has the shape of a UUID.
+func validID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'):
+			return false
+		}
+	}
+	return true
 }
 
 // text reads a long text field, limited to max characters.
 func text(f views.Form, name string, max int, required bool) string {
-	v, ok := domain.CleanText(f.Get(name), max)
-	if !ok {
-		f.Errors.Add(name, "field.too_long")
+	v, msg := domain.CheckText(f.Get(name), max)
+	if msg != "" {
+		f.Errors.Add(name, msg)
 	} else if required && v == "" {
 		f.Errors.Add(name, "field.required")
 	}
@@ -229,7 +276,7 @@ func (s *Server) saveFraming(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	m := store.Meeting{ID: file.Framing.ID, Kind: "framing", ScheduledAt: parseWhen(r, f, "at"), Held: f.Get("held") != "",
-		Notes: text(f, "notes", 20000, false), Version: version(f), Attendees: f.Values["attendees"]}
+		Notes: text(f, "notes", 20000, false), Version: version(f), Attendees: ids(f, "attendees")}
 	if m.Held && m.ScheduledAt == nil {
 		f.Errors.Add("at", "field.meeting.date_needed")
 	}
@@ -295,7 +342,8 @@ func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request, status int
 			Version: q.Version, CanWrite: e.Phase.Open() && domain.CanWriteRequest(e.Part, level)}
 		rv.Draft = q.Body
 		if f.Get("level") == string(level) {
-			rv.Draft, rv.Error = f.Get("body"), f.Err("body")
+			// The refused text comes back with the version it was based on.
+			rv.Draft, rv.Error, rv.Version = f.Get("body"), f.Err("body"), version(f)
 		}
 		v.Requests = append(v.Requests, rv)
 	}

@@ -216,11 +216,8 @@ func (s *Server) createEngagement(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	ne := store.NewEngagement{ClientOrgID: f.Get("client_org"), CoachID: f.Get("coach"), CoacheeID: f.Get("coachee"), CocoachIDs: f.Values["cocoach"]}
-	var ok bool
-	if ne.Title, ok = domain.CleanText(f.Get("title"), 200); !ok || ne.Title == "" {
-		f.Errors.Add("title", "field.required_short")
-	}
+	ne := store.NewEngagement{ClientOrgID: idField(f, "client_org"), CoachID: idField(f, "coach"), CoacheeID: idField(f, "coachee"), CocoachIDs: ids(f, "cocoach")}
+	ne.Title = text(f, "title", 200, true)
 	if ne.ClientOrgID == "" {
 		f.Errors.Add("client_org", "field.required")
 	}
@@ -232,7 +229,7 @@ func (s *Server) createEngagement(w http.ResponseWriter, r *http.Request) error 
 	} else if ne.CoacheeID == "" {
 		f.Errors.Add("coachee", "field.coachee.required")
 	}
-	if id := f.Get("sponsor"); id != "" {
+	if id := idField(f, "sponsor"); id != "" {
 		ne.Sponsors = append(ne.Sponsors, store.SponsorChoice{UserID: id, Kind: kindOf(f.Get("sponsor_kind"))})
 	}
 	if np := newPerson(f, "new_sponsor"); np != nil {
@@ -265,14 +262,11 @@ func (s *Server) createEngagement(w http.ResponseWriter, r *http.Request) error 
 // newPerson reads the "invite someone new" pair of fields named prefix_name and
 // prefix_email; both empty means nobody new.
 func newPerson(f views.Form, prefix string) *store.NewPerson {
-	name, _ := domain.CleanText(f.Get(prefix+"_name"), 200)
-	email := domain.NormalizeEmail(f.Get(prefix + "_email"))
-	if name == "" && email == "" {
+	if strings.TrimSpace(f.Get(prefix+"_name")) == "" && strings.TrimSpace(f.Get(prefix+"_email")) == "" {
 		return nil
 	}
-	if name == "" {
-		f.Errors.Add(prefix+"_name", "field.required_short")
-	}
+	name := text(f, prefix+"_name", 200, true)
+	email := domain.NormalizeEmail(f.Get(prefix + "_email"))
 	if !domain.ValidEmail(email) {
 		f.Errors.Add(prefix+"_email", "field.email.invalid")
 	}
@@ -289,6 +283,11 @@ func kindOf(k string) string {
 // overview is the engagement's home: phase, parties, the gate checklist and what
 // the signed-in person should do next.
 func (s *Server) overview(w http.ResponseWriter, r *http.Request) error {
+	return s.overviewPage(w, r, http.StatusOK, views.Form{})
+}
+
+// overviewPage renders the overview; f is the interruption form when refused.
+func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, status int, interrupt views.Form) error {
 	e := eng(r)
 	f, progress, err := s.store.Overview(r.Context(), scope(r), e.Engagement)
 	if err != nil {
@@ -322,7 +321,8 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) error {
 	v.CoachWilling, v.CoacheeWilling = dt(r, f.CoachWillingAt), dt(r, f.CoacheeWillingAt)
 	v.CanConfirmWillingness = e.Phase.Open() && domain.CanConfirmWillingness(e.Part) &&
 		((e.Part == domain.PartCoach && f.CoachWillingAt == nil) || (e.Part == domain.PartCoachee && f.CoacheeWillingAt == nil))
-	s.render(w, r, http.StatusOK, views.EngagementOverview(s.page(r, "eng.tab.overview"), v))
+	v.Interrupt = interrupt
+	s.render(w, r, status, views.EngagementOverview(s.page(r, "eng.tab.overview"), v))
 	return nil
 }
 
@@ -399,12 +399,13 @@ func (s *Server) interrupt(w http.ResponseWriter, r *http.Request) error {
 	if !e.Part.IsCoach() {
 		return domain.ErrForbidden
 	}
-	if err := r.ParseForm(); err != nil {
+	f, err := form(r)
+	if err != nil {
 		return err
 	}
-	reason, ok := domain.CleanText(r.PostForm.Get("reason"), 2000)
-	if !ok || reason == "" {
-		return domain.Errorf(domain.EInvalid, "field.reason.required")
+	reason := text(f, "reason", 2000, true)
+	if len(f.Errors) > 0 {
+		return s.overviewPage(w, r, http.StatusUnprocessableEntity, f)
 	}
 	if err := s.store.Interrupt(r.Context(), scope(r), e.ID, reason); err != nil {
 		return err

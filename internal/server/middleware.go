@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -70,6 +71,18 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
 		h.Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// rejectNUL answers 404 to a path holding a NUL byte: no page has one, and
+// PostgreSQL cannot compare it.
+func (s *Server) rejectNUL(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.ContainsRune(r.URL.Path, 0) {
+			s.fail(w, r, domain.ErrNotFound)
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -166,6 +179,10 @@ type handler func(w http.ResponseWriter, r *http.Request) error
 // errors to pages and statuses.
 func (s *Server) h(fn handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if !idsInURL(r) {
+			s.fail(w, r, domain.ErrNotFound)
+			return
+		}
 		if err := fn(w, r); err != nil {
 			s.fail(w, r, err)
 		}
@@ -200,6 +217,7 @@ var statusOf = map[domain.Code]int{
 	domain.ENotFound:     http.StatusNotFound,
 	domain.EForbidden:    http.StatusForbidden,
 	domain.EInvalid:      http.StatusUnprocessableEntity,
+	domain.EBadRequest:   http.StatusBadRequest,
 	domain.EConflict:     http.StatusConflict,
 	domain.ETooMany:      http.StatusTooManyRequests,
 	domain.EUnavailable:  http.StatusServiceUnavailable,
@@ -244,4 +262,21 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Retry-After", "5")
 	}
 	s.render(w, r, status, errorPage(p, status, msg))
+}
+
+// idParams are the URL parameters that name a row: an id that is not even
+// shaped like one names nothing, so the page does not exist.
+var idParams = map[string]bool{"id": true, "oid": true, "iid": true, "sid": true, "aid": true, "mid": true, "rid": true, "uid": true, "item": true}
+
+func idsInURL(r *http.Request) bool {
+	rc := chi.RouteContext(r.Context())
+	if rc == nil {
+		return true
+	}
+	for i, k := range rc.URLParams.Keys {
+		if idParams[k] && !validID(strings.TrimSuffix(rc.URLParams.Values[i], ".ics")) {
+			return false
+		}
+	}
+	return true
 }

@@ -53,16 +53,33 @@ func (s *Server) objectivesPage(w http.ResponseWriter, r *http.Request, status i
 		}
 		v.Objectives = append(v.Objectives, ov)
 	}
+	if !formFound(formFor, v) {
+		return domain.ErrNotFound // an objective or indicator of another engagement
+	}
 	s.render(w, r, status, views.Objectives(s.page(r, "eng.tab.objectives"), v))
 	return nil
 }
 
-func objectiveFrom(f views.Form) store.Objective {
-	title, ok := domain.CleanText(f.Get("title"), 300)
-	if !ok || title == "" {
-		f.Errors.Add("title", "field.required_short")
+// formFound reports whether the form that comes back belongs to this page.
+func formFound(formFor string, v views.ObjectivesView) bool {
+	if formFor == "" || formFor == "new" {
+		return true
 	}
-	return store.Objective{Title: title, Description: text(f, "description", 5000, false), Version: version(f)}
+	for _, o := range v.Objectives {
+		if formFor == o.ID || formFor == "ind-new-"+o.ID {
+			return true
+		}
+		for _, i := range o.Indicators {
+			if formFor == i.ID {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func objectiveFrom(f views.Form) store.Objective {
+	return store.Objective{Title: text(f, "title", 300, true), Description: text(f, "description", 5000, false), Version: version(f)}
 }
 
 func (s *Server) addObjective(w http.ResponseWriter, r *http.Request) error {
@@ -118,7 +135,7 @@ func (s *Server) deleteObjective(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) moveObjective(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(r); err != nil {
 		return err
 	}
 	dir := 1

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"net/url"
 
@@ -17,7 +18,9 @@ import (
 // that a rendering failure still becomes a clean error page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
 	var buf bytes.Buffer
-	if err := c.Render(r.Context(), &buf); err != nil {
+	// Render even when the request's deadline has passed: the error page of a
+	// timed-out request must still be written.
+	if err := c.Render(context.WithoutCancel(r.Context()), &buf); err != nil {
 		s.log.Error("render", "path", r.URL.Path, "err", err)
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 		return
@@ -86,9 +89,18 @@ func errorPage(p views.Page, status int, msg string) templ.Component {
 // flash leaves a one-time message for the next page.
 func (s *Server) flash(r *http.Request, id string) { s.sessions.Put(r.Context(), "flash", id) }
 
+// parseForm reads a posted form; a body that is not a form at all is a 400 (and
+// an oversized one stays a 413).
+func parseForm(r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return &domain.Error{Code: domain.EBadRequest, Message: "error.bad_form", Cause: err}
+	}
+	return nil
+}
+
 // form parses a posted form into a views.Form that keeps the person's input.
 func form(r *http.Request) (views.Form, error) {
-	if err := r.ParseForm(); err != nil {
+	if err := parseForm(r); err != nil {
 		return views.Form{}, err
 	}
 	return views.Form{Values: r.PostForm, Errors: domain.FieldErrors{}}, nil

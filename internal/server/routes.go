@@ -15,7 +15,7 @@ func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID, s.accessLog, s.recoverer, securityHeaders)
 	r.Use(middleware.Timeout(30 * time.Second))
-	r.Use(limitBody(1 << 20))
+	r.Use(limitBody(1<<20), s.rejectNUL)
 	r.Use(http.NewCrossOriginProtection().Handler)
 
 	// No session, no database: cheap and always answerable.

@@ -64,7 +64,7 @@ func New(cfg Config, st *store.Store) *Server {
 		byAddr:  newLimiter(cfg.LoginMaxPerAddress, 15*time.Minute),
 	}
 	s.sessions = scs.New()
-	s.sessions.Store = pgxstore.NewWithCleanupInterval(st.Pool(), cfg.SessionCleanup)
+	s.sessions.Store = boundedStore{pgxstore.NewWithCleanupInterval(st.Pool(), cfg.SessionCleanup)}
 	s.sessions.Lifetime = 7 * 24 * time.Hour
 	s.sessions.Cookie.Name = "triade_session"
 	s.sessions.Cookie.HttpOnly = true

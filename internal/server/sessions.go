@@ -254,7 +254,7 @@ func (s *Server) addToSession(kind string) handler {
 				err = s.store.AddOption(ctx, sc, id, sid, body)
 			}
 		case "input":
-			item, note := f.Get("item"), text(f, "note", 2000, false)
+			item, note := idField(f, "item"), text(f, "note", 2000, false)
 			if item == "" {
 				f.Errors.Add("item", "field.required")
 			}
@@ -262,7 +262,7 @@ func (s *Server) addToSession(kind string) handler {
 				err = s.store.LinkInput(ctx, sc, id, sid, item, note)
 			}
 		case "action":
-			a := store.NewAction{SessionID: sid, ObjectiveID: f.Get("objective"), Title: text(f, "title", 300, true),
+			a := store.NewAction{SessionID: sid, ObjectiveID: idField(f, "objective"), Title: text(f, "title", 300, true),
 				Description: text(f, "description", 5000, false), Due: parseDay(f, "due")}
 			if len(f.Errors) == 0 {
 				_, err = s.store.AddAction(ctx, sc, id, a)
@@ -319,10 +319,7 @@ func (s *Server) rateAutonomy(w http.ResponseWriter, r *http.Request) error {
 	if score == nil && f.Err("score") == "" {
 		f.Errors.Add("score", "field.required")
 	}
-	word, ok := domain.CleanText(f.Get("word"), 200)
-	if !ok {
-		f.Errors.Add("word", "field.too_long")
-	}
+	word := text(f, "word", 200, false)
 	if len(f.Errors) > 0 {
 		return s.sessionPage(w, r, http.StatusUnprocessableEntity, "rating", f)
 	}

@@ -106,6 +106,12 @@ func (s *Server) publishSynthesis(w http.ResponseWriter, r *http.Request) error 
 
 // synthesisVersion shows one version as a document, printable on A4.
 func (s *Server) synthesisVersion(w http.ResponseWriter, r *http.Request) error {
+	return s.synthesisVersionPage(w, r, http.StatusOK, views.Form{})
+}
+
+// synthesisVersionPage renders a synthesis version; comment is the comment form
+// when it comes back refused.
+func (s *Server) synthesisVersionPage(w http.ResponseWriter, r *http.Request, status int, comment views.Form) error {
 	n, err := strconv.Atoi(chi.URLParam(r, "n"))
 	if err != nil {
 		return domain.ErrNotFound
@@ -135,7 +141,8 @@ func (s *Server) synthesisVersion(w http.ResponseWriter, r *http.Request) error 
 	}
 	v.Comments = commentRows(r, doc.Comments)
 	v.CanComment = eng(r).Part == domain.PartSponsor && eng(r).Phase.Open()
-	s.render(w, r, http.StatusOK, views.SynthesisDocument(s.page(r, "synthesis.doc.title", "Number", n), v))
+	v.Comment = comment
+	s.render(w, r, status, views.SynthesisDocument(s.page(r, "synthesis.doc.title", "Number", n), v))
 	return nil
 }
 
@@ -240,7 +247,7 @@ func (s *Server) saveIntermediate(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	m := store.Meeting{ID: chi.URLParam(r, "mid"), Kind: "intermediate", ScheduledAt: parseWhen(r, f, "at"), Held: f.Get("held") != "",
-		Notes: text(f, "notes", 20000, false), Adjustments: text(f, "adjustments", 20000, false), Version: version(f), Attendees: f.Values["attendees"]}
+		Notes: text(f, "notes", 20000, false), Adjustments: text(f, "adjustments", 20000, false), Version: version(f), Attendees: ids(f, "attendees")}
 	if m.Held && m.ScheduledAt == nil {
 		f.Errors.Add("at", "field.meeting.date_needed")
 	}

@@ -61,14 +61,11 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	m := member(r)
-	in := store.NewInvitation{Email: domain.NormalizeEmail(f.Get("email")), Role: domain.Role(f.Get("role")), ClientOrgID: f.Get("client_org")}
+	in := store.NewInvitation{Email: domain.NormalizeEmail(f.Get("email")), Role: domain.Role(f.Get("role")), ClientOrgID: idField(f, "client_org")}
 	if !domain.ValidEmail(in.Email) {
 		f.Errors.Add("email", "field.email.invalid")
 	}
-	var ok bool
-	if in.Name, ok = domain.CleanText(f.Get("name"), 200); !ok {
-		f.Errors.Add("name", "field.too_long")
-	}
+	in.Name = text(f, "name", 200, false)
 	if !in.Role.Valid() {
 		f.Errors.Add("role", "field.invalid_choice")
 	} else if !domain.CanInvite(m.Role, in.Role) {
@@ -125,15 +122,15 @@ func (s *Server) createOrg(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	name, ok := domain.CleanText(f.Get("name"), 200)
-	if !ok || name == "" {
-		f.Errors.Add("name", "field.required_short")
-	} else if _, err := s.store.CreateClientOrg(r.Context(), scope(r), name); err != nil {
-		if domain.ErrorCode(err) != domain.EInvalid {
-			return err
-		}
-		for k, v := range err.(domain.FieldErrors) {
-			f.Errors.Add(k, v)
+	name := text(f, "name", 200, true)
+	if len(f.Errors) == 0 {
+		if _, err := s.store.CreateClientOrg(r.Context(), scope(r), name); err != nil {
+			if domain.ErrorCode(err) != domain.EInvalid {
+				return err
+			}
+			for k, v := range err.(domain.FieldErrors) {
+				f.Errors.Add(k, v)
+			}
 		}
 	}
 	if len(f.Errors) > 0 {
@@ -195,10 +192,7 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) error {
 	case views.JoinConfirm:
 		a.UserID = person(r).ID
 	case views.JoinNewAccount:
-		var ok bool
-		if a.Name, ok = domain.CleanText(f.Get("name"), 200); !ok || a.Name == "" {
-			f.Errors.Add("name", "field.required_short")
-		}
+		a.Name = text(f, "name", 200, true)
 		if msg := domain.CheckPassword(f.Get("password")); msg != "" {
 			f.Errors.Add("password", msg)
 		}

@@ -65,13 +65,16 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, role domain.Role, now t
 	err := s.View(ctx, sc, func(b *pgx.Batch) {
 		// 1. My engagements, with the next meeting and the contract's progress.
 		b.Queue(`WITH mine AS (`+myEngagements+`)
-			SELECT e.id, e.title, coalesce((SELECT u.name FROM engagement_parties p JOIN users u ON u.id = p.user_id
-				WHERE p.tenant_id = e.tenant_id AND p.engagement_id = e.id AND p.part = 'coachee'), ''), e.phase,
-			least((SELECT min(scheduled_at) FROM coaching_sessions s WHERE s.tenant_id = e.tenant_id AND s.engagement_id = e.id AND s.status = 'planned' AND s.scheduled_at >= $3),
-			      (SELECT min(scheduled_at) FROM meetings m WHERE m.tenant_id = e.tenant_id AND m.engagement_id = e.id AND NOT m.held AND m.scheduled_at >= $3)),
-			(SELECT count(*) FROM coaching_sessions s WHERE s.tenant_id = e.tenant_id AND s.engagement_id = e.id AND s.status = 'held'),
-			coalesce((SELECT sessions_planned FROM contracts c WHERE c.tenant_id = e.tenant_id AND c.engagement_id = e.id), 0)
+			SELECT e.id, e.title, coalesce(cu.name, ''), e.phase,
+			least(ss.next, (SELECT min(scheduled_at) FROM meetings m WHERE m.tenant_id = e.tenant_id AND m.engagement_id = e.id AND NOT m.held AND m.scheduled_at >= $3)),
+			ss.held, coalesce(c.sessions_planned, 0)
 			FROM engagements e JOIN mine ON mine.engagement_id = e.id
+			LEFT JOIN engagement_parties cp ON cp.tenant_id = e.tenant_id AND cp.engagement_id = e.id AND cp.part = 'coachee'
+			LEFT JOIN users cu ON cu.id = cp.user_id
+			LEFT JOIN contracts c ON c.tenant_id = e.tenant_id AND c.engagement_id = e.id
+			CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE s.status = 'held') AS held,
+				min(s.scheduled_at) FILTER (WHERE s.status = 'planned' AND s.scheduled_at >= $3) AS next
+				FROM coaching_sessions s WHERE s.tenant_id = e.tenant_id AND s.engagement_id = e.id) ss
 			WHERE e.tenant_id = $1
 			ORDER BY array_position(ARRAY['cadrage','accompagnement','bouclage','clos','interrompu'], e.phase), e.title LIMIT 200`, t, u, now)
 		// 2. Documents waiting for my validation: the current version of the
@@ -99,8 +102,10 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, role domain.Role, now t
 			-- comment on the action, engagement by engagement.
 			SELECT e.id, e.title, 'read_journal', n.count::int FROM mine
 			JOIN engagements e ON e.tenant_id = $1 AND e.id = mine.engagement_id
-			CROSS JOIN LATERAL (SELECT count(*) FROM journal_entries j WHERE j.tenant_id = $1 AND j.engagement_id = e.id
-				AND j.at > coalesce((SELECT max(c.at) FROM action_comments c WHERE c.tenant_id = $1 AND c.action_id = j.action_id), '-infinity')) n
+			CROSS JOIN LATERAL (SELECT count(*) FROM journal_entries j
+				LEFT JOIN (SELECT c.action_id, max(c.at) AS last FROM action_comments c WHERE c.tenant_id = $1 AND c.engagement_id = e.id
+				           GROUP BY c.action_id) lc ON lc.action_id = j.action_id
+				WHERE j.tenant_id = $1 AND j.engagement_id = e.id AND j.at > coalesce(lc.last, '-infinity')) n
 			WHERE mine.part IN ('coach', 'cocoach') AND e.phase IN ('accompagnement', 'bouclage') AND n.count > 0
 			ORDER BY 2`, t, u)
 		// 3. The coming week's meetings: sessions and three-way meetings.

@@ -207,6 +207,15 @@ type Invited struct {
 func (s *Store) CreateEngagement(ctx context.Context, sc Scope, ne NewEngagement, mail func(Invited) Mail) (string, error) {
 	var id string
 	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
+		// The organisation first: people invited from this form join it.
+		var orgOK bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM client_orgs WHERE tenant_id = $1 AND id::text = $2)`,
+			sc.TenantID, ne.ClientOrgID).Scan(&orgOK); err != nil {
+			return dbError("check client org", err)
+		}
+		if !orgOK {
+			return domain.FieldErrors{"client_org": "field.client_org.unknown"}
+		}
 		if ne.NewCoachee != nil {
 			uid, err := s.inviteInto(ctx, tx, sc, *ne.NewCoachee, domain.RoleCoachee, ne.ClientOrgID, mail)
 			if err != nil {

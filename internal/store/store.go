@@ -141,6 +141,11 @@ func dbError(what string, err error) error {
 	if errors.As(err, &ne) || errors.As(err, &ce) || isCode(err, "57P01", "57P02", "57P03", "08000", "08003", "08006") {
 		return &domain.Error{Code: domain.EUnavailable, Message: "error.unavailable", Cause: fmt.Errorf("store: %s: %w", what, err)}
 	}
+	// Input the database cannot even read (not a UUID, not UTF-8, a number out
+	// of range) is bad input, never a server error.
+	if isCode(err, "22P02", "22021", "22003", "22008", "22007", "22001") {
+		return &domain.Error{Code: domain.EInvalid, Message: "error.bad_input", Cause: fmt.Errorf("store: %s: %w", what, err)}
+	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return &domain.Error{Code: domain.EUnavailable, Message: "error.unavailable", Cause: fmt.Errorf("store: %s: %w", what, err)}
 	}

@@ -68,6 +68,7 @@ type ReportDoc struct {
 	Recommendations                                  []RecommendationRow
 	Feedback                                         []Item
 	Comments                                         []CommentRow
+	Comment                                          Form
 }
 
 // ReportObjective is an objective of the report.
@@ -96,7 +97,7 @@ type IndicatorBar struct {
 	Baseline, Target, Reached int // x positions; -1 = not drawn
 }
 
-// indicatorBars places each drawable indicator on a 0..max scale of its own.
+// indicatorBars places each drawable indicator on a scale of its own.
 func indicatorBars(rows []EvalRow) []IndicatorBar {
 	const left, width = 20, 560
 	var out []IndicatorBar
@@ -107,16 +108,16 @@ func indicatorBars(rows []EvalRow) []IndicatorBar {
 			continue
 		}
 		reached, okR := firstNumber(r.Mine.Reached)
-		max := b
-		for _, v := range []float64{t, reached} {
-			if v > max {
-				max = v
-			}
+		// The scale runs from the smallest value (or zero) to the largest, so
+		// negative figures ("-10 %") stay on the axis too.
+		lo, hi := min(b, t, 0), max(b, t)
+		if okR {
+			lo, hi = min(lo, reached), max(hi, reached)
 		}
-		if max <= 0 {
-			max = 1
+		if hi <= lo {
+			hi = lo + 1
 		}
-		x := func(v float64) int { return left + int(v/max*width) }
+		x := func(v float64) int { return left + int((v-lo)/(hi-lo)*width) }
 		bar := IndicatorBar{Label: r.Description, Y: 30 + 50*len(out), Baseline: x(b), Target: x(t), Reached: -1}
 		if okR {
 			bar.Reached = x(reached)

@@ -66,6 +66,7 @@ type Overview struct {
 	CoachWilling, CoacheeWilling    string
 	CanConfirmWillingness           bool
 	Progress                        *Progress
+	Interrupt                       Form
 	CanMoveBouclage                 bool
 	Warnings                        []string
 }
@@ -177,6 +178,7 @@ type SynthesisDoc struct {
 	Content    SynthesisContent
 	Comments   []CommentRow
 	CanComment bool
+	Comment    Form
 }
 
 // SynthesisContent is the frozen content of a version.

@@ -106,3 +106,19 @@ func formFor(v SessionView, kind string) Form {
 	}
 	return Form{}
 }
+
+// noteValue is the private note as typed (when refused) or as stored.
+func noteValue(v SessionView) string {
+	if v.FormFor == "note" {
+		return v.New.Get("note")
+	}
+	return v.PrivateNote
+}
+
+// ratingWord is the rating's word as typed (when refused) or as stored.
+func ratingWord(v SessionView) string {
+	if v.FormFor == "rating" {
+		return v.New.Get("word")
+	}
+	return v.Own.Word
+}
