@@ -74,3 +74,22 @@ func CleanText(s string, max int) (string, bool) {
 	s, msg := CheckText(s, max)
 	return s, msg == ""
 }
+
+// ValidID reports whether s has the shape of a UUID, the ids of every row: an id
+// that is not even shaped like one names nothing.
+func ValidID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'):
+			return false
+		}
+	}
+	return true
+}

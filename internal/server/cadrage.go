@@ -95,7 +95,7 @@ func version(f views.Form) int {
 // objective): it must at least look like an id.
 func idField(f views.Form, name string) string {
 	v := f.Get(name)
-	if v != "" && !validID(v) {
+	if v != "" && !domain.ValidID(v) {
 		f.Errors.Add(name, "field.invalid_choice")
 		return ""
 	}
@@ -106,31 +106,13 @@ func idField(f views.Form, name string) string {
 func ids(f views.Form, name string) []string {
 	var out []string
 	for _, v := range f.Values[name] {
-		if !validID(v) {
+		if !domain.ValidID(v) {
 			f.Errors.Add(name, "field.invalid_choice")
 			continue
 		}
 		out = append(out, v)
 	}
 	return out
-}
-
-// validID reports whether s has the shape of a UUID.
-func validID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, c := range s {
-		switch {
-		case i == 8 || i == 13 || i == 18 || i == 23:
-			if c != '-' {
-				return false
-			}
-		case !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'):
-			return false
-		}
-	}
-	return true
 }
 
 // text reads a long text field, limited to max characters.

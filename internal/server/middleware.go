@@ -274,7 +274,7 @@ func idsInURL(r *http.Request) bool {
 		return true
 	}
 	for i, k := range rc.URLParams.Keys {
-		if idParams[k] && !validID(strings.TrimSuffix(rc.URLParams.Values[i], ".ics")) {
+		if idParams[k] && !domain.ValidID(strings.TrimSuffix(rc.URLParams.Values[i], ".ics")) {
 			return false
 		}
 	}

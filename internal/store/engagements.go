@@ -109,22 +109,7 @@ func readHeader(br pgx.BatchResults, e *Engagement) error {
 
 // validUUID avoids a database error for a malformed id in a URL: it is simply
 // not found.
-func validUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, c := range s {
-		switch {
-		case i == 8 || i == 13 || i == 18 || i == 23:
-			if c != '-' {
-				return false
-			}
-		case !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'):
-			return false
-		}
-	}
-	return true
-}
+func validUUID(s string) bool { return domain.ValidID(s) }
 
 // EngagementRow is a line of the engagement list.
 type EngagementRow struct {
