@@ -44,3 +44,37 @@ clean:
 ## bench: generate a small and a large dataset, load the main pages, print the figures
 bench:
 	$(GO) run ./cmd/triadebench $(BENCHFLAGS)
+
+# package:target:budget. Budgets are execution counts (about 10-20 s each here):
+# go1.26's wall-clock -fuzztime can fail spuriously (golang/go#75804).
+# `make fuzz FUZZTIME=30s` gives every target the same budget instead.
+FUZZ_TARGETS := \
+	./internal/domain:FuzzCleanText:500000x \
+	./internal/domain:FuzzValidEmail:500000x \
+	./internal/domain:FuzzSlug:500000x \
+	./internal/domain:FuzzCheckPassword:500000x \
+	./web/views:FuzzSynthesisDocument:20000x \
+	./web/views:FuzzReportDocument:20000x \
+	./web/views:FuzzIndicatorChart:200000x \
+	./internal/server:FuzzSlugify:20000x \
+	./internal/server:FuzzLogin:1000x \
+	./internal/server:FuzzSignup:10000x \
+	./internal/server:FuzzInvite:10000x \
+	./internal/server:FuzzEngagementForm:10000x \
+	./internal/server:FuzzContract:6000x \
+	./internal/server:FuzzObjective:6000x \
+	./internal/server:FuzzIndicator:8000x \
+	./internal/server:FuzzSessionMeta:2000x \
+	./internal/server:FuzzJournal:8000x \
+	./internal/server:FuzzEvaluation:7000x \
+	./internal/server:FuzzRecommendation:3000x \
+	./internal/server:FuzzTextForms:3000x \
+	./internal/server:FuzzRawForm:2500x
+
+## fuzz: run every fuzz target for a bounded budget; crashers go to testdata/fuzz/<target>/
+fuzz:
+	@for spec in $(FUZZ_TARGETS); do \
+		pkg=$${spec%%:*}; rest=$${spec#*:}; target=$${rest%%:*}; budget=$${FUZZTIME:-$${rest#*:}}; \
+		echo "== $$target ($$budget)"; \
+		$(GO) test $$pkg -run '^$$' -fuzz "^$$target\$$" -fuzztime $$budget -timeout 10m || exit 1; \
+	done

@@ -18,6 +18,7 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
@@ -302,6 +303,8 @@ func FuzzLogin(f *testing.F) {
 	f.Add("coach@demo.test", demo.Password, "//evil.example/")
 	f.Add("coach@demo.test", demo.Password, "/\\evil.example/")
 	f.Add("coach@demo.test", demo.Password, "https://evil.example/")
+	f.Add("coach@demo.test", demo.Password, "/\t/evil.example")          // a browser drops the tab: "//evil.example"
+	f.Add("coach@demo.test", demo.Password, "/w/dem\x00\x01engagements") // found by the fuzzer: the answer was not valid HTTP
 	f.Add("coach@demo.test", "wrong password", "")
 	for _, s := range fzTexts {
 		f.Add(s, s, s)
@@ -312,7 +315,10 @@ func FuzzLogin(f *testing.F) {
 	f.Fuzz(func(t *testing.T, email, pw, next string) {
 		c := z.as(t, "anon")
 		form := []string{"email", email, "password", pw, "next", next}
-		r := c.post("/login", form...)
+		r, err := fzPost(c, "/login", form...)
+		if err != nil {
+			t.Fatalf("POST /login with next=%q: the redirect is not a clean local path (a browser drops tabs, a control character breaks the answer): %v", next, err)
+		}
 		z.answer(t, r, form, nil, http.StatusSeeOther, http.StatusUnauthorized)
 		switch r.status {
 		case http.StatusUnauthorized:
@@ -322,14 +328,37 @@ func FuzzLogin(f *testing.F) {
 			if _, ok := fzPersonaOf(domain.NormalizeEmail(email)); !ok || pw != demo.Password {
 				t.Fatalf("signed in with %q / %q", email, pw)
 			}
-			if loc := r.location; !strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//") || strings.HasPrefix(loc, "/\\") {
-				t.Fatalf("login redirects off the site: %q", loc)
+			// What a browser makes of the address: tabs and line breaks dropped.
+			loc := strings.NewReplacer("\t", "", "\n", "", "\r", "").Replace(r.location)
+			if !strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//") || strings.HasPrefix(loc, "/\\") {
+				t.Fatalf("login redirects off the site: %q", r.location)
+			}
+			if strings.IndexFunc(r.location, func(c rune) bool { return c < 0x20 || c == 0x7f }) >= 0 {
+				t.Fatalf("control character in the login redirect %q", r.location)
 			}
 		}
 		form = []string{"email", email}
 		r = c.post("/password/forgot", form...)
 		z.answer(t, r, form, []string{"email"}, http.StatusOK, http.StatusUnprocessableEntity)
 	})
+}
+
+// fzPost is client.post that reports an answer that is not valid HTTP instead
+// of failing on it.
+func fzPost(c *client, path string, kv ...string) (resp, error) {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Add(kv[i], kv[i+1])
+	}
+	req, _ := http.NewRequest(http.MethodPost, c.a.srv.URL+path, strings.NewReader(v.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res, err := c.http.Do(req)
+	if err != nil {
+		return resp{}, err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	return resp{status: res.StatusCode, body: string(b), location: res.Header.Get("Location"), header: res.Header}, err
 }
 
 func fzPersonaOf(email string) (string, bool) {

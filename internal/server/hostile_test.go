@@ -8,11 +8,14 @@ package server_test
 import (
 	"html"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
+	"triade/internal/demo"
 	"triade/internal/store"
 )
 
@@ -348,4 +351,54 @@ func hiContainsInt(xs []int, x int) bool {
 		}
 	}
 	return false
+}
+
+// TestHostileRedirects: the page to return to after signing in or switching
+// language comes from the request, so it must come back as a clean local path.
+// Browsers drop tabs and line breaks from URLs before reading them ("/\t/evil"
+// is "//evil", another site), and a control character makes the answer
+// unreadable: either must fall back to a page of the site.
+func TestHostileRedirects(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs PostgreSQL")
+	}
+	z := fzNew(t)
+	for _, next := range []string{
+		"/\t/evil.example", "/\n/evil.example", "/\r\n/evil.example", "/\t\\evil.example", " //evil.example",
+		"/w/dem\x00\x01engagements", // found by FuzzLogin: the answer was not valid HTTP
+		"/\x7f", "/w/demo/\x1b[2J", "//evil.example", "/\\evil.example", "https://evil.example/",
+	} {
+		for _, rt := range []struct {
+			path string
+			form url.Values
+		}{
+			{"/login", url.Values{"email": {"coach@demo.test"}, "password": {demo.Password}, "next": {next}}},
+			{"/lang", url.Values{"lang": {"en"}, "next": {next}}},
+		} {
+			jar, _ := cookiejar.New(nil)
+			hc := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			res, err := hc.PostForm(z.srv.URL+rt.path, rt.form)
+			if err != nil {
+				t.Errorf("POST %s with next=%q: the redirect is not a clean local path (a browser drops tabs, a control character breaks the answer): %v", rt.path, next, err)
+				continue
+			}
+			res.Body.Close()
+			loc := res.Header.Get("Location")
+			if res.StatusCode != http.StatusSeeOther {
+				t.Errorf("POST %s with next=%q: status %d, want 303", rt.path, next, res.StatusCode)
+				continue
+			}
+			// What a browser makes of it: tabs and line breaks removed.
+			seen := strings.NewReplacer("\t", "", "\n", "", "\r", "").Replace(loc)
+			if !strings.HasPrefix(seen, "/") || strings.HasPrefix(seen, "//") || strings.HasPrefix(seen, "/\\") {
+				t.Errorf("POST %s with next=%q: redirected off the site to %q", rt.path, next, loc)
+			}
+			for _, b := range []byte(loc) {
+				if b < 0x20 || b == 0x7f {
+					t.Errorf("POST %s with next=%q: control character in Location %q", rt.path, next, loc)
+					break
+				}
+			}
+		}
+	}
 }

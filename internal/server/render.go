@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/a-h/templ"
 
@@ -129,12 +130,23 @@ func (s *Server) invalid(w http.ResponseWriter, r *http.Request, f views.Form, e
 	return nil
 }
 
-// localPath keeps redirects on this site: only absolute paths, never "//host".
+// localPath keeps redirects on this site: an absolute path without scheme or
+// host, and without control characters (browsers drop tabs and line breaks
+// from URLs, so "/\t/evil.example" would become "//evil.example").
 func localPath(next, fallback string) string {
-	if len(next) > 0 && next[0] == '/' && (len(next) == 1 || (next[1] != '/' && next[1] != '\\')) {
-		return next
+	for _, c := range next {
+		if c < 0x20 || c == 0x7f {
+			return fallback
+		}
 	}
-	return fallback
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return fallback
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return fallback
+	}
+	return u.RequestURI()
 }
 
 // returnPath is where the language switch brings the person back: this page, or
