@@ -188,7 +188,90 @@ func TestConfidentialRowsRefusedByPostgres(t *testing.T) {
 			query string
 			see   map[string]bool
 		}{`SELECT count(*) FROM coaching_sessions`, map[string]bool{"coach@demo.test": true, "coachee@demo.test": true, "sponsor@demo.test": true, "admin@demo.test": true}},
+		// The evaluation is the coaches' and the coachee's: the sponsor gets
+		// the final report, never the evaluation rows.
+		struct {
+			query string
+			see   map[string]bool
+		}{`SELECT count(*) FROM evaluations`, coaching},
 	)
+
+	// Every table PostgreSQL guards with a restrictive policy, from the
+	// catalog, so that a new confidential table cannot be forgotten here. A
+	// table whose restrictive policies cover reads (cmd ALL or SELECT) needs a
+	// case above ("FROM table") saying what the sponsor and the admin see:
+	// nothing, except the documented sharing (meeting requests to the sponsor
+	// as a party, the history to the admin, the one shared action and its
+	// journal to the sponsor). A table whose restrictive policies only guard
+	// writes is listed in writeOnly with the one part who may change its rows.
+	mentions := func(query, table string) bool {
+		needle := "FROM " + table
+		for i := 0; i+len(needle) <= len(query); i++ {
+			if query[i:i+len(needle)] == needle && (i+len(needle) == len(query) || query[i+len(needle)] == ' ') {
+				return true
+			}
+		}
+		return false
+	}
+	for _, c := range cases {
+		for _, who := range []string{"sponsor@demo.test", "admin@demo.test"} {
+			if _, ok := c.see[who]; !ok {
+				t.Errorf("%s: the case says nothing of %s", c.query, who)
+			}
+		}
+	}
+	// The coachee's synthesis at the end: read by the parties and the admin,
+	// written by the coachee alone (not even by the coach).
+	writeOnly := map[string]string{"coachee_syntheses": "coachee@demo.test"}
+	rows, err := env.Super.Query(ctx, `SELECT tablename::text, bool_or(cmd IN ('ALL', 'SELECT')) FROM pg_policies
+		WHERE schemaname = 'public' AND permissive = 'RESTRICTIVE' GROUP BY tablename ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	restrictive := map[string]bool{} // table → its restrictive policies cover reads
+	var table string
+	var reads bool
+	if _, err := pgx.ForEachRow(rows, []any{&table, &reads}, func() error { restrictive[table] = reads; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(restrictive) < 14 {
+		t.Fatalf("only %d tables with a restrictive policy: %v", len(restrictive), restrictive)
+	}
+	for table, reads := range restrictive {
+		listed := false
+		for _, c := range cases {
+			listed = listed || mentions(c.query, table)
+		}
+		writer, guarded := writeOnly[table]
+		switch {
+		case reads && !listed:
+			t.Errorf("%s has a restrictive read policy but no case says what the sponsor and the admin see of it", table)
+		case !reads && !guarded:
+			t.Errorf("%s has a restrictive write policy but is not in writeOnly", table)
+		case !reads:
+			for _, email := range []string{"sponsor@demo.test", "admin@demo.test"} {
+				if n := as(email, `SELECT count(*) FROM `+pgx.Identifier{table}.Sanitize()); n == 0 {
+					t.Errorf("%s: %s reads no row; the table is guarded for writes only", table, email)
+				}
+			}
+			// FOR UPDATE applies the UPDATE policies: the rows one may change.
+			lockable := `SELECT count(*) FROM (SELECT 1 FROM ` + pgx.Identifier{table}.Sanitize() + ` FOR UPDATE) s`
+			for _, email := range []string{"coach@demo.test", "coachee@demo.test", "sponsor@demo.test", "admin@demo.test"} {
+				n := as(email, lockable)
+				if email == writer && n == 0 {
+					t.Errorf("%s: %s may change no row, but should", table, email)
+				}
+				if email != writer && n != 0 {
+					t.Errorf("%s: %s may change %d rows, PostgreSQL should refuse them", table, email, n)
+				}
+			}
+		}
+	}
+	for table := range writeOnly {
+		if _, ok := restrictive[table]; !ok {
+			t.Errorf("writeOnly lists %s, which has no restrictive policy", table)
+		}
+	}
 	if n := as("sponsor@demo.test", `SELECT count(*) FROM actions`); n != 1 {
 		t.Errorf("the sponsor sees %d actions, want exactly the 1 shared", n)
 	}
@@ -207,5 +290,41 @@ func TestConfidentialRowsRefusedByPostgres(t *testing.T) {
 				t.Errorf("%s: %s sees %d rows, PostgreSQL should refuse them", c.query, email, n)
 			}
 		}
+	}
+}
+
+// TestScopeDoesNotOutliveItsRoundTrip: a page's reads travel as one batch, run
+// by PostgreSQL as one implicit transaction; the workspace it set must be gone
+// for the next statement on the same connection.
+func TestScopeDoesNotOutliveItsRoundTrip(t *testing.T) {
+	env := testenv.New(t)
+	ctx := context.Background()
+	if _, err := demo.Seed(ctx, env.Store); err != nil {
+		t.Fatal(err)
+	}
+	var tenant string
+	env.Super.QueryRow(ctx, `SELECT id FROM workspaces WHERE slug = 'demo'`).Scan(&tenant)
+	conn, err := env.App.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	b := &pgx.Batch{}
+	b.Queue(`SELECT set_config('app.tenant_id', $1, true)`, tenant)
+	b.Queue(`SELECT count(*) FROM client_orgs`)
+	br := conn.SendBatch(ctx, b)
+	br.Exec()
+	var inside int
+	br.QueryRow().Scan(&inside)
+	br.Close()
+	var after string
+	var visible int
+	conn.QueryRow(ctx, `SELECT coalesce(current_setting('app.tenant_id', true), '')`).Scan(&after)
+	conn.QueryRow(ctx, `SELECT count(*) FROM client_orgs`).Scan(&visible)
+	if inside == 0 {
+		t.Fatal("the batch did not see its own workspace")
+	}
+	if after != "" || visible != 0 {
+		t.Fatalf("after the batch the connection still holds workspace %q (%d rows visible)", after, visible)
 	}
 }

@@ -62,27 +62,22 @@ func (s *Store) Tx(ctx context.Context, sc Scope, fn func(tx pgx.Tx) error) erro
 	return nil
 }
 
-// View runs read-only queries in a single round trip: BEGIN, the scope's
-// settings, the queued queries and COMMIT travel as one pipelined batch. Pages
-// read through here; Tx is for writes, which need answers between statements.
+// View runs read-only queries in a single round trip. A pgx batch is one
+// pipeline closed by a single Sync, which PostgreSQL runs as one implicit
+// transaction: the scope's settings (transaction-local) hold for every query of
+// the batch and vanish with it, without BEGIN or COMMIT statements. Pages read
+// through here; Tx is for writes, which need answers between statements.
 func (s *Store) View(ctx context.Context, sc Scope, queue func(b *pgx.Batch), read func(br pgx.BatchResults) error) error {
 	b := &pgx.Batch{}
-	b.Queue("BEGIN READ ONLY")
 	b.Queue(`SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)`, sc.TenantID, sc.UserID)
 	queue(b)
-	b.Queue("COMMIT")
 	br := s.pool.SendBatch(ctx, b)
 	defer br.Close()
-	for i := 0; i < 2; i++ {
-		if _, err := br.Exec(); err != nil {
-			return dbError("view", err)
-		}
+	if _, err := br.Exec(); err != nil {
+		return dbError("view", err)
 	}
 	if err := read(br); err != nil {
 		return dbError("view", err)
-	}
-	if _, err := br.Exec(); err != nil {
-		return dbError("view commit", err)
 	}
 	return nil
 }
