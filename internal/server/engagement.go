@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
@@ -118,9 +120,17 @@ func (s *Server) engagements(w http.ResponseWriter, r *http.Request) error {
 	if f.Phase != "" && !domain.Phase(f.Phase).Valid() {
 		f.Phase = ""
 	}
+	if p, err := strconv.Atoi(q.Get("page")); err == nil && p > 0 && p < 10000 {
+		f.Page = p
+	}
 	rows, err := s.store.Engagements(r.Context(), scope(r), f)
 	if err != nil {
 		return err
+	}
+	// One row more than a page says whether a next page exists.
+	more := len(rows) > store.PageSize
+	if more {
+		rows = rows[:store.PageSize]
 	}
 	orgs, err := s.store.ClientOrgs(r.Context(), scope(r))
 	if err != nil {
@@ -131,6 +141,15 @@ func (s *Server) engagements(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := views.EngagementList{Slug: m.Workspace.Slug, Phase: f.Phase, Org: f.ClientOrgID, Coach: f.CoachID, CanCreate: domain.Can(m.Role, domain.CreateEngagements)}
+	pageURL := func(p int) string {
+		return "/w/" + m.Workspace.Slug + "/engagements?" + url.Values{"phase": {f.Phase}, "org": {f.ClientOrgID}, "coach": {f.CoachID}, "page": {strconv.Itoa(p)}}.Encode()
+	}
+	if f.Page > 0 {
+		v.Prev = pageURL(f.Page - 1)
+	}
+	if more {
+		v.Next = pageURL(f.Page + 1)
+	}
 	for _, e := range rows {
 		v.Rows = append(v.Rows, views.EngagementRow{ID: e.ID, Title: e.Title, ClientOrg: e.ClientOrg, Coach: e.Coach, Coachee: e.Coachee,
 			Phase: e.Phase, Since: i18n.Date(r.Context(), e.PhaseChanged)})

@@ -122,7 +122,11 @@ type EngagementRow struct {
 type EngagementFilter struct {
 	Phase, ClientOrgID, CoachID string
 	All                         bool // the workspace admin sees every engagement
+	Page                        int  // from 0, PageSize a page
 }
+
+// PageSize is how many engagements a list page shows.
+const PageSize = 50
 
 // Engagements lists the engagements the person takes part in (or all, for an
 // admin), filtered.
@@ -143,7 +147,7 @@ func (s *Store) Engagements(ctx context.Context, sc Scope, f EngagementFilter) (
 			  AND ($6 = '' OR EXISTS (SELECT 1 FROM engagement_parties cc WHERE cc.tenant_id = e.tenant_id AND cc.engagement_id = e.id
 			                          AND cc.part IN ('coach', 'cocoach') AND cc.user_id::text = $6))
 			ORDER BY array_position(ARRAY['cadrage','accompagnement','bouclage','clos','interrompu'], e.phase), e.title
-			LIMIT 500`, sc.TenantID, f.All, sc.UserID, f.Phase, f.ClientOrgID, f.CoachID)
+			LIMIT $7 OFFSET $8`, sc.TenantID, f.All, sc.UserID, f.Phase, f.ClientOrgID, f.CoachID, PageSize+1, f.Page*PageSize)
 	}, func(br pgx.BatchResults) error {
 		rows, _ := br.Query()
 		var err error

@@ -23,6 +23,7 @@ type PartyRow struct {
 // EngagementList is the list page.
 type EngagementList struct {
 	Slug, Phase, Org, Coach string
+	Prev, Next              string // pages around this one, "" when none
 	Rows                    []EngagementRow
 	Phases, Orgs, Coaches   []Option
 	CanCreate               bool
