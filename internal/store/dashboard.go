@@ -93,10 +93,13 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, role domain.Role, now t
 			  AND NOT EXISTS (SELECT 1 FROM report_validations rv WHERE d.doc = 'report' AND rv.tenant_id = $1 AND rv.engagement_id = e.id AND rv.number = d.number AND rv.user_id = $2)
 			UNION ALL
 			-- Meeting requests waiting to be scheduled (for the coaches).
-			SELECT DISTINCT e.id, e.title, 'schedule_meeting', 0 FROM meeting_requests q
+			-- Numbered by the day of the newest open request, so that a new request
+			-- is a new reminder.
+			SELECT e.id, e.title, 'schedule_meeting', (extract(epoch FROM max(q.created_at)) / 86400)::int FROM meeting_requests q
 			JOIN mine ON mine.engagement_id = q.engagement_id AND mine.part IN ('coach', 'cocoach')
 			JOIN engagements e ON e.tenant_id = $1 AND e.id = q.engagement_id
 			WHERE q.tenant_id = $1 AND q.meeting_id IS NULL AND e.phase IN ('cadrage', 'accompagnement', 'bouclage')
+			GROUP BY e.id, e.title
 			UNION ALL
 			-- Journal entries the coach has not answered: newer than their last
 			-- comment on the action, engagement by engagement.
