@@ -66,7 +66,9 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, role domain.Role, now t
 		// 1. My engagements, with the next meeting and the contract's progress.
 		b.Queue(`WITH mine AS (`+myEngagements+`)
 			SELECT e.id, e.title, coalesce(cu.name, ''), e.phase,
-			least(ss.next, (SELECT min(scheduled_at) FROM meetings m WHERE m.tenant_id = e.tenant_id AND m.engagement_id = e.id AND NOT m.held AND m.scheduled_at >= $3)),
+			CASE WHEN e.phase IN ('cadrage', 'accompagnement', 'bouclage') THEN
+				least(ss.next, (SELECT min(scheduled_at) FROM meetings m WHERE m.tenant_id = e.tenant_id AND m.engagement_id = e.id AND NOT m.held AND m.scheduled_at >= $3))
+			END,
 			ss.held, coalesce(c.sessions_planned, 0)
 			FROM engagements e JOIN mine ON mine.engagement_id = e.id
 			LEFT JOIN engagement_parties cp ON cp.tenant_id = e.tenant_id AND cp.engagement_id = e.id AND cp.part = 'coachee'
