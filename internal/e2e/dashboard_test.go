@@ -178,9 +178,9 @@ func TestDashboardsAndReminderLinks(t *testing.T) {
 		{
 			email: "coach@demo.test", name: "Coach Démo", role: "Coach",
 			sections: []string{"Ce qui vous attend", "Cette semaine", "Mes accompagnements"},
-			waiting: []string{"Planifier la réunion intermédiaire demandée — " + accTitle, "Lire 4 entrée(s) de journal sans réponse — " + accTitle,
+			waiting: []string{"Planifier la réunion intermédiaire demandée — " + accTitle, "Lire les entrées de journal sans réponse (4) — " + accTitle,
 				"Valider la version 2 du document de synthèse — " + lyonTitle},
-			follow: "Lire 4 entrée(s) de journal sans réponse", followPath: acc + "/actions", followPage: actionsPage,
+			follow: "Lire les entrées de journal sans réponse (4)", followPath: acc + "/actions", followPage: actionsPage,
 			engagements: myEngagements,
 			more: func(p *persona) {
 				p.t.Helper()
