@@ -7,7 +7,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"triade/internal/domain"
 	"triade/internal/i18n"
 	"triade/internal/ical"
 	"triade/internal/store"
@@ -99,5 +98,3 @@ func (s *Server) revokeCalendar(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, "/w/"+member(r).Workspace.Slug+"/calendar", http.StatusSeeOther)
 	return nil
 }
-
-var _ = domain.ErrNotFound
