@@ -49,61 +49,60 @@ type ClosingFile struct {
 
 // Closing loads the bouclage of an engagement.
 func (s *Store) Closing(ctx context.Context, sc Scope, id string) (*ClosingFile, error) {
-	cad, err := s.Cadrage(ctx, sc, id)
+	if !validUUID(id) {
+		return nil, domain.ErrNotFound
+	}
+	// The framing, the progress and the bouclage itself: one round trip.
+	f := &ClosingFile{CadrageFile: &CadrageFile{Requests: map[domain.RequestLevel]Request{}}}
+	var ov SessionsOverview
+	t := sc.TenantID
+	err := s.view(ctx, sc,
+		part{func(b *pgx.Batch) { queueCadrage(b, sc, id) }, func(br pgx.BatchResults) error { return readCadrage(br, f.CadrageFile) }},
+		sessionsPart(sc, id, &ov),
+		part{func(b *pgx.Batch) {
+			b.Queue(`SELECT indicator_id, part, reached, assessment, evidence, at FROM evaluations WHERE tenant_id = $1 AND engagement_id = $2`, t, id)
+			b.Queue(`SELECT coalesce((SELECT body FROM coachee_syntheses WHERE tenant_id = $1 AND engagement_id = $2), ''),
+				coalesce((SELECT version FROM coachee_syntheses WHERE tenant_id = $1 AND engagement_id = $2), 0)`, t, id)
+			b.Queue(`SELECT r.id, r.body, r.carrier, coalesce(u.name, ''), r.due_date::timestamptz FROM recommendations r LEFT JOIN users u ON u.id = r.author_id
+				WHERE r.tenant_id = $1 AND r.engagement_id = $2 ORDER BY r.created_at`, t, id)
+			b.Queue(`SELECT '', f.body, '', u.name, NULL::timestamptz FROM sponsor_feedback f JOIN users u ON u.id = f.author_id
+				WHERE f.tenant_id = $1 AND f.engagement_id = $2 AND f.body <> '' ORDER BY u.name`, t, id)
+			b.Queue(`SELECT m.id, m.kind, m.scheduled_at, m.held, m.notes, m.adjustments, m.version,
+				coalesce(array_agg(a.user_id::text) FILTER (WHERE a.user_id IS NOT NULL), '{}')
+				FROM meetings m LEFT JOIN meeting_attendees a ON a.tenant_id = m.tenant_id AND a.meeting_id = m.id
+				WHERE m.tenant_id = $1 AND m.engagement_id = $2 AND m.kind = 'final' GROUP BY m.tenant_id, m.id`, t, id)
+			b.Queue(versionsQuery("report"), t, id)
+		}, func(br pgx.BatchResults) error {
+			rows, _ := br.Query()
+			var err error
+			if f.Evaluations, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Evaluation]); err != nil {
+				return dbError("evaluations", err)
+			}
+			if err := br.QueryRow().Scan(&f.CoacheeSynthesis, &f.SynthesisVersion); err != nil {
+				return dbError("coachee synthesis", err)
+			}
+			rows, _ = br.Query()
+			if f.Recommendations, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Recommendation]); err != nil {
+				return dbError("recommendations", err)
+			}
+			rows, _ = br.Query()
+			if f.Feedback, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Recommendation]); err != nil {
+				return dbError("feedback", err)
+			}
+			m := &f.Final
+			switch err := br.QueryRow().Scan(&m.ID, &m.Kind, &m.ScheduledAt, &m.Held, &m.Notes, &m.Adjustments, &m.Version, &m.Attendees); err {
+			case nil, pgx.ErrNoRows:
+			default:
+				return dbError("final meeting", err)
+			}
+			rows, _ = br.Query()
+			f.Reports, err = pgx.CollectRows(rows, scanVersion)
+			return dbError("reports", err)
+		}})
 	if err != nil {
 		return nil, err
 	}
-	ov, err := s.Sessions(ctx, sc, id)
-	if err != nil {
-		return nil, err
-	}
-	f := &ClosingFile{CadrageFile: cad, Progress: ov.Progress}
-	err = s.Tx(ctx, sc, func(tx pgx.Tx) error {
-		t := sc.TenantID
-		b := &pgx.Batch{}
-		b.Queue(`SELECT indicator_id, part, reached, assessment, evidence, at FROM evaluations WHERE tenant_id = $1 AND engagement_id = $2`, t, id)
-		b.Queue(`SELECT coalesce((SELECT body FROM coachee_syntheses WHERE tenant_id = $1 AND engagement_id = $2), ''),
-			coalesce((SELECT version FROM coachee_syntheses WHERE tenant_id = $1 AND engagement_id = $2), 0)`, t, id)
-		b.Queue(`SELECT r.id, r.body, r.carrier, coalesce(u.name, ''), r.due_date::timestamptz FROM recommendations r LEFT JOIN users u ON u.id = r.author_id
-			WHERE r.tenant_id = $1 AND r.engagement_id = $2 ORDER BY r.created_at`, t, id)
-		b.Queue(`SELECT '', f.body, '', u.name, NULL::timestamptz FROM sponsor_feedback f JOIN users u ON u.id = f.author_id
-			WHERE f.tenant_id = $1 AND f.engagement_id = $2 AND f.body <> '' ORDER BY u.name`, t, id)
-		b.Queue(`SELECT m.id, m.kind, m.scheduled_at, m.held, m.notes, m.adjustments, m.version,
-			coalesce(array_agg(a.user_id::text) FILTER (WHERE a.user_id IS NOT NULL), '{}')
-			FROM meetings m LEFT JOIN meeting_attendees a ON a.tenant_id = m.tenant_id AND a.meeting_id = m.id
-			WHERE m.tenant_id = $1 AND m.engagement_id = $2 AND m.kind = 'final' GROUP BY m.tenant_id, m.id`, t, id)
-		b.Queue(versionsQuery("report"), t, id)
-		br := tx.SendBatch(ctx, b)
-		defer br.Close()
-		rows, _ := br.Query()
-		var err error
-		if f.Evaluations, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Evaluation]); err != nil {
-			return dbError("evaluations", err)
-		}
-		if err := br.QueryRow().Scan(&f.CoacheeSynthesis, &f.SynthesisVersion); err != nil {
-			return dbError("coachee synthesis", err)
-		}
-		rows, _ = br.Query()
-		if f.Recommendations, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Recommendation]); err != nil {
-			return dbError("recommendations", err)
-		}
-		rows, _ = br.Query()
-		if f.Feedback, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Recommendation]); err != nil {
-			return dbError("feedback", err)
-		}
-		m := &f.Final
-		switch err := br.QueryRow().Scan(&m.ID, &m.Kind, &m.ScheduledAt, &m.Held, &m.Notes, &m.Adjustments, &m.Version, &m.Attendees); err {
-		case nil, pgx.ErrNoRows:
-		default:
-			return dbError("final meeting", err)
-		}
-		rows, _ = br.Query()
-		f.Reports, err = pgx.CollectRows(rows, scanVersion)
-		return dbError("reports", err)
-	})
-	if err != nil {
-		return nil, err
-	}
+	f.Progress = ov.Progress
 	return f, nil
 }
 

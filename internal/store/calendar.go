@@ -58,9 +58,30 @@ func (s *Store) CalendarOwner(ctx context.Context, tenantID, token string) (stri
 // sessions and first meetings for the coaches and the coachee; three-way meetings
 // they attend (a sponsor sees only those).
 func (s *Store) Calendar(ctx context.Context, sc Scope, since time.Time) ([]CalendarEvent, error) {
+	return s.calendar(ctx, sc, since, "")
+}
+
+// MeetingEvent loads one meeting of an engagement for an .ics download, by the
+// same rules as the feed, limited to that engagement.
+func (s *Store) MeetingEvent(ctx context.Context, sc Scope, engagementID, kind, id string) (CalendarEvent, error) {
+	evs, err := s.calendar(ctx, sc, time.Time{}, engagementID)
+	if err != nil {
+		return CalendarEvent{}, err
+	}
+	for _, e := range evs {
+		if e.Kind == kind && e.ID == id {
+			return e, nil
+		}
+	}
+	return CalendarEvent{}, domain.ErrNotFound
+}
+
+// calendar reads the meetings of the person's engagements, or of one of them.
+func (s *Store) calendar(ctx context.Context, sc Scope, since time.Time, engagementID string) ([]CalendarEvent, error) {
 	var out []CalendarEvent
-	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `WITH mine AS (`+myEngagements+`)
+	err := s.View(ctx, sc, func(b *pgx.Batch) {
+		b.Queue(`WITH mine AS (SELECT engagement_id, part FROM engagement_parties
+			                WHERE tenant_id = $1 AND user_id = $2 AND ($4 = '' OR engagement_id::text = $4))
 			SELECT s.id, e.id, e.title, 'session', s.number, s.minutes, s.scheduled_at FROM coaching_sessions s
 			JOIN mine ON mine.engagement_id = s.engagement_id AND mine.part <> 'sponsor'
 			JOIN engagements e ON e.tenant_id = s.tenant_id AND e.id = s.engagement_id
@@ -76,24 +97,12 @@ func (s *Store) Calendar(ctx context.Context, sc Scope, since time.Time) ([]Cale
 			WHERE m.tenant_id = $1 AND m.scheduled_at >= $3
 			  AND (EXISTS (SELECT 1 FROM meeting_attendees a WHERE a.tenant_id = m.tenant_id AND a.meeting_id = m.id AND a.user_id = $2)
 			       OR (mine.part <> 'sponsor' AND NOT EXISTS (SELECT 1 FROM meeting_attendees a WHERE a.tenant_id = m.tenant_id AND a.meeting_id = m.id)))
-			ORDER BY 7 LIMIT 1000`, sc.TenantID, sc.UserID, since)
+			ORDER BY 7 LIMIT 1000`, sc.TenantID, sc.UserID, since, engagementID)
+	}, func(br pgx.BatchResults) error {
+		rows, _ := br.Query()
 		var err error
 		out, err = pgx.CollectRows(rows, pgx.RowToStructByPos[CalendarEvent])
 		return err
 	})
 	return out, dbError("calendar", err)
-}
-
-// MeetingEvent loads one meeting of an engagement for an .ics download.
-func (s *Store) MeetingEvent(ctx context.Context, sc Scope, engagementID, kind, id string) (CalendarEvent, error) {
-	evs, err := s.Calendar(ctx, sc, time.Time{})
-	if err != nil {
-		return CalendarEvent{}, err
-	}
-	for _, e := range evs {
-		if e.EngagementID == engagementID && e.Kind == kind && e.ID == id {
-			return e, nil
-		}
-	}
-	return CalendarEvent{}, domain.ErrNotFound
 }
