@@ -25,11 +25,30 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-// testTimeout bounds a whole journey, browser included: nothing can hang.
-const testTimeout = 60 * time.Second
+// journeyTimeout bounds a whole journey, browser included, so nothing can
+// hang. It is a bound, not a speed target: on two busy cores a journey that
+// takes 40 s alone can take several times that, and must still pass.
+const journeyTimeout = 10 * time.Minute
 
-// stepTimeout bounds one lookup, so a missing element fails fast and says which.
-const stepTimeout = 5 * time.Second
+// stepTimeout bounds one lookup of an element that should already be on the
+// loaded page. Only a missing element waits this long: it is generous so that
+// a starved browser is never mistaken for a missing element.
+const stepTimeout = 30 * time.Second
+
+// auditTimeout bounds one axe-core audit (injecting a 500 kB script and
+// running every rule), again generous for a machine under load.
+const auditTimeout = 2 * time.Minute
+
+// journeyContext is the test's context, ended at journeyTimeout or a minute
+// before the test binary's own deadline, whichever comes first, so that a hang
+// fails the one test with a message rather than killing the whole binary.
+func journeyContext(t *testing.T) (context.Context, context.CancelFunc) {
+	end := time.Now().Add(journeyTimeout)
+	if d, ok := t.Deadline(); ok && d.Add(-time.Minute).Before(end) {
+		end = d.Add(-time.Minute)
+	}
+	return context.WithDeadline(t.Context(), end)
+}
 
 // setup starts Triade on a fresh database and a headless Chromium in front of
 // it. It skips under -short or without Chromium (and fails without it in CI).
@@ -47,10 +66,10 @@ func setup(t *testing.T) (*testenv.Env, *browser) {
 }
 
 // startBrowser starts a headless Chromium that lives until the end of the test
-// or testTimeout, whichever comes first.
+// or journeyContext's bound, whichever comes first.
 func startBrowser(t *testing.T, chrome, base string) *browser {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
+	ctx, cancel := journeyContext(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chrome),
 		chromedp.Headless,
@@ -432,7 +451,7 @@ func audit(t testing.TB, ctx context.Context, where string) (ran bool) {
 		}
 		return false
 	}
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, auditTimeout)
 	defer cancel()
 	page, _ := chromedp.Run(ctx, chromedp.Location())
 	loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof axe !== 'undefined'`))
