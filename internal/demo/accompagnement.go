@@ -132,6 +132,16 @@ func seedAccompagnement(ctx context.Context, sd *Seeder) error {
 	if _, err := st.PlanSession(ctx, coach, id, sd.At(9, 9), 90); err != nil {
 		return err
 	}
+	// A session called off, with its reason: coach and coachee read why, the
+	// sponsor only that it was cancelled.
+	sid, err := st.PlanSession(ctx, coach, id, sd.At(10, 9), 90)
+	if err != nil {
+		return err
+	}
+	if err := st.UpdateSession(ctx, coach, id, store.Session{ID: sid, ScheduledAt: sd.At(10, 9), Minutes: 90, Status: "cancelled",
+		CancelReason: "Déplacement imprévu de la coachée au siège ; séance reportée.", Version: 1}); err != nil {
+		return err
+	}
 	// Actions in every status, each with journal entries; the first is shared.
 	statuses := []domain.ActionStatus{domain.ActionDone, domain.ActionDone, domain.ActionInProgress, domain.ActionDropped, domain.ActionTodo}
 	for i, aid := range actionIDs {

@@ -131,5 +131,23 @@ func CanWriteRequest(p Part, level RequestLevel) bool {
 	return false
 }
 
+// CanTakePart reports whether a member with a workspace role may take a part
+// in an engagement: the coachee's part needs the coachee role, a sponsor's
+// the sponsor role, and the coaches' parts the coach role — or the admin role,
+// which an independent coach holds in her own practice as long as a member
+// has one role per workspace. The database holds the same rule
+// (engagement_parties' party_role trigger).
+func CanTakePart(r Role, p Part) bool {
+	switch p {
+	case PartCoach, PartCocoach:
+		return r == RoleCoach || r == RoleAdmin
+	case PartCoachee:
+		return r == RoleCoachee
+	case PartSponsor:
+		return r == RoleSponsor
+	}
+	return false
+}
+
 // CanConfirmWillingness: the coach and the coachee each confirm their own.
 func CanConfirmWillingness(p Part) bool { return p == PartCoach || p == PartCoachee }

@@ -118,3 +118,22 @@ func TestAccessMatrix(t *testing.T) {
 		t.Error("ViewerPart")
 	}
 }
+
+// TestCanTakePart: a sponsor cannot be co-coach (and read the diagnosis), a
+// coachee cannot coach; the admin of a solo practice coaches.
+func TestCanTakePart(t *testing.T) {
+	for _, c := range []struct {
+		role Role
+		part Part
+		ok   bool
+	}{
+		{RoleCoach, PartCoach, true}, {RoleCoach, PartCocoach, true}, {RoleAdmin, PartCoach, true}, {RoleAdmin, PartCocoach, true},
+		{RoleSponsor, PartCocoach, false}, {RoleSponsor, PartCoach, false}, {RoleCoachee, PartCoach, false},
+		{RoleCoachee, PartCoachee, true}, {RoleCoach, PartCoachee, false}, {RoleSponsor, PartCoachee, false},
+		{RoleSponsor, PartSponsor, true}, {RoleCoach, PartSponsor, false}, {RoleAdmin, PartSponsor, false}, {RoleAdmin, PartCoachee, false},
+	} {
+		if got := CanTakePart(c.role, c.part); got != c.ok {
+			t.Errorf("CanTakePart(%s, %s) = %v, want %v", c.role, c.part, got, c.ok)
+		}
+	}
+}

@@ -55,18 +55,22 @@ func CheckPassword(p string) string {
 }
 
 // CheckText cleans a text and returns the catalog ID of what is wrong with it:
-// not valid UTF-8 (or holding NUL, which PostgreSQL cannot store), or longer
-// than max runes. "" means fine.
+// not valid UTF-8, holding a control character other than a line break or a
+// tab (NUL, which PostgreSQL cannot store; a lone CR, which calendars and
+// e-mails read as a line end), or longer than max runes. "" means fine.
 func CheckText(s string, max int) (string, string) {
 	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
 	switch {
-	case !utf8.ValidString(s) || strings.ContainsRune(s, 0):
+	case !utf8.ValidString(s) || strings.IndexFunc(s, forbiddenControl) >= 0:
 		return s, "field.text.invalid"
 	case utf8.RuneCountInString(s) > max:
 		return s, "field.too_long"
 	}
 	return s, ""
 }
+
+// forbiddenControl: the C0 controls and DEL, but for line feed and tab.
+func forbiddenControl(r rune) bool { return (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f }
 
 // CleanText trims a one-line text and reports whether it fits within max runes.
 // Browsers send textarea line breaks as CRLF; they are stored as LF.

@@ -134,9 +134,9 @@ func TestDashboardsAndReminderLinks(t *testing.T) {
 		p.wantText("main h2", "Séances")
 		rows := p.cells("main table tbody tr")
 		if !slices.ContainsFunc(rows, func(r []string) bool {
-			return len(r) == 4 && strings.HasPrefix(r[0], "Séance 6 /") && r[3] == "Prévue"
+			return len(r) == 4 && strings.HasPrefix(r[0], "Séance 7 /") && r[3] == "Prévue"
 		}) {
-			p.errorf("sessions page %s: no planned session 6 among %q", p.path(), rows)
+			p.errorf("sessions page %s: no planned session 7 among %q", p.path(), rows)
 		}
 	}
 	actionPage := func(p *persona) {
@@ -156,10 +156,11 @@ func TestDashboardsAndReminderLinks(t *testing.T) {
 		path    string // where its link leads
 		page    func(*persona)
 	}
-	session6 := "Triade — Rappel : Séance 6 demain, " +
+	// The demo has six sessions (the last one cancelled): this is the seventh.
+	session7 := "Triade — Rappel : Séance 7 demain, " +
 		i18n.DateTime(i18n.WithZone(i18n.WithLang(context.Background(), "fr"), "Europe/Paris"), tomorrow) + "."
 	synthesisMail := reminder{"Triade — Valider la version 2 du document de synthèse", lyon + "/synthesis/2", synthesisPage}
-	sessionMail := reminder{session6, acc + "/sessions", sessionsPage}
+	sessionMail := reminder{session7, acc + "/sessions", sessionsPage}
 
 	myEngagements := []string{lyonTitle, "Prise de poste — direction des achats", accTitle,
 		"Prise de fonction — responsable qualité", "Management transversal — projet ERP", "Orientation de carrière — mobilité interne"}
@@ -185,8 +186,8 @@ func TestDashboardsAndReminderLinks(t *testing.T) {
 			more: func(p *persona) {
 				p.t.Helper()
 				week := dashSection(p, "Cette semaine", "li")
-				if len(week) != 1 || !strings.Contains(week[0], accTitle) || !strings.HasSuffix(week[0], "Séance 6") {
-					p.errorf("dashboard, « Cette semaine »: %q, want session 6 of %q tomorrow", week, accTitle)
+				if len(week) != 1 || !strings.Contains(week[0], accTitle) || !strings.HasSuffix(week[0], "Séance 7") {
+					p.errorf("dashboard, « Cette semaine »: %q, want session 7 of %q tomorrow", week, accTitle)
 				}
 			},
 			reminders: []reminder{

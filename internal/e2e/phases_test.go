@@ -26,6 +26,7 @@ const (
 	msgReportClosed  = "Rapport validé par les trois parties : l'accompagnement est clos."
 	notFoundTitle    = "Page introuvable"
 	evalWaiting      = "visible quand les deux évaluations sont saisies"
+	selfWithheld     = "visible quand le coaché aura validé cette version"
 	evalNone         = "pas encore évalué"
 	sharedHistory    = "Le coaché partage une action avec le représentant de l'entreprise"
 	privateNotesHead = "Mes notes privées"
@@ -626,11 +627,23 @@ func TestBouclageJourney(t *testing.T) {
 			c.errorf("report, %s: %q, want %s → %s then both assessments", desc, r, bt[0], bt[1])
 		}
 	}
-	for i, ev := range coachEvals {
-		r, self := report[ev.desc], selfEvals[i]
-		if len(r) != 5 || !strings.Contains(r[3], ev.reached) || !strings.Contains(r[3], ev.label) ||
-			!strings.Contains(r[4], self.reached) || !strings.Contains(r[4], self.label) {
-			c.errorf("report, %s: %q, want the coach's %q %q then the coachee's %q %q", ev.desc, r, ev.reached, ev.label, self.reached, self.label)
+	// The coachee's self-assessment stays with the coachee until they have
+	// validated this version: the coach sees their own column only.
+	for _, ev := range coachEvals {
+		r := report[ev.desc]
+		if len(r) != 5 || !strings.Contains(r[3], ev.reached) || !strings.Contains(r[3], ev.label) || r[4] != selfWithheld {
+			c.errorf("report, %s: %q, want the coach's %q %q then %q", ev.desc, r, ev.reached, ev.label, selfWithheld)
+		}
+	}
+	wantBoth := func(p *persona, when string) {
+		p.t.Helper()
+		report := p.indicatorRows("article.document table.indicators tbody tr")
+		for i, ev := range coachEvals {
+			r, self := report[ev.desc], selfEvals[i]
+			if len(r) != 5 || !strings.Contains(r[3], ev.reached) || !strings.Contains(r[3], ev.label) ||
+				!strings.Contains(r[4], self.reached) || !strings.Contains(r[4], self.label) {
+				p.errorf("report %s, %s: %q, want the coach's %q %q then the coachee's %q %q", when, ev.desc, r, ev.reached, ev.label, self.reached, self.label)
+			}
 		}
 	}
 	if got := c.texts("article.document table.indicators thead th"); len(got) < 5 || got[3] != "Évaluation du coach" || got[4] != "Auto-évaluation du coaché" {
@@ -666,8 +679,12 @@ func TestBouclageJourney(t *testing.T) {
 	ce.wantStatus("coachee tab report", ce.click(`.tabs a[href="`+base+`/report"]`), 200)
 	ce.wantStatus("coachee opens v1", ce.followLink("main table", "Version 1"), 200)
 	ce.wantText("article.document", synthesis)
+	wantBoth(ce, "as its coachee")
 	ce.validateReport(base, 1, msgValidated, "Coach Démo (Coach)", "Coaché Démo (Coaché)")
+	c.wantStatus("coach reopens v1", c.open(base+"/report/1"), 200)
+	wantBoth(c, "validated by the coachee")
 	sp.wantStatus("sponsor reopens v1", sp.open(base+"/report/1"), 200)
+	wantBoth(sp, "validated by the coachee")
 	sp.validateReport(base, 1, msgReportClosed, "Coach Démo (Coach)", "Coaché Démo (Coaché)", "Sponsor Démo (Représentant de l'entreprise)")
 	sp.wantText(".eng-head .phase", "Clos")
 	sp.wantText(".eng-head .notice", "lecture seule")

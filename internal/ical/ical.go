@@ -59,10 +59,17 @@ func (c Calendar) String() string {
 
 func utc(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
 
-// escape follows RFC 5545 §3.3.11 for TEXT values.
+// escape follows RFC 5545 §3.3.11 for TEXT values: every line end (CRLF, a
+// lone LF or a lone CR) becomes "\n", and other control characters, which a
+// content line may not hold, are dropped.
 func escape(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\r\n", `\n`, "\n", `\n`)
-	return r.Replace(s)
+	r := strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\r\n", `\n`, "\n", `\n`, "\r", `\n`)
+	return strings.Map(func(c rune) rune {
+		if c < 0x20 && c != '\t' || c == 0x7f {
+			return -1
+		}
+		return c
+	}, r.Replace(s))
 }
 
 // fold splits a content line longer than 75 octets, never inside a UTF-8

@@ -80,3 +80,28 @@ func TestCalendar(t *testing.T) {
 		t.Errorf("description folded badly: %q", e["DESCRIPTION"])
 	}
 }
+
+// TestControlCharactersNeverReachTheFeed: a lone CR (or any control character)
+// in a name would end the content line early and let text forge properties.
+func TestControlCharactersNeverReachTheFeed(t *testing.T) {
+	start := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	c := Calendar{Name: "Coach\rX-INJECTED:1", Stamp: start, Events: []Event{{
+		UID: UID("session", "abc"), Start: start, End: start.Add(time.Hour),
+		Summary: "Séance\rATTENDEE:mailto:evil@example.test", Details: "a\x00b\x1bc\r\nd",
+	}}}
+	feed := c.String()
+	for i, line := range strings.Split(strings.TrimSuffix(feed, "\r\n"), "\r\n") {
+		for _, r := range line {
+			if r < 0x20 && r != '\t' || r == 0x7f {
+				t.Fatalf("line %d holds control character %U: %q", i, r, line)
+			}
+		}
+		if strings.HasPrefix(line, "ATTENDEE") || strings.HasPrefix(line, "X-INJECTED") {
+			t.Fatalf("a name forged a property: %q", line)
+		}
+	}
+	e := parse(t, feed)[0]
+	if e["SUMMARY"] != `Séance\nATTENDEE:mailto:evil@example.test` || e["DESCRIPTION"] != `abc\nd` {
+		t.Errorf("summary %q, description %q", e["SUMMARY"], e["DESCRIPTION"])
+	}
+}

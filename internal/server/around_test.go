@@ -359,13 +359,13 @@ func tracedApp(t *testing.T) (*app, *queryCounter) {
 		t.Fatal(err)
 	}
 	counter := &queryCounter{}
-	cfg, err := pgxpool.ParseConfig(env.URL)
+	appURL, err := store.AppURL(env.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
-		_, err := c.Exec(ctx, "SET ROLE "+store.AppRole)
-		return err
+	cfg, err := pgxpool.ParseConfig(appURL)
+	if err != nil {
+		t.Fatal(err)
 	}
 	cfg.ConnConfig.Tracer = counter
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)

@@ -323,14 +323,14 @@ func (s *Server) reportVersionPage(w http.ResponseWriter, r *http.Request, statu
 		CompanyRequest: c.CompanyRequest, CoacheeRequest: c.CoacheeRequest, CoacheeSynthesis: c.CoacheeSynthesis,
 		Held: c.SessionsHeld, Planned: c.SessionsPlanned, Used: c.MinutesUsed, Total: c.MinutesTotal,
 		Start: i18nDate(r, c.Start), End: i18nDate(r, c.End), Final: dt(r, c.FinalMeeting)}
-	// The coachee's self-assessment reaches the sponsor through the report, once
-	// the coachee has validated that version: their validation is their consent.
-	withheld := e.Part == domain.PartSponsor
-	for _, val := range rv.Validations {
-		if val.Part == domain.PartCoachee {
-			withheld = false
-		}
+	// The coachee's self-assessment reaches the others through the report once
+	// the coachee has validated that version (their validation is their
+	// consent); the database shows its row to them only then.
+	shown, err := c.Merge(doc.SelfAssessment)
+	if err != nil {
+		return err
 	}
+	withheld := !shown
 	for _, o := range c.Objectives {
 		ro := views.ReportObjective{Title: o.Title}
 		for _, i := range o.Indicators {

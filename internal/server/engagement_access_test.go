@@ -422,6 +422,7 @@ func TestEngagementAccessMatrix(t *testing.T) {
 		}{
 			{"/w/demo/e/{fresh}/objectives/{objReady}", []string{"title", "Détourné", "version", "1"}},
 			{"/w/demo/e/{fresh}/objectives/{objReady}/delete", nil},
+			{"/w/demo/e/{fresh}/objectives/{objReady}/move", []string{"dir", "down"}},
 			{"/w/demo/e/{fresh}/objectives/{objReady}/indicators", []string{"kind", "observable", "description", "Détourné"}},
 			{"/w/demo/e/{fresh}/indicators/{indReady}", []string{"kind", "observable", "description", "Détourné", "version", "1"}},
 			{"/w/demo/e/{fresh}/indicators/{indReady}/delete", nil},

@@ -314,7 +314,7 @@ func TestAccompagnementAccessMatrix(t *testing.T) {
 			}
 		}
 		s1, s5 := f.ids["accS1"], f.ids["accS5"]
-		eq("sessions", v(`SELECT count(*) FROM coaching_sessions WHERE engagement_id = $1`, acc), "6")
+		eq("sessions", v(`SELECT count(*) FROM coaching_sessions WHERE engagement_id = $1`, acc), "7") // the demo's 6 (one cancelled) and the one planned here
 		eq("session 5", v(`SELECT minutes || ' ' || status FROM coaching_sessions WHERE id = $1`, s5), "75 planned")
 		eq("session 5 content", v(`SELECT analysis || ' | ' || decision FROM session_contents WHERE session_id = $1`, s5), paAnalysis5+" | "+paDecision5)
 		eq("session 5 parts", v(`SELECT (SELECT count(*) FROM session_situations WHERE session_id = $1) || ' ' ||

@@ -34,7 +34,7 @@ func (s *Server) membersPage(w http.ResponseWriter, r *http.Request, status int,
 	}
 	rows := make([]views.MemberRow, len(members))
 	for i, m := range members {
-		rows[i] = views.MemberRow{UserID: m.UserID, Name: m.Name, Email: m.Email, Role: m.Role, ClientOrg: m.ClientOrg}
+		rows[i] = views.MemberRow{UserID: m.UserID, Name: m.Name, Email: m.Email, Role: m.Role, ClientOrg: m.ClientOrg, Invited: m.Invited}
 	}
 	inv := make([]views.InvitationRow, len(pending))
 	for i, p := range pending {

@@ -156,7 +156,7 @@ func (s *Store) Person(ctx context.Context, userID string) (User, []Membership, 
 		b.Queue(`SELECT `+userCols+` FROM users WHERE id = $1`, userID)
 		b.Queue(`SELECT w.id, w.slug, w.name, w.timezone, m.role
 			FROM memberships m JOIN workspaces w ON w.id = m.tenant_id
-			WHERE m.user_id = $1 ORDER BY w.name`, userID)
+			WHERE m.user_id = $1 AND m.joined_at IS NOT NULL ORDER BY w.name`, userID)
 	}, func(br pgx.BatchResults) error {
 		var err error
 		if u, err = scanUser(br.QueryRow()); err != nil {
@@ -237,7 +237,9 @@ func (s *Store) ValidPasswordReset(ctx context.Context, token string) error {
 
 // UpdateAccount changes a person's name and language.
 func (s *Store) UpdateAccount(ctx context.Context, userID, name, locale string) error {
-	_, err := s.pool.Exec(ctx, `UPDATE users SET name = $2, locale = nullif($3, '') WHERE id = $1`, userID, name, locale)
+	// The names a person had stay known to erasure: frozen documents hold them.
+	_, err := s.pool.Exec(ctx, `UPDATE users SET former_names = CASE WHEN name <> $2 AND NOT name = ANY (former_names)
+		THEN array_append(former_names, name) ELSE former_names END, name = $2, locale = nullif($3, '') WHERE id = $1`, userID, name, locale)
 	return dbError("update account", err)
 }
 

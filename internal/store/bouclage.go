@@ -215,10 +215,50 @@ type ReportObjective struct {
 	Indicators []ReportIndicator
 }
 
-// ReportIndicator is baseline → target → reached, with both assessments.
+// ReportIndicator is baseline → target → reached, with both assessments. The
+// coachee's self-assessment is never part of the version's content: it is
+// frozen in its own row (report_self_assessments), which the database shows to
+// the others only once the coachee has validated that version.
 type ReportIndicator struct {
 	Kind, Description, Baseline, Target string
-	Coach, Coachee                      Evaluation
+	Coach                               Evaluation
+	Coachee                             Evaluation `json:"-"`
+}
+
+// SelfAssessment is the coachee's assessment of each indicator of a report
+// version, by objective and indicator in the report's order.
+type SelfAssessment [][]Evaluation
+
+// selfAssessmentOf takes the coachee's assessments out of a report's content.
+func selfAssessmentOf(c ReportContent) SelfAssessment {
+	out := make(SelfAssessment, len(c.Objectives))
+	for i, o := range c.Objectives {
+		out[i] = make([]Evaluation, len(o.Indicators))
+		for j, ind := range o.Indicators {
+			out[i][j] = ind.Coachee
+		}
+	}
+	return out
+}
+
+// Merge puts the coachee's assessments back beside the coach's. It reports
+// whether there were any to merge: no row means the reader may not see them.
+func (c *ReportContent) Merge(raw []byte) (bool, error) {
+	if raw == nil {
+		return false, nil
+	}
+	var sa SelfAssessment
+	if err := json.Unmarshal(raw, &sa); err != nil {
+		return false, err
+	}
+	for i := range c.Objectives {
+		for j := range c.Objectives[i].Indicators {
+			if i < len(sa) && j < len(sa[i]) {
+				c.Objectives[i].Indicators[j].Coachee = sa[i][j]
+			}
+		}
+	}
+	return true, nil
 }
 
 func reportOf(f *ClosingFile) ReportContent {
@@ -257,7 +297,12 @@ func (s *Store) PublishReport(ctx context.Context, sc Scope, id string) (int, er
 	if err != nil {
 		return 0, err
 	}
-	content, err := json.Marshal(reportOf(f))
+	report := reportOf(f)
+	content, err := json.Marshal(report)
+	if err != nil {
+		return 0, err
+	}
+	self, err := json.Marshal(selfAssessmentOf(report))
 	if err != nil {
 		return 0, err
 	}
@@ -267,6 +312,10 @@ func (s *Store) PublishReport(ctx context.Context, sc Scope, id string) (int, er
 			VALUES ($1, $2, (SELECT coalesce(max(number), 0) + 1 FROM report_versions WHERE tenant_id = $1 AND engagement_id = $2), $3, $4)
 			RETURNING number`, sc.TenantID, id, content, sc.UserID).Scan(&number); err != nil {
 			return dbError("publish report", err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO report_self_assessments (tenant_id, engagement_id, number, content) VALUES ($1, $2, $3, $4)`,
+			sc.TenantID, id, number, self); err != nil {
+			return dbError("publish self-assessment", err)
 		}
 		return engagementEvent(ctx, tx, sc, id, "report.published", map[string]any{"number": number})
 	})

@@ -497,6 +497,16 @@ func (s *Store) DeleteObjective(ctx context.Context, sc Scope, id, oid string) e
 // MoveObjective swaps an objective with its neighbour (up: -1, down: +1).
 func (s *Store) MoveObjective(ctx context.Context, sc Scope, id, oid string, dir int) error {
 	return s.inOpen(ctx, sc, id, func(tx pgx.Tx, _ domain.Phase) error {
+		// An objective of another engagement is not found, as everywhere else
+		// (the move itself would quietly change nothing).
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM objectives WHERE tenant_id = $1 AND engagement_id = $2 AND id::text = $3)`,
+			sc.TenantID, id, oid).Scan(&exists); err != nil {
+			return dbError("move objective", err)
+		}
+		if !exists {
+			return domain.ErrNotFound
+		}
 		_, err := tx.Exec(ctx, `WITH me AS (SELECT id, position FROM objectives WHERE tenant_id = $1 AND engagement_id = $2 AND id::text = $3),
 			other AS (SELECT o.id, o.position FROM objectives o, me WHERE o.tenant_id = $1 AND o.engagement_id = $2
 			          AND CASE WHEN $4 < 0 THEN o.position < me.position ELSE o.position > me.position END

@@ -49,6 +49,9 @@ func (s *Store) HasCalendarToken(ctx context.Context, sc Scope) (bool, error) {
 func (s *Store) CalendarOwner(ctx context.Context, tenantID, token string) (string, error) {
 	var uid string
 	err := s.Tx(ctx, Scope{TenantID: tenantID}, func(tx pgx.Tx) error {
+		if err := presentToken(ctx, tx, "app.calendar", token); err != nil {
+			return err
+		}
 		return tx.QueryRow(ctx, `SELECT user_id FROM calendar_feeds WHERE tenant_id = $1 AND token_hash = $2`, tenantID, HashToken(token)).Scan(&uid)
 	})
 	return uid, dbError("calendar owner", err)

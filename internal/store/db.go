@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	neturl "net/url"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -21,32 +22,58 @@ import (
 	"triade/migrations"
 )
 
-// AppRole is the database role every request query runs as: not superuser, not
-// owner of any table, without BYPASSRLS.
+// AppRole is the database role every request query runs as: not superuser,
+// not owner of any table, without BYPASSRLS, member of no other role. The
+// request pool logs in as it, so that no statement (RESET ROLE, SET ROLE) can
+// take a request connection back to a more privileged role.
 const AppRole = "triade_app"
 
-// EnsureAppRole creates the application role if the cluster lacks it and lets the
-// schema owner switch to it. Migrations cannot do this: they may run as a role
-// that owns a database but cannot create roles once one exists.
+// EnsureAppRole creates the application role if the cluster lacks it, as a
+// login role with nothing more, and lets the schema owner grant to it.
+// Migrations cannot do this: they may run as a role that owns a database but
+// cannot create roles once one exists.
 func EnsureAppRole(ctx context.Context, owner *pgxpool.Pool) error {
 	_, err := owner.Exec(ctx, `DO $$ BEGIN
 		IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '`+AppRole+`') THEN
-			CREATE ROLE `+AppRole+` NOLOGIN NOSUPERUSER NOBYPASSRLS;
+			CREATE ROLE `+AppRole+` LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION;
 		END IF; END $$`)
 	if err != nil && !isCode(err, "42710", "23505") { // created concurrently by another process
 		return fmt.Errorf("store: create role %s: %w", AppRole, err)
 	}
-	// A superuser may SET ROLE to anyone; any other owner needs membership.
-	var super bool
-	if err := owner.QueryRow(ctx, `SELECT rolsuper FROM pg_roles WHERE rolname = current_user`).Scan(&super); err != nil {
-		return fmt.Errorf("store: inspect owner role: %w", err)
+	// A role created NOLOGIN by an earlier version becomes the login.
+	var login bool
+	if err := owner.QueryRow(ctx, `SELECT rolcanlogin FROM pg_roles WHERE rolname = $1`, AppRole).Scan(&login); err != nil {
+		return fmt.Errorf("store: inspect role %s: %w", AppRole, err)
 	}
-	if !super {
-		if _, err := owner.Exec(ctx, `GRANT `+AppRole+` TO current_user`); err != nil && !isCode(err, "42710") {
-			return fmt.Errorf("store: grant %s to owner: %w", AppRole, err)
+	if !login {
+		if _, err := owner.Exec(ctx, `ALTER ROLE `+AppRole+` LOGIN`); err != nil {
+			return fmt.Errorf("store: let %s log in (an administrator can run: ALTER ROLE %s LOGIN): %w", AppRole, AppRole, err)
 		}
 	}
 	return nil
+}
+
+// AppURL is the address the request pool logs in with: the server and
+// database of url, as AppRole. A url that already names AppRole is kept as it
+// is (with its password); any other user is replaced, without its password:
+// the private PostgreSQL trusts local logins, and a server that asks for a
+// password gets it from APP_DATABASE_URL or the usual PostgreSQL files
+// (~/.pgpass).
+func AppURL(url string) (string, error) {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return "", fmt.Errorf("store: parse url: %w", err)
+	}
+	if cfg.User == AppRole {
+		return url, nil
+	}
+	u, err := neturl.Parse(url)
+	if err != nil || u.Scheme == "" {
+		// A keyword/value string: append the user, which later keywords override.
+		return url + " user=" + AppRole + " password=", nil
+	}
+	u.User = neturl.User(AppRole)
+	return u.String(), nil
 }
 
 // Migrate applies the embedded schema with goose, then River's own tables.
@@ -81,10 +108,14 @@ func MigrateRiver(ctx context.Context, owner *pgxpool.Pool) error {
 	return nil
 }
 
-// OpenApp opens the pool that serves requests. Each connection switches to the
-// application role before it is used, so even a connection string that names the
-// schema owner never runs a request query with the owner's rights.
+// OpenApp opens the pool that serves requests, logged in as AppRole on the
+// server and database of url (see AppURL), and refuses to serve through it
+// unless the login is as restricted as AppRole must be.
 func OpenApp(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	url, err := AppURL(url)
+	if err != nil {
+		return nil, err
+	}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("store: parse url: %w", err)
@@ -93,7 +124,7 @@ func OpenApp(ctx context.Context, url string) (*pgxpool.Pool, error) {
 		// Generic plans: every query is keyed by the workspace and planned once
 		// per connection. Measured with `make bench`, planning each execution
 		// anew cost more than executing.
-		_, err := c.Exec(ctx, "SET ROLE "+AppRole+"; SET plan_cache_mode = force_generic_plan")
+		_, err := c.Exec(ctx, "SET plan_cache_mode = force_generic_plan")
 		return err
 	}
 	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
@@ -114,18 +145,20 @@ func OpenApp(ctx context.Context, url string) (*pgxpool.Pool, error) {
 }
 
 // CheckRestricted refuses to serve through a pool whose queries would bypass
-// row-level security.
+// row-level security, or could switch to a role that does.
 func CheckRestricted(ctx context.Context, pool *pgxpool.Pool) error {
-	var user string
-	var super, bypass, owns bool
-	err := pool.QueryRow(ctx, `SELECT current_user, r.rolsuper, r.rolbypassrls,
-		EXISTS (SELECT 1 FROM pg_tables t WHERE t.schemaname = 'public' AND t.tableowner = current_user)
-		FROM pg_roles r WHERE r.rolname = current_user`).Scan(&user, &super, &bypass, &owns)
+	var session, current string
+	var super, bypass, owns, member bool
+	err := pool.QueryRow(ctx, `SELECT session_user, current_user, r.rolsuper, r.rolbypassrls,
+		EXISTS (SELECT 1 FROM pg_tables t WHERE t.schemaname = 'public' AND t.tableowner = current_user),
+		EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.member = r.oid)
+		FROM pg_roles r WHERE r.rolname = session_user`).Scan(&session, &current, &super, &bypass, &owns, &member)
 	if err != nil {
 		return fmt.Errorf("store: check application role: %w", err)
 	}
-	if super || bypass || owns {
-		return fmt.Errorf("store: refusing to serve as %q (superuser=%v bypassrls=%v owner=%v)", user, super, bypass, owns)
+	if session != AppRole || current != AppRole || super || bypass || owns || member {
+		return fmt.Errorf("store: refusing to serve as %q (want a login as %q: superuser=%v bypassrls=%v owner=%v member of another role=%v)",
+			session, AppRole, super, bypass, owns, member)
 	}
 	return nil
 }

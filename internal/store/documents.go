@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 
 	"github.com/jackc/pgx/v5"
 
@@ -61,6 +62,9 @@ type DocumentPage struct {
 	Content  []byte
 	Current  int
 	Comments []DocComment
+	// SelfAssessment is a report version's coachee self-assessment, nil when
+	// the database does not show it to the reader (see ReportContent.Merge).
+	SelfAssessment []byte
 }
 
 // Document loads a version's page in one round trip.
@@ -71,7 +75,17 @@ func (s *Store) Document(ctx context.Context, sc Scope, doc, id string, number i
 		part{func(b *pgx.Batch) {
 			b.Queue(`SELECT coalesce(max(number), 0) FROM `+versionTable[doc]+` WHERE tenant_id = $1 AND engagement_id = $2`, sc.TenantID, id)
 		}, func(br pgx.BatchResults) error { return dbError("latest version", br.QueryRow().Scan(&p.Current)) }},
-		commentsPart(sc, id, doc, &all))
+		commentsPart(sc, id, doc, &all),
+		part{func(b *pgx.Batch) {
+			b.Queue(`SELECT content FROM report_self_assessments WHERE tenant_id = $1 AND engagement_id = $2 AND number = $3 AND $4 = 'report'`,
+				sc.TenantID, id, number, doc)
+		}, func(br pgx.BatchResults) error {
+			err := br.QueryRow().Scan(&p.SelfAssessment)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return nil
+			}
+			return dbError("self-assessment", err)
+		}})
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"iter"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -84,14 +85,20 @@ func (s *Store) EngagementHeader(ctx context.Context, sc Scope, id string) (*Eng
 	return &e, nil
 }
 
+// memberName is how a member is named in the workspace (m a membership, u its
+// account): an invited person who has not joined yet is known by the name the
+// inviter gave, never by the name their account holds elsewhere.
+const memberName = `CASE WHEN m.joined_at IS NULL THEN m.invited_name ELSE u.name END`
+
 // queueHeader and readHeader are the two halves of loading an engagement's
 // header, so that it can travel in the same batch as a page's other queries.
 func queueHeader(b *pgx.Batch, sc Scope, id string) {
 	b.Queue(`SELECT `+engagementCols+` FROM engagements e JOIN client_orgs o ON o.tenant_id = e.tenant_id AND o.id = e.client_org_id
 		WHERE e.tenant_id = $1 AND e.id = $2`, sc.TenantID, id)
-	b.Queue(`SELECT p.user_id, u.name, u.email, p.part, p.sponsor_kind FROM engagement_parties p JOIN users u ON u.id = p.user_id
+	b.Queue(`SELECT p.user_id, `+memberName+`, u.email, p.part, p.sponsor_kind FROM engagement_parties p JOIN users u ON u.id = p.user_id
+		JOIN memberships m ON m.tenant_id = p.tenant_id AND m.user_id = p.user_id
 		WHERE p.tenant_id = $1 AND p.engagement_id = $2
-		ORDER BY array_position(ARRAY['coach','cocoach','coachee','sponsor'], p.part), u.name`, sc.TenantID, id)
+		ORDER BY array_position(ARRAY['coach','cocoach','coachee','sponsor'], p.part), 2`, sc.TenantID, id)
 }
 
 func readHeader(br pgx.BatchResults, e *Engagement) error {
@@ -133,15 +140,16 @@ const PageSize = 50
 func (s *Store) Engagements(ctx context.Context, sc Scope, f EngagementFilter) ([]EngagementRow, error) {
 	var out []EngagementRow
 	err := s.View(ctx, sc, func(b *pgx.Batch) {
-		b.Queue(`SELECT e.id, e.title, o.name, coalesce(c.name, ''), coalesce(ce.name, ''), e.phase, e.phase_changed_at
+		b.Queue(`SELECT e.id, e.title, o.name, coalesce(c.name, ''), coalesce(CASE WHEN me.joined_at IS NULL THEN me.invited_name ELSE ce.name END, ''), e.phase, e.phase_changed_at
 			FROM engagements e
 			JOIN client_orgs o ON o.tenant_id = e.tenant_id AND o.id = e.client_org_id
 			LEFT JOIN engagement_parties pc ON pc.tenant_id = e.tenant_id AND pc.engagement_id = e.id AND pc.part = 'coach'
 			LEFT JOIN users c ON c.id = pc.user_id
 			LEFT JOIN engagement_parties pe ON pe.tenant_id = e.tenant_id AND pe.engagement_id = e.id AND pe.part = 'coachee'
 			LEFT JOIN users ce ON ce.id = pe.user_id
+			LEFT JOIN memberships me ON me.tenant_id = pe.tenant_id AND me.user_id = pe.user_id
 			WHERE e.tenant_id = $1
-			  AND ($2 OR EXISTS (SELECT 1 FROM engagement_parties me WHERE me.tenant_id = e.tenant_id AND me.engagement_id = e.id AND me.user_id = $3))
+			  AND ($2 OR EXISTS (SELECT 1 FROM engagement_parties mine WHERE mine.tenant_id = e.tenant_id AND mine.engagement_id = e.id AND mine.user_id = $3))
 			  AND ($4 = '' OR e.phase = $4)
 			  AND ($5 = '' OR e.client_org_id::text = $5)
 			  AND ($6 = '' OR EXISTS (SELECT 1 FROM engagement_parties cc WHERE cc.tenant_id = e.tenant_id AND cc.engagement_id = e.id
@@ -242,11 +250,26 @@ func (s *Store) CreateEngagement(ctx context.Context, sc Scope, ne NewEngagement
 			parties = append(parties, party{sp.UserID, domain.PartSponsor, sp.Kind})
 		}
 		seen := map[string]bool{}
+		var users []string
 		for _, p := range parties {
 			if seen[p.user] {
 				return domain.FieldErrors{"parties": "field.parties.distinct"}
 			}
 			seen[p.user] = true
+			if validUUID(p.user) {
+				users = append(users, p.user)
+			}
+		}
+		if err := checkPartRoles(ctx, tx, sc, users, func(yield func(string, domain.Part) bool) {
+			for _, p := range parties {
+				if !yield(p.user, p.part) {
+					return
+				}
+			}
+		}); err != nil {
+			return err
+		}
+		for _, p := range parties {
 			_, err := tx.Exec(ctx, `INSERT INTO engagement_parties (tenant_id, engagement_id, user_id, part, sponsor_kind) VALUES ($1, $2, $3, $4, $5)`,
 				sc.TenantID, id, p.user, p.part, p.kind)
 			if isCode(err, "23503", "22P02") {
@@ -274,8 +297,37 @@ func (s *Store) CreateEngagement(ctx context.Context, sc Scope, ne NewEngagement
 	return id, err
 }
 
-// inviteInto makes a new person a member (account without password) and invites
-// them to set their password; an existing account is simply made a member.
+// checkPartRoles refuses, beside the field, a party whose workspace role does
+// not allow their part (domain.CanTakePart), or who is not a member at all.
+func checkPartRoles(ctx context.Context, tx pgx.Tx, sc Scope, users []string, parties iter.Seq2[string, domain.Part]) error {
+	rows, _ := tx.Query(ctx, `SELECT user_id::text, role FROM memberships WHERE tenant_id = $1 AND user_id = ANY ($2::uuid[])`, sc.TenantID, users)
+	roles := map[string]domain.Role{}
+	var id string
+	var role domain.Role
+	if _, err := pgx.ForEachRow(rows, []any{&id, &role}, func() error { roles[id] = role; return nil }); err != nil {
+		return dbError("party roles", err)
+	}
+	errs := domain.FieldErrors{}
+	for user, part := range parties {
+		have, member := roles[user]
+		switch {
+		case !member:
+			errs[string(part)] = "field.member.unknown"
+		case !domain.CanTakePart(have, part):
+			errs[string(part)] = "field.member.role"
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+// inviteInto names a person in an engagement: they become an invited member,
+// under the name given here, and receive an invitation. Whether the e-mail
+// already has an account (here or in another workspace) changes nothing the
+// inviter can see: the same invitation goes out, and the person joins, under
+// their own name, only when they take it up.
 func (s *Store) inviteInto(ctx context.Context, tx pgx.Tx, sc Scope, np NewPerson, role domain.Role, orgID string, mail func(Invited) Mail) (string, error) {
 	var uid string
 	err := tx.QueryRow(ctx, `INSERT INTO users (email, name) VALUES ($1, $2)
@@ -283,8 +335,9 @@ func (s *Store) inviteInto(ctx context.Context, tx pgx.Tx, sc Scope, np NewPerso
 	if err != nil {
 		return "", dbError("invite: account", err)
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO memberships (tenant_id, user_id, role, client_org_id) VALUES ($1, $2, $3, nullif($4, '')::uuid)
-		ON CONFLICT (tenant_id, user_id) DO NOTHING`, sc.TenantID, uid, role, orgID)
+	_, err = tx.Exec(ctx, `INSERT INTO memberships (tenant_id, user_id, role, client_org_id, joined_at, invited_name)
+		VALUES ($1, $2, $3, nullif($4, '')::uuid, NULL, $5)
+		ON CONFLICT (tenant_id, user_id) DO NOTHING`, sc.TenantID, uid, role, orgID, np.Name)
 	if err != nil {
 		return "", dbError("invite: membership", err)
 	}

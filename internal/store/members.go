@@ -15,6 +15,7 @@ type Member struct {
 	UserID, Name, Email string
 	Role                domain.Role
 	ClientOrg           string
+	Invited             bool // named in an engagement or invited, not joined yet
 }
 
 // ClientOrg groups the sponsors and coachees of one company.
@@ -39,16 +40,16 @@ const InvitationTTL = 7 * 24 * time.Hour
 func (s *Store) Members(ctx context.Context, sc Scope) ([]Member, error) {
 	var out []Member
 	err := s.View(ctx, sc, func(b *pgx.Batch) {
-		b.Queue(`SELECT u.id, u.name, u.email, m.role, coalesce(o.name, '')
+		b.Queue(`SELECT u.id, `+memberName+`, u.email, m.role, coalesce(o.name, ''), m.joined_at IS NULL
 			FROM memberships m JOIN users u ON u.id = m.user_id
 			LEFT JOIN client_orgs o ON o.tenant_id = m.tenant_id AND o.id = m.client_org_id
-			WHERE m.tenant_id = $1 ORDER BY m.role, u.name`, sc.TenantID)
+			WHERE m.tenant_id = $1 ORDER BY m.role, 2`, sc.TenantID)
 	}, func(br pgx.BatchResults) error {
 		rows, _ := br.Query()
 		var err error
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Member, error) {
 			var m Member
-			return m, r.Scan(&m.UserID, &m.Name, &m.Email, &m.Role, &m.ClientOrg)
+			return m, r.Scan(&m.UserID, &m.Name, &m.Email, &m.Role, &m.ClientOrg, &m.Invited)
 		})
 		return err
 	})
@@ -106,7 +107,7 @@ func (s *Store) Invite(ctx context.Context, sc Scope, in NewInvitation, mail fun
 		// A member who never set a password (invited from an engagement) may be
 		// invited again; anyone else already belongs.
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
-			WHERE m.tenant_id = $1 AND u.email = $2 AND u.password_hash IS NOT NULL)`, sc.TenantID, in.Email).Scan(&member); err != nil {
+			WHERE m.tenant_id = $1 AND u.email = $2 AND m.joined_at IS NOT NULL)`, sc.TenantID, in.Email).Scan(&member); err != nil {
 			return dbError("invite: check member", err)
 		}
 		if member {
@@ -154,6 +155,9 @@ func scanInvitation(r pgx.CollectableRow) (Invitation, error) {
 func (s *Store) InvitationByToken(ctx context.Context, tenantID, token string) (Invitation, error) {
 	var inv Invitation
 	err := s.Tx(ctx, Scope{TenantID: tenantID}, func(tx pgx.Tx) error {
+		if err := presentToken(ctx, tx, "app.invitation", token); err != nil {
+			return err
+		}
 		rows, _ := tx.Query(ctx, `SELECT id, email, name, role, coalesce(client_org_id::text, ''), expires_at, accepted_at
 			FROM invitations WHERE tenant_id = $1 AND token_hash = $2 AND accepted_at IS NULL AND expires_at > $3`,
 			tenantID, HashToken(token), s.Now())
@@ -179,6 +183,9 @@ type Acceptance struct {
 func (s *Store) AcceptInvitation(ctx context.Context, tenantID string, a Acceptance) (User, error) {
 	var u User
 	err := s.Tx(ctx, Scope{TenantID: tenantID}, func(tx pgx.Tx) error {
+		if err := presentToken(ctx, tx, "app.invitation", a.Token); err != nil {
+			return err
+		}
 		var inv Invitation
 		err := tx.QueryRow(ctx, `UPDATE invitations SET accepted_at = $3
 			WHERE tenant_id = $1 AND token_hash = $2 AND accepted_at IS NULL AND expires_at > $3
@@ -205,8 +212,10 @@ func (s *Store) AcceptInvitation(ctx context.Context, tenantID string, a Accepta
 		if _, err := tx.Exec(ctx, `SELECT set_config('app.user_id', $1, true)`, u.ID); err != nil {
 			return dbError("accept: scope", err)
 		}
+		// Joining: a new membership, or the invited one taken up.
 		_, err = tx.Exec(ctx, `INSERT INTO memberships (tenant_id, user_id, role, client_org_id) VALUES ($1, $2, $3, nullif($4, '')::uuid)
-			ON CONFLICT (tenant_id, user_id) DO NOTHING`, tenantID, u.ID, inv.Role, inv.ClientOrgID)
+			ON CONFLICT (tenant_id, user_id) DO UPDATE SET joined_at = coalesce(memberships.joined_at, now()), invited_name = ''`,
+			tenantID, u.ID, inv.Role, inv.ClientOrgID)
 		if err != nil {
 			return dbError("accept: membership", err)
 		}

@@ -75,14 +75,18 @@ func (s *Store) Export(ctx context.Context, userID string) ([]ExportFile, error)
 // removed, their name and e-mail are replaced by a neutral placeholder in every
 // row that names them, and the free texts they wrote by a neutral mention. The
 // engagements' structure and everyone else's data stay as they were. The
-// rewriting runs as the person themselves, the one scope under which
-// row-level security shows all they wrote and nothing more.
+// admin's transaction declares the erasure (app.erasing): the database then
+// lets that admin, and only within this transaction, reach and rewrite rows
+// that are otherwise append-only or another person's.
 func (s *Store) ErasePerson(ctx context.Context, admin Scope, userID string) error {
 	if userID == admin.UserID {
 		return domain.Errorf(domain.EForbidden, "erase.self")
 	}
 	return s.Tx(ctx, admin, func(tx pgx.Tx) error {
 		t := admin.TenantID
+		if _, err := tx.Exec(ctx, `SELECT set_config('app.erasing', 'on', true)`); err != nil {
+			return dbError("erase: declare", err)
+		}
 		var ok bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM memberships WHERE tenant_id = $1 AND user_id::text = $2)`, t, userID).Scan(&ok); err != nil {
 			return dbError("erase: member", err)
@@ -90,8 +94,9 @@ func (s *Store) ErasePerson(ctx context.Context, admin Scope, userID string) err
 		if !ok {
 			return domain.ErrNotFound
 		}
-		var ph, email, name string
-		if err := tx.QueryRow(ctx, `SELECT email, name FROM users WHERE id = $1`, userID).Scan(&email, &name); err != nil {
+		var ph, email string
+		var names []string // every name the person ever had: frozen documents may hold any
+		if err := tx.QueryRow(ctx, `SELECT email, array_prepend(name, former_names) FROM users WHERE id = $1`, userID).Scan(&email, &names); err != nil {
 			return dbError("erase: account", err)
 		}
 		// The placeholder receives nothing: no reminder ever goes to it.
@@ -111,13 +116,9 @@ func (s *Store) ErasePerson(ctx context.Context, admin Scope, userID string) err
 		if _, err := tx.Exec(ctx, `DELETE FROM invitations WHERE tenant_id = $1 AND email = $2`, t, email); err != nil {
 			return dbError("erase: invitations", err)
 		}
-		// As the person: what they wrote.
-		if _, err := tx.Exec(ctx, `SELECT set_config('app.user_id', $1, true)`, userID); err != nil {
-			return dbError("erase: scope", err)
-		}
 		// What they wrote also lives in the frozen versions of the synthesis and
 		// the report: rewrite there the fields that are theirs, and only those.
-		if err := scrubDocuments(ctx, tx, t, userID, name); err != nil {
+		if err := scrubDocuments(ctx, tx, t, userID, names); err != nil {
 			return err
 		}
 		texts := []string{
@@ -159,9 +160,6 @@ func (s *Store) ErasePerson(ctx context.Context, admin Scope, userID string) err
 			if _, err := tx.Exec(ctx, `DELETE FROM users WHERE id = $1`, userID); err != nil {
 				return dbError("erase: account", err)
 			}
-		}
-		if _, err := tx.Exec(ctx, `SELECT set_config('app.user_id', $1, true)`, admin.UserID); err != nil {
-			return dbError("erase: scope", err)
 		}
 		return recordEvent(ctx, tx, t, admin.UserID, "person.erased", ph, nil)
 	})
@@ -268,7 +266,8 @@ func bindUsed(q string, all ...any) (string, []any) {
 // person's engagements, the fields that are theirs: their name, the request they
 // wrote, and, as coachee, their synthesis and self-assessment evidence (as coach,
 // their assessment evidence); their recommendations and feedback.
-func scrubDocuments(ctx context.Context, tx pgx.Tx, tenant, userID, name string) error {
+func scrubDocuments(ctx context.Context, tx pgx.Tx, tenant, userID string, personNames []string) error {
+	isTheirs := func(s string) bool { return slices.Contains(personNames, s) }
 	rows, _ := tx.Query(ctx, `SELECT p.engagement_id::text, p.part, coalesce(array_agg(r.body) FILTER (WHERE r.body IS NOT NULL), '{}')
 		FROM engagement_parties p LEFT JOIN requests r ON r.tenant_id = p.tenant_id AND r.engagement_id = p.engagement_id AND r.written_by = p.user_id
 		WHERE p.tenant_id = $1 AND p.user_id = $2 GROUP BY p.engagement_id, p.part`, tenant, userID)
@@ -292,10 +291,10 @@ func scrubDocuments(ctx context.Context, tx pgx.Tx, tenant, userID, name string)
 			}
 		}
 		names := func(coach, coachee *string, sponsors []string) {
-			own(coach, *coach == name)
-			own(coachee, *coachee == name)
+			own(coach, isTheirs(*coach))
+			own(coachee, isTheirs(*coachee))
 			for i := range sponsors {
-				own(&sponsors[i], sponsors[i] == name)
+				own(&sponsors[i], isTheirs(sponsors[i]))
 			}
 		}
 		err := rewrite(ctx, tx, "synthesis_versions", tenant, m.id, func(raw []byte) (any, error) {
@@ -305,6 +304,19 @@ func scrubDocuments(ctx context.Context, tx pgx.Tx, tenant, userID, name string)
 			own(&c.CompanyRequest, wrote(c.CompanyRequest))
 			own(&c.CoacheeRequest, wrote(c.CoacheeRequest))
 			return c, err
+		})
+		if err != nil {
+			return err
+		}
+		err = rewrite(ctx, tx, "report_self_assessments", tenant, m.id, func(raw []byte) (any, error) {
+			var sa SelfAssessment
+			err := json.Unmarshal(raw, &sa)
+			for i := range sa {
+				for j := range sa[i] {
+					own(&sa[i][j].Evidence, m.part == domain.PartCoachee)
+				}
+			}
+			return sa, err
 		})
 		if err != nil {
 			return err
@@ -319,13 +331,12 @@ func scrubDocuments(ctx context.Context, tx pgx.Tx, tenant, userID, name string)
 			for i := range c.Objectives {
 				for j := range c.Objectives[i].Indicators {
 					ind := &c.Objectives[i].Indicators[j]
-					own(&ind.Coachee.Evidence, m.part == domain.PartCoachee)
 					own(&ind.Coach.Evidence, m.part == domain.PartCoach)
 				}
 			}
 			for _, list := range [][]Recommendation{c.Recommendations, c.Feedback} {
 				for i := range list {
-					if list[i].Author == name {
+					if isTheirs(list[i].Author) {
 						list[i].Author, list[i].Body = Erased, Erased
 					}
 				}

@@ -135,7 +135,16 @@ func TestErasePerson(t *testing.T) {
 	ctx, st := f.ctx, f.env.Store
 	demoID := f.tenant("demo")
 	admin, coach, coachee, sponsor := f.user("admin@demo.test"), f.user("coach@demo.test"), f.user("coachee@demo.test"), f.user("sponsor@demo.test")
-	const name, email = "Coaché Démo", "coachee@demo.test"
+	const name, email, formerName = "Coaché Démo", "coachee@demo.test", "Coachée Nom-de-naissance"
+	// The coachee had another name when the documents were frozen: put it in
+	// the first synthesis version, then take the current one back.
+	if err := st.UpdateAccount(ctx, coachee, formerName, ""); err != nil {
+		t.Fatal(err)
+	}
+	f.str(`UPDATE synthesis_versions SET content = jsonb_set(content, '{Coachee}', to_jsonb($1::text)) WHERE number = 1 RETURNING number::text`, formerName)
+	if err := st.UpdateAccount(ctx, coachee, name, ""); err != nil {
+		t.Fatal(err)
+	}
 
 	// What the coachee wrote, gathered before erasing.
 	authored := map[string][]string{
@@ -156,7 +165,7 @@ func TestErasePerson(t *testing.T) {
 	// evaluation evidence "Constaté lors de la séance de bouclage.") is the
 	// other's too: it must stay, so it is not searched for.
 	byOthers := f.texts(`SELECT evidence FROM evaluations WHERE user_id <> $1`, coachee)
-	needles := []string{name, email}
+	needles := []string{name, email, formerName}
 	for _, ts := range authored {
 		for _, s := range ts {
 			if !slices.Contains(byOthers, s) && !slices.Contains(needles, s) {
@@ -323,6 +332,21 @@ func TestExportContainsOnlyWhatThePersonMaySee(t *testing.T) {
 	f := seededDemo(t)
 	ctx, st := f.ctx, f.env.Store
 	sponsor, coachee := f.user("sponsor@demo.test"), f.user("coachee@demo.test")
+	// What the pages withhold from the sponsor, in an engagement they sponsor:
+	// why a session was cancelled, and the coachee's self-assessment in a
+	// report version the coachee has not validated.
+	const cancelReason, selfAssessment = "Raison d'annulation entre coach et coachée", "Auto-évaluation encore à valider"
+	f.str(`INSERT INTO session_cancellations (tenant_id, session_id, engagement_id, reason)
+		SELECT s.tenant_id, s.id, s.engagement_id, $2 FROM coaching_sessions s JOIN engagement_parties p ON p.tenant_id = s.tenant_id AND p.engagement_id = s.engagement_id
+		WHERE p.user_id = $1 AND p.part = 'sponsor' LIMIT 1
+		ON CONFLICT (tenant_id, session_id) DO UPDATE SET reason = EXCLUDED.reason RETURNING reason`, sponsor, cancelReason)
+	f.str(`INSERT INTO report_versions (tenant_id, engagement_id, number, content, created_by)
+		SELECT r.tenant_id, r.engagement_id, r.number + 100, r.content, r.created_by FROM report_versions r
+		JOIN engagement_parties p ON p.tenant_id = r.tenant_id AND p.engagement_id = r.engagement_id
+		WHERE p.user_id = $1 AND p.part = 'sponsor' ORDER BY r.number DESC LIMIT 1 RETURNING number::text`, sponsor)
+	f.str(`INSERT INTO report_self_assessments (tenant_id, engagement_id, number, content)
+		SELECT tenant_id, engagement_id, number, jsonb_build_array(jsonb_build_array(jsonb_build_object('Evidence', $1::text)))
+		FROM report_versions WHERE number > 100 RETURNING number::text`, selfAssessment)
 
 	files, err := st.Export(ctx, sponsor)
 	if err != nil {
@@ -343,15 +367,17 @@ func TestExportContainsOnlyWhatThePersonMaySee(t *testing.T) {
 		}
 	}
 	secret := map[string][]string{
-		"diagnosis":         f.texts(`SELECT x FROM diagnoses, unnest(ARRAY[stakes, draft_objectives]) x`),
-		"session content":   f.texts(`SELECT x FROM session_contents, unnest(ARRAY[analysis, scenarios, decision]) x`),
-		"situations":        f.texts(`SELECT x FROM session_situations, unnest(ARRAY[title, context]) x`),
-		"options":           f.texts(`SELECT body FROM session_options`),
-		"theoretical input": f.texts(`SELECT note FROM session_inputs`),
-		"private notes":     f.texts(`SELECT body FROM private_notes`),
-		"unshared actions":  f.texts(`SELECT title FROM actions WHERE shared_at IS NULL`),
-		"autonomy words":    f.texts(`SELECT word FROM autonomy_ratings`),
-		"coach's comments":  f.texts(`SELECT body FROM action_comments a WHERE NOT EXISTS (SELECT 1 FROM actions x WHERE x.id = a.action_id AND x.shared_at IS NOT NULL)`),
+		"diagnosis":                   f.texts(`SELECT x FROM diagnoses, unnest(ARRAY[stakes, draft_objectives]) x`),
+		"session content":             f.texts(`SELECT x FROM session_contents, unnest(ARRAY[analysis, scenarios, decision]) x`),
+		"situations":                  f.texts(`SELECT x FROM session_situations, unnest(ARRAY[title, context]) x`),
+		"options":                     f.texts(`SELECT body FROM session_options`),
+		"theoretical input":           f.texts(`SELECT note FROM session_inputs`),
+		"private notes":               f.texts(`SELECT body FROM private_notes`),
+		"unshared actions":            f.texts(`SELECT title FROM actions WHERE shared_at IS NULL`),
+		"autonomy words":              f.texts(`SELECT word FROM autonomy_ratings`),
+		"coach's comments":            f.texts(`SELECT body FROM action_comments a WHERE NOT EXISTS (SELECT 1 FROM actions x WHERE x.id = a.action_id AND x.shared_at IS NOT NULL)`),
+		"cancel reasons":              {cancelReason},
+		"unvalidated self-assessment": {selfAssessment},
 	}
 	for what, ts := range secret {
 		if len(ts) == 0 && what != "coach's comments" {

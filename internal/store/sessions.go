@@ -66,12 +66,17 @@ type SessionsOverview struct {
 	Progress domain.Progress
 }
 
+// sessionCols reads a session with its cancel reason, which row-level security
+// leaves empty for whoever may not read it.
+const sessionCols = `s.id, s.number, s.scheduled_at, s.minutes, s.status, coalesce(sc.reason, ''), s.version`
+
 // Sessions lists the engagement's sessions and its progress against the contract.
 // sessionsPart reads the sessions and the progress against the contract.
 func sessionsPart(sc Scope, id string, out *SessionsOverview) part {
 	return part{func(b *pgx.Batch) {
-		b.Queue(`SELECT id, number, scheduled_at, minutes, status, cancel_reason, version FROM coaching_sessions
-			WHERE tenant_id = $1 AND engagement_id = $2 ORDER BY number`, sc.TenantID, id)
+		b.Queue(`SELECT `+sessionCols+` FROM coaching_sessions s
+			LEFT JOIN session_cancellations sc ON sc.tenant_id = s.tenant_id AND sc.session_id = s.id
+			WHERE s.tenant_id = $1 AND s.engagement_id = $2 ORDER BY s.number`, sc.TenantID, id)
 		b.Queue(`SELECT coalesce(c.sessions_planned, 0), coalesce(c.sessions_planned * c.session_minutes, 0),
 			(SELECT count(*) FROM actions a WHERE a.tenant_id = $1 AND a.engagement_id = $2 AND a.status IN ('todo', 'in_progress'))
 			FROM contracts c WHERE c.tenant_id = $1 AND c.engagement_id = $2`, sc.TenantID, id)
@@ -144,15 +149,25 @@ func (s *Store) UpdateSession(ctx context.Context, sc Scope, id string, ss Sessi
 	return s.inCoaching(ctx, sc, id, func(tx pgx.Tx) error {
 		var before string
 		var number int
-		err := tx.QueryRow(ctx, `UPDATE coaching_sessions SET scheduled_at = $4, minutes = $5, status = $6, cancel_reason = $7, version = version + 1
-			WHERE tenant_id = $1 AND engagement_id = $2 AND id::text = $3 AND version = $8
+		err := tx.QueryRow(ctx, `UPDATE coaching_sessions SET scheduled_at = $4, minutes = $5, status = $6, version = version + 1
+			WHERE tenant_id = $1 AND engagement_id = $2 AND id::text = $3 AND version = $7
 			RETURNING (SELECT status FROM coaching_sessions WHERE tenant_id = $1 AND id::text = $3), number`,
-			sc.TenantID, id, ss.ID, ss.ScheduledAt, ss.Minutes, ss.Status, ss.CancelReason, ss.Version).Scan(&before, &number)
+			sc.TenantID, id, ss.ID, ss.ScheduledAt, ss.Minutes, ss.Status, ss.Version).Scan(&before, &number)
 		if err == pgx.ErrNoRows {
 			return conflictOrMissing(ctx, tx, `SELECT 1 FROM coaching_sessions WHERE tenant_id = $1 AND engagement_id = $2 AND id::text = $3`, sc.TenantID, id, ss.ID)
 		}
 		if err != nil {
 			return dbError("update session", err)
+		}
+		// Why a session was cancelled is kept apart: coach and coachee read it,
+		// the sponsor never does (see session_cancellations' policies).
+		q := `INSERT INTO session_cancellations (tenant_id, session_id, engagement_id, reason) VALUES ($1, $2::uuid, $3, $4)
+			ON CONFLICT (tenant_id, session_id) DO UPDATE SET reason = EXCLUDED.reason`
+		if ss.CancelReason == "" {
+			q = `DELETE FROM session_cancellations WHERE tenant_id = $1 AND session_id = $2::uuid AND engagement_id = $3 AND $4 = ''`
+		}
+		if _, err := tx.Exec(ctx, q, sc.TenantID, ss.ID, id, ss.CancelReason); err != nil {
+			return dbError("cancel reason", err)
 		}
 		if before == ss.Status {
 			return nil
@@ -167,8 +182,9 @@ func (s *Store) UpdateSession(ctx context.Context, sc Scope, id string, ss Sessi
 func sessionPart(sc Scope, id, sid string, f *SessionFile) part {
 	t := sc.TenantID
 	return part{func(b *pgx.Batch) {
-		b.Queue(`SELECT id, number, scheduled_at, minutes, status, cancel_reason, version FROM coaching_sessions
-			WHERE tenant_id = $1 AND engagement_id = $2 AND id = $3`, t, id, sid)
+		b.Queue(`SELECT `+sessionCols+` FROM coaching_sessions s
+			LEFT JOIN session_cancellations sc ON sc.tenant_id = s.tenant_id AND sc.session_id = s.id
+			WHERE s.tenant_id = $1 AND s.engagement_id = $2 AND s.id = $3`, t, id, sid)
 		b.Queue(`SELECT analysis, scenarios, decision, version FROM session_contents WHERE tenant_id = $1 AND session_id = $2`, t, sid)
 		b.Queue(`SELECT id, title, context FROM session_situations WHERE tenant_id = $1 AND session_id = $2 ORDER BY position`, t, sid)
 		b.Queue(`SELECT id, body FROM session_options WHERE tenant_id = $1 AND session_id = $2 ORDER BY position`, t, sid)

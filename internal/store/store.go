@@ -62,6 +62,15 @@ func (s *Store) Tx(ctx context.Context, sc Scope, fn func(tx pgx.Tx) error) erro
 	return nil
 }
 
+// presentToken shows the database the hash of a link's secret token for the
+// rest of the transaction: a row keyed by a token (an invitation, a calendar
+// feed) is visible to whoever presents its token, and to nobody else who is
+// not otherwise entitled to it.
+func presentToken(ctx context.Context, tx pgx.Tx, setting, token string) error {
+	_, err := tx.Exec(ctx, `SELECT set_config($1, encode($2::bytea, 'hex'), true)`, setting, HashToken(token))
+	return dbError("present token", err)
+}
+
 // View runs read-only queries in a single round trip. A pgx batch is one
 // pipeline closed by a single Sync, which PostgreSQL runs as one implicit
 // transaction: the scope's settings (transaction-local) hold for every query of
