@@ -31,6 +31,7 @@ import (
 	"triade/internal/demo"
 	"triade/internal/jobs"
 	"triade/internal/mail"
+	"triade/internal/pdf"
 	"triade/internal/pglocal"
 	"triade/internal/server"
 	"triade/internal/store"
@@ -191,7 +192,14 @@ func serve(ctx context.Context, log *slog.Logger, st *store.Store, rc *river.Cli
 		return err
 	}
 	base := env("BASE_URL", "http://"+addr)
-	srv := server.New(server.Config{BaseURL: base, Dev: os.Getenv("TRIADE_ENV") == "development", Logger: log, SessionCleanup: 5 * time.Minute}, st)
+	// Documents print to PDF with a headless Chromium when one is installed;
+	// without it they print from the browser.
+	printer := pdf.New(pdf.Find())
+	defer printer.Close()
+	if !printer.Available() {
+		log.Info("no Chromium found (CHROMIUM_PATH): documents print from the browser, without PDF downloads")
+	}
+	srv := server.New(server.Config{BaseURL: base, Dev: os.Getenv("TRIADE_ENV") == "development", Logger: log, SessionCleanup: 5 * time.Minute, PDF: printer}, st)
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,

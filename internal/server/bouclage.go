@@ -301,18 +301,31 @@ func (s *Server) reportVersion(w http.ResponseWriter, r *http.Request) error {
 // reportVersionPage renders a report version; comment is the comment form when
 // it comes back refused.
 func (s *Server) reportVersionPage(w http.ResponseWriter, r *http.Request, status int, comment views.Form) error {
-	e := eng(r)
 	n, err := strconv.Atoi(chi.URLParam(r, "n"))
 	if err != nil {
 		return domain.ErrNotFound
 	}
-	doc, err := s.store.Document(r.Context(), scope(r), "report", e.ID, n)
+	v, doc, err := s.reportDoc(r, n)
 	if err != nil {
 		return err
 	}
+	v.Comment = comment
+	p := s.page(r, "report.doc.title", "Number", n)
+	p.PrintCSS = engPath(r, "/report/"+strconv.Itoa(doc.Version.Number)+"/print.css")
+	s.render(w, r, status, views.ReportDocument(p, v))
+	return nil
+}
+
+// reportDoc is the view of report version n, as its page and its PDF show it.
+func (s *Server) reportDoc(r *http.Request, n int) (views.ReportDoc, *store.DocumentPage, error) {
+	e := eng(r)
+	doc, err := s.store.Document(r.Context(), scope(r), "report", e.ID, n)
+	if err != nil {
+		return views.ReportDoc{}, nil, err
+	}
 	var c store.ReportContent
 	if err := json.Unmarshal(doc.Content, &c); err != nil {
-		return err
+		return views.ReportDoc{}, nil, err
 	}
 	rv := doc.Version
 	row := s.versionRow(r, rv, doc.Current == n)
@@ -328,7 +341,7 @@ func (s *Server) reportVersionPage(w http.ResponseWriter, r *http.Request, statu
 	// consent); the database shows its row to them only then.
 	shown, err := c.Merge(doc.SelfAssessment)
 	if err != nil {
-		return err
+		return v, nil, err
 	}
 	withheld := !shown
 	for _, o := range c.Objectives {
@@ -350,9 +363,8 @@ func (s *Server) reportVersionPage(w http.ResponseWriter, r *http.Request, statu
 		v.Feedback = append(v.Feedback, views.Item{Title: fb.Author, Body: fb.Body})
 	}
 	v.Comments = commentRows(r, doc.Comments)
-	v.Comment = comment
-	s.render(w, r, status, views.ReportDocument(s.page(r, "report.doc.title", "Number", n), v))
-	return nil
+	v.Frame = s.docFrame(r, "report", doc, reportLines(r.Context()), audience(r.Context(), c.Coach, c.Coachee, c.Sponsors))
+	return v, doc, nil
 }
 
 func commentRows(r *http.Request, cs []store.DocComment) []views.CommentRow {

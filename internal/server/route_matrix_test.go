@@ -180,6 +180,8 @@ func TestEveryRegisteredRoute(t *testing.T) {
 		{"GET /w/{slug}/activity", "/w/demo/activity", nil, wsGet(404, 404, 404, 200, 404)},
 		{"GET /w/{slug}/settings", "/w/demo/settings", nil, wsGet(404, 404, 404, 200, 404)},
 		{"POST /w/{slug}/settings", "/w/demo/settings", nil, wsPost(403, 403, 403, 422, 403)},
+		{"GET /w/{slug}/settings/letterhead", "/w/demo/settings/letterhead", nil, wsGet(404, 404, 404, 200, 404)},
+		{"POST /w/{slug}/settings/letterhead", "/w/demo/settings/letterhead", nil, wsPost(403, 403, 403, 303, 403)},
 		// Erasing a throwaway member: the admin confirms, then erases.
 		{"GET /w/{slug}/members/{uid}/erase", "/w/demo/members/{eraseUid}/erase", nil, wsGet(404, 404, 404, 200, 404)},
 		{"POST /w/{slug}/members/{uid}/erase", "/w/demo/members/{eraseUid}/erase", nil, wsPost(403, 403, 403, 303, 403)},
@@ -217,6 +219,10 @@ func TestEveryRegisteredRoute(t *testing.T) {
 		// The current synthesis version of {acc}: all read, the three parties
 		// validate, the sponsor alone comments.
 		{"GET " + e + "/synthesis/{n}", "/w/demo/e/{acc}/synthesis/{accSyn}", nil, eGet(200, 200, 200, 200)},
+		{"GET " + e + "/synthesis/{n}/print.css", "/w/demo/e/{acc}/synthesis/{accSyn}/print.css", nil, eGet(200, 200, 200, 200)},
+		{"GET " + e + "/synthesis/{n}/diff", "/w/demo/e/{acc}/synthesis/1/diff", nil, eGet(404, 404, 404, 404)}, // a first version has no "before"
+		// No PDF engine in these tests: the download is not found for anyone.
+		{"GET " + e + "/synthesis/{n}/pdf", "/w/demo/e/{acc}/synthesis/{accSyn}/pdf", nil, eGet(404, 404, 404, 404)},
 		{"POST " + e + "/synthesis/{n}/validate", "/w/demo/e/{acc}/synthesis/{accSyn}/validate", nil, ePost(303, 303, 303, 403)},
 		{"POST " + e + "/synthesis/{n}/comment", "/w/demo/e/{acc}/synthesis/{accSyn}/comment", nil, ePost(403, 403, 422, 403)},
 		// Intermediate meetings: the three parties, not the admin.
@@ -261,6 +267,9 @@ func TestEveryRegisteredRoute(t *testing.T) {
 		{"GET " + e + "/report", "/w/demo/e/{bou}/report", nil, eGet(200, 200, 200, 200)},
 		{"POST " + e + "/report/publish", "/w/demo/e/{bou}/report/publish", nil, ePost(303, 403, 403, 403)}, // version 1
 		{"GET " + e + "/report/{n}", "/w/demo/e/{bou}/report/{bouRep}", nil, eGet(200, 200, 200, 200)},
+		{"GET " + e + "/report/{n}/print.css", "/w/demo/e/{bou}/report/{bouRep}/print.css", nil, eGet(200, 200, 200, 200)},
+		{"GET " + e + "/report/{n}/diff", "/w/demo/e/{bou}/report/{bouRep}/diff", nil, eGet(404, 404, 404, 404)}, // a first version has no "before"
+		{"GET " + e + "/report/{n}/pdf", "/w/demo/e/{bou}/report/{bouRep}/pdf", nil, eGet(404, 404, 404, 404)},
 		{"POST " + e + "/report/{n}/comment", "/w/demo/e/{bou}/report/{bouRep}/comment", nil, ePost(403, 403, 422, 403)},
 		// Late: the sponsor's validation, the third, closes {bou}; the admin
 		// is then refused as read-only (403 all the same).

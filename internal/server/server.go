@@ -16,6 +16,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
 
+	"triade/internal/pdf"
 	"triade/internal/store"
 	"triade/web"
 )
@@ -29,6 +30,9 @@ type Config struct {
 	LoginMaxPerAccount, LoginMaxPerAddress int
 	// SessionCleanup is how often expired sessions are deleted; 0 turns it off.
 	SessionCleanup time.Duration
+	// PDF prints documents to PDF; nil without a Chromium (the documents then
+	// print from the browser only).
+	PDF *pdf.Printer
 }
 
 // Server serves Triade.
@@ -40,6 +44,7 @@ type Server struct {
 	byEmail  *limiter
 	byAddr   *limiter
 	cssURL   string
+	pdf      *pdf.Printer
 	static   http.Handler
 	handler  http.Handler
 }
@@ -62,6 +67,7 @@ func New(cfg Config, st *store.Store) *Server {
 		log:     cfg.Logger,
 		byEmail: newLimiter(cfg.LoginMaxPerAccount, 15*time.Minute),
 		byAddr:  newLimiter(cfg.LoginMaxPerAddress, 15*time.Minute),
+		pdf:     cfg.PDF,
 	}
 	s.sessions = scs.New()
 	s.sessions.Store = boundedStore{pgxstore.NewWithCleanupInterval(st.Pool(), cfg.SessionCleanup)}

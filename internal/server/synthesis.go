@@ -116,13 +116,27 @@ func (s *Server) synthesisVersionPage(w http.ResponseWriter, r *http.Request, st
 	if err != nil {
 		return domain.ErrNotFound
 	}
-	doc, err := s.store.Document(r.Context(), scope(r), "synthesis", eng(r).ID, n)
+	v, doc, err := s.synthesisDoc(r, n)
 	if err != nil {
 		return err
 	}
+	v.Comment = comment
+	p := s.page(r, "synthesis.doc.title", "Number", n)
+	p.PrintCSS = engPath(r, "/synthesis/"+strconv.Itoa(doc.Version.Number)+"/print.css")
+	s.render(w, r, status, views.SynthesisDocument(p, v))
+	return nil
+}
+
+// synthesisDoc is the view of synthesis version n, as its page and its PDF
+// show it.
+func (s *Server) synthesisDoc(r *http.Request, n int) (views.SynthesisDoc, *store.DocumentPage, error) {
+	doc, err := s.store.Document(r.Context(), scope(r), "synthesis", eng(r).ID, n)
+	if err != nil {
+		return views.SynthesisDoc{}, nil, err
+	}
 	sv := doc.Version
 	if err := json.Unmarshal(doc.Content, &sv.Content); err != nil {
-		return err
+		return views.SynthesisDoc{}, nil, err
 	}
 	current := doc.Current == n
 	c := sv.Content
@@ -141,9 +155,8 @@ func (s *Server) synthesisVersionPage(w http.ResponseWriter, r *http.Request, st
 	}
 	v.Comments = commentRows(r, doc.Comments)
 	v.CanComment = eng(r).Part == domain.PartSponsor && eng(r).Phase.Open()
-	v.Comment = comment
-	s.render(w, r, status, views.SynthesisDocument(s.page(r, "synthesis.doc.title", "Number", n), v))
-	return nil
+	v.Frame = s.docFrame(r, "synthesis", doc, synthesisLines(r.Context()), audience(r.Context(), c.Coach, c.Coachee, c.Sponsors))
+	return v, doc, nil
 }
 
 func (s *Server) validateSynthesis(w http.ResponseWriter, r *http.Request) error {

@@ -77,6 +77,8 @@ type SynthesisVersion struct {
 	CreatedBy   string
 	Validations []Validation
 	Content     SynthesisContent
+	// SHA256 is the fingerprint the database took of the frozen content.
+	SHA256 []byte
 }
 
 // Validation is one party's validation of a version.

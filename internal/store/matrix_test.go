@@ -67,6 +67,7 @@ var matrixCases = []matrixCase{
 	{table: "client_orgs", select_: allMembers, insert: "admin", update: "admin", delete: "admin"},
 	{table: "invitations", where: "t.role IN ('coachee', 'sponsor')", as: []string{"invited_by"}, select_: "admin coach cocoach outsider", insert: "admin coach cocoach outsider", update: "admin", delete: "admin"},
 	{table: "library_items", as: []string{"created_by"}, select_: allMembers, insert: "coach cocoach outsider", update: "coach cocoach outsider", delete: "coach cocoach outsider"},
+	{table: "workspace_letterheads", select_: allMembers, insert: "admin", update: "admin", delete: "admin"},
 	{table: "workspaces", where: "t.slug = 'demo'", select_: allMembers + " foreign nobody", insert: allMembers + " foreign nobody", update: "admin"},
 
 	// The engagement summary (InfoSummary): parties and admin read.

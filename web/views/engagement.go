@@ -175,6 +175,7 @@ type ValidationRow struct {
 // SynthesisDoc is one version shown as a document.
 type SynthesisDoc struct {
 	Eng
+	Frame      DocFrame
 	Version    VersionRow
 	Content    SynthesisContent
 	Comments   []CommentRow
