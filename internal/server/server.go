@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -25,8 +26,14 @@ type Config struct {
 	BaseURL string // absolute URL of the site, for links in e-mails
 	Dev     bool   // development mode: the outbox is readable at /dev/mail
 	Logger  *slog.Logger
-	// Login limits; zero means the defaults.
+	// Login limits: failures before a sign-in is slowed down, per account
+	// from one address and per address; zero means the defaults.
 	LoginMaxPerAccount, LoginMaxPerAddress int
+	// TrustedProxies are the peers whose X-Forwarded-For names the client.
+	TrustedProxies []netip.Prefix
+	// SignupClosed refuses /signup: workspaces come from create-admin, people
+	// from invitations.
+	SignupClosed bool
 	// SessionCleanup is how often expired sessions are deleted; 0 turns it off.
 	SessionCleanup time.Duration
 }
@@ -37,9 +44,10 @@ type Server struct {
 	store    *store.Store
 	sessions *scs.SessionManager
 	log      *slog.Logger
-	byEmail  *limiter
-	byAddr   *limiter
+	logins   *loginGuard
+	metrics  *metrics
 	cssURL   string
+	secure   bool // served over https: HSTS
 	static   http.Handler
 	handler  http.Handler
 }
@@ -60,8 +68,8 @@ func New(cfg Config, st *store.Store) *Server {
 		cfg:     cfg,
 		store:   st,
 		log:     cfg.Logger,
-		byEmail: newLimiter(cfg.LoginMaxPerAccount, 15*time.Minute),
-		byAddr:  newLimiter(cfg.LoginMaxPerAddress, 15*time.Minute),
+		logins:  newLoginGuard(cfg.LoginMaxPerAccount, cfg.LoginMaxPerAddress),
+		metrics: newMetrics(),
 	}
 	s.sessions = scs.New()
 	s.sessions.Store = boundedStore{pgxstore.NewWithCleanupInterval(st.Pool(), cfg.SessionCleanup)}
@@ -77,6 +85,7 @@ func New(cfg Config, st *store.Store) *Server {
 	sum := sha256.Sum256(css)
 	s.cssURL = "/static/app.css?v=" + hex.EncodeToString(sum[:6])
 	s.static = http.StripPrefix("/static/", http.FileServerFS(static))
+	s.secure = strings.HasPrefix(cfg.BaseURL, "https://")
 	s.handler = s.routes()
 	return s
 }
