@@ -31,7 +31,7 @@ var Settings = []Setting{
 	{"DATABASE_URL", "(private PostgreSQL in DATA_DIR)", "PostgreSQL URL of the role that owns the schema and runs the migrations.", true},
 	{"APP_DATABASE_URL", "DATABASE_URL", "PostgreSQL URL of the restricted login that serves requests.", true},
 	{"DATA_DIR", ".data", "Where the private PostgreSQL keeps its data when DATABASE_URL is unset (development).", false},
-	{"DB_MAX_CONNS", "16", "Connections of the request pool (at least 4).", false},
+	{"DB_MAX_CONNS", "16", "Largest number of connections of the request pool (4 to 1000).", false},
 	{"DB_CONNECT_TIMEOUT", "60s", "How long the start waits for PostgreSQL to answer, retrying with growing delays.", false},
 	{"ADDR", "localhost:8080", "Address the web server listens on (host:port).", false},
 	{"BASE_URL", "http://ADDR", "Public address of the site, used in e-mailed links. With https://, cookies are Secure and HSTS is sent.", false},

@@ -245,3 +245,48 @@ func TestMetricsExposeRequestsPoolAndQueue(t *testing.T) {
 		t.Errorf("public /metrics: %d", w.Code)
 	}
 }
+
+// The workspace time zone is edited on the settings page; an unknown name is
+// refused beside the field, the input kept and nothing stored.
+func TestWorkspaceTimezoneSetting(t *testing.T) {
+	a := newApp(t, false)
+	hash, err := password.Hash(ownerPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := a.env.Store.CreateWorkspace(context.Background(), store.NewWorkspace{
+		Name: "Cabinet", Slug: "cabinet", AdminEmail: ownerEmail, AdminNm: "Owner", PasswordHash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	c := a.client()
+	if r := c.post("/login", "email", ownerEmail, "password", ownerPassword); r.status != http.StatusSeeOther {
+		t.Fatalf("login: %d", r.status)
+	}
+	zone := func() (z string, years int) {
+		a.env.Super.QueryRow(context.Background(), `SELECT timezone, retention_years FROM workspaces WHERE slug = 'cabinet'`).Scan(&z, &years)
+		return
+	}
+	contains(t, c.get("/w/cabinet/settings"), `name="timezone"`, `value="Europe/Paris"`)
+
+	for _, bad := range []string{"Mars/Olympus", "Local", "", "../etc/passwd"} {
+		r := c.post("/w/cabinet/settings", "years", "5", "timezone", bad)
+		if r.status != http.StatusUnprocessableEntity {
+			t.Fatalf("%q: %d", bad, r.status)
+		}
+		contains(t, r, `id="e-timezone"`, "Fuseau horaire inconnu", `value="5"`)
+		if bad != "" {
+			contains(t, r, `value="`+bad+`"`)
+		}
+		if z, y := zone(); z != "Europe/Paris" || y != 3 {
+			t.Fatalf("refused form stored %q, %d", z, y)
+		}
+	}
+	if r := c.post("/w/cabinet/settings", "years", "5", "timezone", "America/Montreal"); r.status != http.StatusSeeOther {
+		t.Fatalf("valid settings: %d", r.status)
+	}
+	if z, y := zone(); z != "America/Montreal" || y != 5 {
+		t.Fatalf("stored %q, %d", z, y)
+	}
+	contains(t, c.get("/w/cabinet/settings"), `value="America/Montreal"`)
+	contains(t, c.get("/w/cabinet/activity"), "Fuseau horaire fixé à America/Montreal")
+}

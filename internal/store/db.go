@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -99,7 +100,7 @@ func OpenApp(ctx context.Context, url string) (*pgxpool.Pool, error) {
 	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
 	cfg.ConnConfig.Tracer = tracer{}
 	cfg.HealthCheckPeriod = 5 * time.Second
-	if cfg.MaxConns < 16 {
+	if cfg.MaxConns < 16 && !strings.Contains(url, "pool_max_conns") { // DB_MAX_CONNS sets it
 		cfg.MaxConns = 16
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
