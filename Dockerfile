@@ -8,8 +8,9 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 ARG VERSION=dev
+ARG COMMIT=
 # CGO off: a static binary that needs no libc; time/tzdata is compiled in.
-RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/triade ./cmd/triade \
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION} -X main.commit=${COMMIT}" -o /out/triade ./cmd/triade \
  && printf 'triade:x:65532:65532:triade:/:/sbin/nologin\n' > /out/passwd
 
 FROM scratch

@@ -5,7 +5,8 @@ AXE      := $(AXE_DIR)/node_modules/axe-core/axe.min.js
 AXE_VER  := 4.14.1
 
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS  := -s -w -X main.version=$(VERSION)
+COMMIT   ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)
+LDFLAGS  := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
 .PHONY: run build generate lint test test-short axe clean bench fuzz image
 
@@ -31,17 +32,25 @@ lint:
 
 # image: an OCI image tarball (bin/triade-image.tar) built without a Docker
 # daemon: the static binary on an empty base, run as an unprivileged user.
-# Load it with `podman load -i` or `docker load -i`; push it with crane.
-CRANE := $(GO) run github.com/google/go-containerregistry/cmd/crane@v0.22.1
-image: build
+# crane sets the entrypoint through a throwaway registry on 127.0.0.1.
+# Load it with `podman load -i` or `docker load -i`.
+CRANE      := .cache/bin/crane
+IMAGE_REG  ?= 127.0.0.1:5077
+$(CRANE):
+	GOBIN=$(CURDIR)/.cache/bin $(GO) install github.com/google/go-containerregistry/cmd/crane@v0.22.1
+image: build $(CRANE)
 	rm -rf bin/image && mkdir -p bin/image/rootfs/usr/local/bin bin/image/rootfs/etc/ssl/certs
 	cp bin/triade bin/image/rootfs/usr/local/bin/triade
 	if [ -f /etc/ssl/certs/ca-certificates.crt ]; then cp /etc/ssl/certs/ca-certificates.crt bin/image/rootfs/etc/ssl/certs/; fi
 	printf 'root:x:0:0:root:/:/sbin/nologin\ntriade:x:65532:65532:triade:/:/sbin/nologin\n' > bin/image/rootfs/etc/passwd
 	tar -C bin/image/rootfs --owner=0 --group=0 --numeric-owner -cf bin/image/layer.tar .
-	$(CRANE) append --oci-empty-base -f bin/image/layer.tar -t triade:$(VERSION) -o bin/image/base.tar
-	$(CRANE) mutate --entrypoint /usr/local/bin/triade --user 65532:65532 \
-		--env ADDR=0.0.0.0:8080 --exposed-ports 8080 -t triade:$(VERSION) -o bin/triade-image.tar bin/image/base.tar
+	@$(CRANE) registry serve --address $(IMAGE_REG) 2>/dev/null & reg=$$!; trap "kill $$reg" EXIT; sleep 1; \
+	ref=$(IMAGE_REG)/triade:$(VERSION); \
+	$(CRANE) append --oci-empty-base --platform linux/$$($(GO) env GOARCH) -f bin/image/layer.tar -t $$ref >/dev/null && \
+	$(CRANE) mutate --entrypoint /usr/local/bin/triade --cmd serve --user 65532:65532 \
+		--env ADDR=0.0.0.0:8080 --exposed-ports 8080/tcp $$ref >/dev/null && \
+	$(CRANE) pull --format oci $$ref bin/image/oci && tar -C bin/image/oci -cf bin/triade-image.tar . && \
+	$(CRANE) config $$ref
 	@echo "OCI image: bin/triade-image.tar (triade:$(VERSION))"
 
 ## test: every test, against a private PostgreSQL and (if installed) Chromium

@@ -6,18 +6,20 @@ import (
 	"runtime/debug"
 )
 
-// version is set at build time: go build -ldflags "-X main.version=1.2.0".
-var version = "dev"
+// version and commit are set at build time (make build):
+// go build -ldflags "-X main.version=1.2.0 -X main.commit=0123abcd". Without
+// commit, the one the Go toolchain recorded (vcs.* build settings) is shown.
+var version, commit = "dev", ""
 
 // versionLine says which build this is: the version, and the commit and its
 // time that the Go toolchain recorded (vcs.* build settings).
 func versionLine() string {
-	commit, when, dirty := "unknown", "", false
+	rev, when, dirty := "unknown", "", false
 	if info, ok := debug.ReadBuildInfo(); ok {
 		for _, s := range info.Settings {
 			switch s.Key {
 			case "vcs.revision":
-				commit = s.Value
+				rev = s.Value
 			case "vcs.time":
 				when = s.Value
 			case "vcs.modified":
@@ -25,13 +27,16 @@ func versionLine() string {
 			}
 		}
 	}
-	if len(commit) > 12 {
-		commit = commit[:12]
+	if len(rev) > 12 {
+		rev = rev[:12]
 	}
 	if dirty {
-		commit += "+changes"
+		rev += "+changes"
 	}
-	line := fmt.Sprintf("triade %s (commit %s", version, commit)
+	if commit != "" {
+		rev = commit
+	}
+	line := fmt.Sprintf("triade %s (commit %s", version, rev)
 	if when != "" {
 		line += ", " + when
 	}
