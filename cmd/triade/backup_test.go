@@ -80,7 +80,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 		return out
 	}
 	before := get(orig.URL)
-	if !strings.Contains(before["/account"], "coach@demo.test") {
+	if !strings.Contains(before["/account"], "Coach Démo") {
 		t.Fatal("the account page does not show the signed-in coach")
 	}
 
