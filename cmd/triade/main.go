@@ -66,9 +66,10 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-func env(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
+// or returns s, or def when s is empty.
+func or(s, def string) string {
+	if s != "" {
+		return s
 	}
 	return def
 }
@@ -115,7 +116,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 			return err
 		}
 	}
-	ownerURL, shutdownDB, err := database(ctx, log)
+	ownerURL, shutdownDB, err := database(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -137,16 +138,16 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 			return err
 		}
 	}
-	pool, err := store.OpenApp(ctx, withPoolSize(env("APP_DATABASE_URL", ownerURL), cfg.MaxConns))
+	pool, err := store.OpenApp(ctx, withPoolSize(or(cfg.AppDatabaseURL, ownerURL), cfg.MaxConns))
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	smtp, err := mail.ParseSMTP(os.Getenv("SMTP_URL"))
+	smtp, err := mail.ParseSMTP(cfg.SMTPURL)
 	if err != nil {
 		return err
 	}
-	base := env("BASE_URL", "http://"+env("ADDR", "localhost:8080"))
+	base := cfg.BaseURL
 	plain := store.New(pool, nil) // for workers that queue nothing
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &mail.Worker{Store: plain, SMTP: smtp, Log: log})
@@ -200,11 +201,11 @@ func refuseDemo(ctx context.Context, owner *pgxpool.Pool, allowed bool) error {
 
 // database returns the URL of a role that may own the schema: DATABASE_URL, or
 // a private PostgreSQL started in DATA_DIR whose data survives restarts.
-func database(ctx context.Context, log *slog.Logger) (string, func(), error) {
-	if u := os.Getenv("DATABASE_URL"); u != "" {
+func database(ctx context.Context, cfg config.Config, log *slog.Logger) (string, func(), error) {
+	if u := cfg.DatabaseURL; u != "" {
 		return u, func() {}, nil
 	}
-	dir, err := filepath.Abs(env("DATA_DIR", ".data"))
+	dir, err := filepath.Abs(cfg.DataDir)
 	if err != nil {
 		return "", nil, err
 	}
@@ -258,12 +259,12 @@ func createDatabase(ctx context.Context, adminURL, name string) error {
 // serve runs the HTTP server (and the metrics listener) and the job workers
 // until ctx ends, then lets in-flight requests finish before stopping.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, rc *river.Client[pgx.Tx], owner *pgxpool.Pool) error {
-	addr := env("ADDR", "localhost:8080")
+	addr := cfg.Addr
 	ln, err := listen("ADDR", addr)
 	if err != nil {
 		return err
 	}
-	base := env("BASE_URL", "http://"+addr)
+	base := cfg.BaseURL
 	srv := server.New(server.Config{BaseURL: base, Dev: cfg.Dev, Logger: log, SessionCleanup: 5 * time.Minute,
 		TrustedProxies: cfg.TrustedProxies, SignupClosed: !cfg.SignupOpen}, st)
 	hs := &http.Server{

@@ -120,13 +120,16 @@ func TestProductionStartThenCreateAdmin(t *testing.T) {
 }
 
 // With the demo accounts present (public password), production refuses to
-// start unless ALLOW_DEMO=1.
+// start unless ALLOW_DEMO=1. The database URL comes from DATABASE_URL_FILE.
 func TestProductionRefusesDemoAccounts(t *testing.T) {
 	env := testenv.New(t)
 	if _, err := demo.Seed(context.Background(), env.Store); err != nil {
 		t.Fatal(err)
 	}
-	prodEnv(t, env.URL)
+	prodEnv(t, "")
+	secret := filepath.Join(t.TempDir(), "database_url")
+	os.WriteFile(secret, []byte(env.URL+"\n"), 0o600)
+	t.Setenv("DATABASE_URL_FILE", secret) // the secret read from a file
 	err := run(context.Background(), []string{"serve"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err == nil || !strings.Contains(err.Error(), "ALLOW_DEMO=1") || strings.Contains(err.Error(), "\n") {
 		t.Fatalf("serve with demo accounts: %v", err)
