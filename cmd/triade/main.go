@@ -129,6 +129,9 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	if err := store.MigrateExclusive(ctx, owner); err != nil {
 		return err
 	}
+	if err := store.SetRetentionDefault(ctx, owner, cfg.RetentionYears); err != nil {
+		return err
+	}
 	if cmd == "migrate" {
 		log.Info("migrations applied")
 		return nil

@@ -29,9 +29,10 @@ func prodEnv(t *testing.T, dbURL string) string {
 	t.Helper()
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	for k, v := range map[string]string{"DATABASE_URL": dbURL, "ADDR": addr, "TRIADE_ENV": "", "BASE_URL": "",
-		"APP_DATABASE_URL": "", "SMTP_URL": "", "SIGNUP": "", "ALLOW_DEMO": "", "METRICS_ADDR": "", "DB_CONNECT_TIMEOUT": ""} {
+		"APP_DATABASE_URL": "", "SMTP_URL": "", "SIGNUP": "", "ALLOW_DEMO": "", "METRICS_ADDR": "", "DB_CONNECT_TIMEOUT": "", "RETENTION_YEARS": ""} {
 		t.Setenv(k, v)
 	}
+	t.Setenv("DATA_DIR", filepath.Join(t.TempDir(), "data")) // never the source tree
 	return "http://" + addr
 }
 
@@ -97,6 +98,7 @@ func TestProductionStartThenCreateAdmin(t *testing.T) {
 		t.Fatalf("/dev/mail in production: %v", res)
 	}
 
+	t.Setenv("RETENTION_YEARS", "6") // for workspaces created from now on
 	pwFile := filepath.Join(t.TempDir(), "pw")
 	os.WriteFile(pwFile, []byte("un-mot-de-passe-solide\n"), 0o600)
 	err = run(context.Background(), []string{"create-admin", "-email", "Anne@Cabinet.test", "-name", "Anne Martin",
@@ -113,9 +115,11 @@ func TestProductionStartThenCreateAdmin(t *testing.T) {
 		t.Fatalf("admin sign-in: %d → %q", res.StatusCode, res.Header.Get("Location"))
 	}
 	var role string
-	env.Super.QueryRow(context.Background(), `SELECT m.role FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = 'anne@cabinet.test'`).Scan(&role)
-	if role != "admin" {
-		t.Fatalf("role %q", role)
+	var years int
+	env.Super.QueryRow(context.Background(), `SELECT m.role, w.retention_years FROM memberships m JOIN users u ON u.id = m.user_id
+		JOIN workspaces w ON w.id = m.tenant_id WHERE u.email = 'anne@cabinet.test'`).Scan(&role, &years)
+	if role != "admin" || years != 6 {
+		t.Fatalf("role %q, retention %d years (RETENTION_YEARS=6)", role, years)
 	}
 }
 

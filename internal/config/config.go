@@ -40,6 +40,7 @@ var Settings = []Setting{
 	{"SMTP_URL", "(none: e-mails stay in the outbox)", "smtp://user:password@host:port?from=address for outgoing e-mail.", true},
 	{"SIGNUP", "open", "`open`: anyone may create a workspace at /signup; `closed`: only invitations and create-admin.", false},
 	{"ALLOW_DEMO", "0", "`1` lets a production start go on although the public demo accounts exist.", false},
+	{"RETENTION_YEARS", "3", "Years a closed engagement is kept before it is erased, for workspaces created from now on (1 to 30); each workspace admin can change theirs.", false},
 	{"LOG_LEVEL", "info", "debug, info, warn or error.", false},
 	{"LOG_FORMAT", "text", "text (key=value) or json.", false},
 }
@@ -59,6 +60,7 @@ type Config struct {
 	SMTPURL        string
 	SignupOpen     bool
 	AllowDemo      bool
+	RetentionYears int
 	LogLevel       slog.Level
 	LogFormat      string
 }
@@ -90,6 +92,7 @@ func Load(getenv func(string) string, environ []string) (Config, error) {
 		MetricsAddr:    v.str("METRICS_ADDR", ""),
 		SMTPURL:        v.secret("SMTP_URL"),
 		AllowDemo:      v.oneOf("ALLOW_DEMO", "0", "0", "1") == "1",
+		RetentionYears: v.integer("RETENTION_YEARS", 3, 1, 30),
 		LogFormat:      v.oneOf("LOG_FORMAT", "text", "text", "json"),
 	}
 	c.Dev = v.oneOf("TRIADE_ENV", "production", "production", "development") == "development"

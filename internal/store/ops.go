@@ -77,3 +77,23 @@ func QueueCounts(ctx context.Context, owner *pgxpool.Pool) (map[string]int64, in
 	}
 	return jobs, unsent, nil
 }
+
+// SetRetentionDefault makes years the retention period of workspaces created
+// from now on (RETENTION_YEARS). Existing workspaces keep theirs. The column
+// default is changed only when it differs, so that a start takes no lock on
+// workspaces for nothing.
+func SetRetentionDefault(ctx context.Context, owner *pgxpool.Pool, years int) error {
+	var current string
+	err := owner.QueryRow(ctx, `SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d
+		JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+		WHERE d.adrelid = 'workspaces'::regclass AND a.attname = 'retention_years'`).Scan(&current)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return dbError("retention default", err)
+	}
+	if current == fmt.Sprint(years) {
+		return nil
+	}
+	// DDL takes no bind parameters; years is an int.
+	_, err = owner.Exec(ctx, fmt.Sprintf(`ALTER TABLE workspaces ALTER COLUMN retention_years SET DEFAULT %d`, years))
+	return dbError("retention default", err)
+}
