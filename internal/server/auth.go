@@ -46,7 +46,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	email := domain.NormalizeEmail(f.Get("email"))
 	addr := clientAddr(r)
-	if s.byAddr.Blocked(addr) || s.byEmail.Blocked(email) {
+	if s.logins.Blocked(addr, email) {
 		return show(http.StatusTooManyRequests, "login.too_many")
 	}
 	var u store.User
@@ -56,10 +56,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if !password.Check(f.Get("password"), u.PasswordHash) {
-		s.byAddr.Fail(addr)
-		s.byEmail.Fail(email)
+		s.logins.Fail(addr, email)
 		return show(http.StatusUnauthorized, "login.invalid")
 	}
+	s.logins.Succeeded(addr, email)
 	if err := s.signIn(r, u); err != nil {
 		return err
 	}
@@ -200,12 +200,12 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	addr := clientAddr(r)
-	if s.byAddr.Blocked(addr) {
+	if s.logins.addr.Wait(addr) > 0 {
 		f.Error = "login.too_many"
 		s.render(w, r, http.StatusTooManyRequests, views.Forgot(s.page(r, "forgot.title"), f, false))
 		return nil
 	}
-	s.byAddr.Fail(addr) // every reset request counts against the address
+	s.logins.addr.Fail(addr) // every reset request counts against the address
 	err = s.store.CreatePasswordReset(r.Context(), email, func(u store.User, token string) store.Mail {
 		lang := u.Locale
 		if lang == "" {

@@ -22,7 +22,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 	// Render even when the request's deadline has passed: the error page of a
 	// timed-out request must still be written.
 	if err := c.Render(context.WithoutCancel(r.Context()), &buf); err != nil {
-		s.log.Error("render", "path", r.URL.Path, "err", err)
+		s.log.Error("render", "route", routePattern(r), "err", err)
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 		return
 	}

@@ -13,7 +13,7 @@ import (
 // routes is the URL map of Triade, all of it on one screen.
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, s.accessLog, s.recoverer, securityHeaders)
+	r.Use(s.realIP, middleware.RequestID, s.accessLog, s.recoverer, s.securityHeaders)
 	r.Use(middleware.Timeout(30 * time.Second))
 	r.Use(limitBody(1<<20), s.rejectNUL)
 	r.Use(http.NewCrossOriginProtection().Handler)
@@ -38,8 +38,8 @@ func (s *Server) routes() http.Handler {
 		r.Get("/login", s.h(s.loginForm))
 		r.Post("/login", s.h(s.login))
 		r.Post("/logout", s.h(s.logout))
-		r.Get("/signup", s.h(s.signupForm))
-		r.Post("/signup", s.h(s.signup))
+		r.Get("/signup", s.h(s.signupOpen(s.signupForm)))
+		r.Post("/signup", s.h(s.signupOpen(s.signup)))
 		r.Get("/password/forgot", s.h(s.forgotForm))
 		r.Post("/password/forgot", s.h(s.forgot))
 		r.Get("/password/reset/{token}", s.h(s.resetForm))
