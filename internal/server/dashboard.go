@@ -21,7 +21,10 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	base := "/w/" + m.Workspace.Slug
-	v := views.DashboardView{Role: m.Role, Base: base, Name: person(r).Name}
+	all := domain.Can(m.Role, domain.SeeAllEngagements)
+	v := views.DashboardView{Base: base, Name: person(r).Name, AlwaysWaiting: !all,
+		ShowActions: domain.Can(m.Role, domain.KeepActions), AlwaysAgenda: domain.Can(m.Role, domain.CoachEngagements),
+		Figures: all, ShowCoachee: !domain.Can(m.Role, domain.KeepActions)}
 	for _, e := range d.Engagements {
 		row := views.DashRow{Href: base + "/e/" + e.ID, Title: e.Title, Other: e.Other, Phase: e.Phase, Held: e.Held, Planned: e.Planned, GateOpen: e.GateOpen}
 		if e.NextMeeting != nil {
@@ -44,7 +47,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		}
 		v.Actions = append(v.Actions, row)
 	}
-	if m.Role == domain.RoleAdmin {
+	if all {
 		for _, role := range domain.Roles {
 			v.Members = append(v.Members, views.CountRow{Label: "role." + string(role), N: d.Members[role]})
 		}
