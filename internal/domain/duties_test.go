@@ -38,8 +38,8 @@ func framed() EngagementFacts {
 func TestDutiesStepByStep(t *testing.T) {
 	framingAt := dutyNow.Add(-24 * time.Hour)
 	steps := []struct {
-		name                     string
-		f                        func() EngagementFacts
+		name                    string
+		f                       func() EngagementFacts
 		coach, coachee, sponsor string
 	}{
 		{"new engagement", func() EngagementFacts {
