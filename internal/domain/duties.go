@@ -23,7 +23,8 @@ type EngagementFacts struct {
 	MySynthesis bool
 	// SynthesisComments: the sponsor's comments on the current version.
 	SynthesisComments int
-	OpenRequests      int // meeting requests not yet scheduled
+	OpenRequests      int       // meeting requests not yet scheduled
+	NewestRequest     time.Time // when the newest of them was made
 
 	// The coaching.
 	SessionsPlanned, SessionsHeld int
@@ -54,6 +55,9 @@ type Duty struct {
 	Blocking bool      // the next phase waits on it
 	Gates    []string  // the gate conditions it fulfils, if any
 	N        int       // what the label counts or names (a version, a session, a number)
+	// Stamp tells one occurrence of a duty from the next (a version number,
+	// the day of the newest request): a new stamp is news worth telling.
+	Stamp int
 }
 
 // Duty kinds.
@@ -112,7 +116,7 @@ func Duties(f EngagementFacts, p Part, now time.Time) []Duty {
 		return nil
 	}
 	if p.IsCoach() && f.OpenRequests > 0 {
-		out = append(out, Duty{Kind: DutyScheduleMeeting, Path: "/meetings", N: f.OpenRequests})
+		out = append(out, Duty{Kind: DutyScheduleMeeting, Path: "/meetings", N: f.OpenRequests, Stamp: int(f.NewestRequest.Unix() / 86400)})
 	}
 	if p.IsCoach() && f.SynthesisComments > 0 {
 		out = append(out, Duty{Kind: DutyReadComments, Path: "/synthesis/" + strconv.Itoa(f.Cadrage.Synthesis.Current), N: f.SynthesisComments})
@@ -180,7 +184,7 @@ func gateDuties(f EngagementFacts, p Part, gate string) []Duty {
 		}
 		n := s.Synthesis.Current
 		return when(!f.MySynthesis && !sideValidated(s.Synthesis, p),
-			Duty{Kind: DutyValidateSynth, Path: "/synthesis/" + strconv.Itoa(n), N: n})
+			Duty{Kind: DutyValidateSynth, Path: "/synthesis/" + strconv.Itoa(n), N: n, Stamp: n})
 	}
 	return nil
 }
@@ -283,7 +287,7 @@ func closingDuties(f EngagementFacts, p Part) []Duty {
 		}
 	} else if !f.MyReport && !sideValidated(f.Report, p) {
 		n := f.Report.Current
-		block(Duty{Kind: DutyValidateReport, Path: "/report/" + strconv.Itoa(n), Due: end, N: n})
+		block(Duty{Kind: DutyValidateReport, Path: "/report/" + strconv.Itoa(n), Due: end, N: n, Stamp: n})
 	}
 	return out
 }
