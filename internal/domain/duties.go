@@ -78,7 +78,7 @@ const (
 	DutyPlanSession      = "plan_session"
 	DutyRecordSession    = "record_session"
 	DutyRateAutonomy     = "rate_autonomy"
-	DutyCommentJournal   = "comment_journal"
+	DutyCommentJournal   = "read_journal"
 	DutyActions          = "actions"
 	DutyMoveBouclage     = "move_bouclage"
 	DutyEvaluate         = "evaluate"
@@ -253,41 +253,56 @@ func coachingDuties(f EngagementFacts, p Part) []Duty {
 	return out
 }
 
+// BouclageGate lists what the closing waits on, in the order of the method:
+// its last condition, the report validated by the three parties, closes the
+// engagement (CanClose).
+func BouclageGate(f EngagementFacts) []GateItem {
+	return []GateItem{
+		{"gate.evaluation", f.AssessedByCoach >= f.Indicators},
+		{"gate.self_assessment", f.AssessedByCoachee >= f.Indicators},
+		{"gate.final_meeting", f.FinalHeld},
+		{"gate.coachee_synthesis", f.CoacheeSynthesis},
+		{"gate.report", f.Report.Current > 0},
+		{"gate.report_validated", f.Report.Validated()},
+	}
+}
+
 // closingDuties: evaluation, final meeting, the coachee's synthesis, the
 // report. Those the report's validation waits on block the closing; the
 // contract's end is their due date.
 func closingDuties(f EngagementFacts, p Part) []Duty {
 	var out []Duty
 	end := f.ContractEnd
-	block := func(d Duty) { d.Blocking = true; out = append(out, d) }
+	block := func(gate string, d Duty) { d.Blocking, d.Gates = true, []string{gate}; out = append(out, d) }
 	coach := p.IsCoach()
 	if coach && f.AssessedByCoach < f.Indicators {
-		block(Duty{Kind: DutyEvaluate, Path: "/evaluation", Due: end, N: f.Indicators - f.AssessedByCoach})
+		block("gate.evaluation", Duty{Kind: DutyEvaluate, Path: "/evaluation", Due: end, N: f.Indicators - f.AssessedByCoach})
 	}
 	if p == PartCoachee && f.AssessedByCoachee < f.Indicators {
-		block(Duty{Kind: DutySelfAssess, Path: "/evaluation", Due: end, N: f.Indicators - f.AssessedByCoachee})
+		block("gate.self_assessment", Duty{Kind: DutySelfAssess, Path: "/evaluation", Due: end, N: f.Indicators - f.AssessedByCoachee})
 	}
 	switch {
+	case f.FinalHeld:
 	case coach && f.FinalAt.IsZero():
-		block(Duty{Kind: DutyScheduleFinal, Path: "/closing", Due: end})
-	case coach && !f.FinalHeld:
-		block(Duty{Kind: DutyHoldFinal, Path: "/closing", Due: f.FinalAt})
-	case (p == PartCoachee || p == PartSponsor) && !f.FinalAt.IsZero() && !f.FinalHeld:
+		block("gate.final_meeting", Duty{Kind: DutyScheduleFinal, Path: "/closing", Due: end})
+	case coach:
+		block("gate.final_meeting", Duty{Kind: DutyHoldFinal, Path: "/closing", Due: f.FinalAt})
+	case (p == PartCoachee || p == PartSponsor) && !f.FinalAt.IsZero():
 		out = append(out, Duty{Kind: DutyAttendFinal, Path: "/closing", Due: f.FinalAt})
 	}
 	if p == PartCoachee && !f.CoacheeSynthesis {
-		block(Duty{Kind: DutyFinalSynthesis, Path: "/closing", Due: end})
+		block("gate.coachee_synthesis", Duty{Kind: DutyFinalSynthesis, Path: "/closing", Due: end})
 	}
 	if p == PartSponsor && !f.MyFeedback {
 		out = append(out, Duty{Kind: DutyFeedback, Path: "/closing", Due: f.FinalAt})
 	}
 	if f.Report.Current == 0 {
 		if coach {
-			block(Duty{Kind: DutyPublishReport, Path: "/report", Due: end})
+			block("gate.report", Duty{Kind: DutyPublishReport, Path: "/report", Due: end})
 		}
 	} else if !f.MyReport && !sideValidated(f.Report, p) {
 		n := f.Report.Current
-		block(Duty{Kind: DutyValidateReport, Path: "/report/" + strconv.Itoa(n), Due: end, N: n, Stamp: n})
+		block("gate.report_validated", Duty{Kind: DutyValidateReport, Path: "/report/" + strconv.Itoa(n), Due: end, N: n, Stamp: n})
 	}
 	return out
 }

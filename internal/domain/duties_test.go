@@ -68,7 +68,7 @@ func TestDutiesStepByStep(t *testing.T) {
 			return EngagementFacts{Phase: PhaseAccompagnement, SessionsPlanned: 6, SessionsHeld: 1, LastHeld: dutyNow.AddDate(0, 0, -20),
 				ToRecord: []SessionRef{{"s2", 2, dutyNow.AddDate(0, 0, -1)}}, ToRate: []SessionRef{{"s1", 1, dutyNow.AddDate(0, 0, -20)}},
 				UnansweredJournal: 3, OpenActions: 2, NextActionDue: dutyNow.AddDate(0, 0, 2)}
-		}, "record_session(late) plan_session(late) rate_autonomy comment_journal", "rate_autonomy actions", ""},
+		}, "record_session(late) plan_session(late) rate_autonomy read_journal", "rate_autonomy actions", ""},
 		{"coaching: a next session booked, nothing else", func() EngagementFacts {
 			return EngagementFacts{Phase: PhaseAccompagnement, SessionsPlanned: 6, SessionsHeld: 2, NextBooked: true}
 		}, "", "", ""},
@@ -157,6 +157,49 @@ func TestGateIsTheBlockingDuties(t *testing.T) {
 		sort.Strings(want)
 		if strings.Join(got, ",") != strings.Join(want, ",") {
 			t.Fatalf("facts %b: duties block on %v, the gate misses %v", mask, got, want)
+		}
+	}
+}
+
+// TestBouclageGateIsTheBlockingDuties: the closing's checklist and the
+// parties' blocking duties agree, for every combination of its facts.
+func TestBouclageGateIsTheBlockingDuties(t *testing.T) {
+	for mask := 0; mask < 1<<9; mask++ {
+		bit := func(i int) bool { return mask&(1<<i) != 0 }
+		f := EngagementFacts{Phase: PhaseBouclage, Indicators: 2, FinalHeld: bit(2), CoacheeSynthesis: bit(3)}
+		if bit(0) {
+			f.AssessedByCoach = 2
+		}
+		if bit(1) {
+			f.AssessedByCoachee = 2
+		}
+		if bit(4) {
+			f.FinalAt = dutyNow
+		}
+		if bit(5) {
+			f.Report = SynthesisState{Current: 1, CoachValidated: bit(6), CoacheeValidated: bit(7), SponsorOK: bit(8)}
+		}
+		gates := map[string]bool{}
+		for _, p := range Parts {
+			for _, d := range Blocking(Duties(f, p, dutyNow)) {
+				for _, g := range d.Gates {
+					gates[g] = true
+				}
+			}
+		}
+		var got []string
+		for g := range gates {
+			got = append(got, g)
+		}
+		want := Missing(BouclageGate(f))
+		if f.Report.Current == 0 {
+			// Nothing to validate before a report exists: publishing it comes first.
+			want = slices.DeleteFunc(want, func(g string) bool { return g == "gate.report_validated" })
+		}
+		sort.Strings(got)
+		sort.Strings(want)
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Fatalf("facts %b: duties block on %v, the checklist misses %v", mask, got, want)
 		}
 	}
 }

@@ -2,11 +2,9 @@ package server
 
 import (
 	"net/http"
-	"strconv"
 
 	"triade/internal/domain"
 	"triade/internal/i18n"
-	"triade/internal/store"
 	"triade/web/views"
 )
 
@@ -33,7 +31,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		v.Engagements = append(v.Engagements, row)
 	}
 	for _, wt := range d.Waiting {
-		v.Waiting = append(v.Waiting, views.WaitRow{Label: "wait." + wt.Kind, Title: wt.Title, Href: base + "/e/" + wt.EngagementID + waitPath(wt), N: wt.Number})
+		v.Waiting = append(v.Waiting, views.WaitRow{Label: "wait." + wt.Kind, Title: wt.Title, Href: base + "/e/" + wt.EngagementID + wt.Path, N: wt.N})
 	}
 	for _, a := range d.Agenda {
 		v.Agenda = append(v.Agenda, views.AgendaRow{At: i18n.DateTime(r.Context(), a.At), Title: a.Title, Kind: a.Kind, N: a.Number,
@@ -64,19 +62,4 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.render(w, r, http.StatusOK, views.Dashboard(s.page(r, "nav.dashboard"), v))
 	return nil
-}
-
-// waitPath is the exact page where a waiting item is dealt with.
-func waitPath(w store.Waiting) string {
-	switch w.Kind {
-	case "validate_synthesis":
-		return "/synthesis/" + strconv.Itoa(w.Number)
-	case "validate_report":
-		return "/report/" + strconv.Itoa(w.Number)
-	case "schedule_meeting":
-		return "/meetings"
-	case "read_journal":
-		return "/actions"
-	}
-	return ""
 }

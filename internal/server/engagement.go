@@ -309,22 +309,26 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) error {
 // overviewPage renders the overview; f is the interruption form when refused.
 func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, status int, interrupt views.Form) error {
 	e := eng(r)
-	f, progress, err := s.store.Overview(r.Context(), scope(r), e.Engagement)
+	f, progress, facts, err := s.store.Overview(r.Context(), scope(r), e.Engagement, s.store.Now())
 	if err != nil {
 		return err
 	}
 	v := views.Overview{Eng: s.engView(r, "")}
 	items := domain.CadrageGate(f.State())
 	if e.Phase == domain.PhaseCadrage {
-		for _, it := range items {
-			v.Gate = append(v.Gate, views.GateRow{Label: it.Label, Done: it.Done})
-		}
+		v.Gate, v.GateTitle = gateRows(items), "gate.title"
 		v.GateOpen = len(domain.Missing(items)) == 0
+	}
+	// The closing's checklist is the coach's: they see every party's part of it.
+	if e.Phase == domain.PhaseBouclage && facts != nil && canEdit(r, domain.InfoClosing) {
+		v.Gate, v.GateTitle = gateRows(domain.BouclageGate(facts.EngagementFacts)), "gate.closing.title"
 	}
 	steers := canEdit(r, domain.InfoSummary) // the coach moves and interrupts
 	v.CanMove = steers && e.Phase == domain.PhaseCadrage
 	v.CanInterrupt = steers
-	v.Todo = todoFor(e, f, person(r).ID)
+	if facts != nil {
+		v.Todo = todo(r, facts.Duties(s.store.Now()))
+	}
 	v.FirstMeeting = dt(r, f.FirstMeetingAt)
 	v.Framing = dt(r, f.Framing.ScheduledAt)
 	v.FramingHeld = f.Framing.Held
@@ -346,42 +350,27 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, status int
 	return nil
 }
 
-// todoFor lists what waits on the signed-in person in this engagement.
-func todoFor(e *engCtx, f *store.CadrageFile, userID string) []views.Todo {
-	if !e.Phase.Open() {
-		return nil
+func gateRows(items []domain.GateItem) []views.GateRow {
+	rows := make([]views.GateRow, len(items))
+	for i, it := range items {
+		rows[i] = views.GateRow{Label: it.Label, Done: it.Done}
 	}
+	return rows
+}
+
+// todo turns the person's duties in this engagement into the overview's
+// list, each with its page and its date.
+func todo(r *http.Request, ds []domain.Duty) []views.Todo {
 	var out []views.Todo
-	add := func(label, path string) { out = append(out, views.Todo{Label: label, Href: path}) }
-	switch {
-	case e.Part == domain.PartCoach && f.CoachWillingAt == nil, e.Part == domain.PartCoachee && f.CoacheeWillingAt == nil:
-		add("todo.willingness", "")
-	}
-	if e.Phase == domain.PhaseCadrage {
-		if e.Part == domain.PartSponsor && f.Requests[domain.RequestCompany].Body == "" {
-			add("todo.company_request", "/requests")
+	for _, d := range ds {
+		td := views.Todo{Label: "todo." + d.Kind, Href: d.Path, N: d.N, Late: d.Late}
+		if !d.Due.IsZero() {
+			td.Due = i18n.Date(r.Context(), d.Due)
 		}
-		if e.Part == domain.PartCoachee && f.Requests[domain.RequestCoachee].Body == "" {
-			add("todo.coachee_request", "/requests")
+		if d.Kind == domain.DutyWillingness || d.Kind == domain.DutyMovePhase || d.Kind == domain.DutyMoveBouclage {
+			td.Href = "" // done with the button of this page
 		}
-		if e.Part.IsCoach() {
-			st := f.State()
-			if (st.CompanyRequest.Written && !st.CompanyRequest.Validated) || (st.CoacheeRequest.Written && !st.CoacheeRequest.Validated) {
-				add("todo.validate_requests", "/requests")
-			}
-			if len(domain.Missing(domain.CadrageGate(st))) == 0 {
-				add("todo.move_phase", "")
-			}
-		}
-	}
-	if len(f.Syntheses) > 0 && domain.RightOf(e.Part, domain.InfoSynthesis).Has(domain.Validate) && !f.Syntheses[0].ValidatedBy(userID) {
-		add("todo.validate_synthesis", "/synthesis")
-	}
-	for _, q := range f.MeetingRequests {
-		if q.MeetingID == "" && e.Part.IsCoach() {
-			add("todo.schedule_meeting", "/meetings")
-			break
-		}
+		out = append(out, td)
 	}
 	return out
 }
