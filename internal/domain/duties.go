@@ -32,7 +32,7 @@ type EngagementFacts struct {
 	NextBooked                    bool      // a session is planned in the future
 	LastHeld                      time.Time
 	ToRecord                      []SessionRef // planned, and their date has passed
-	ToRate                        []SessionRef // held, not rated by the person's side
+	ToRate                        []SessionRef // held, not rated by the person's side, by number
 	UnansweredJournal             int          // journal entries newer than the coach's last comment
 	OpenActions                   int
 	NextActionDue                 time.Time // zero: none due
@@ -236,10 +236,11 @@ func coachingDuties(f EngagementFacts, p Part) []Duty {
 			out = append(out, d)
 		}
 	}
-	if p.IsCoach() || p == PartCoachee {
-		for _, s := range f.ToRate {
-			out = append(out, Duty{Kind: DutyRateAutonomy, Path: "/sessions/" + s.ID, N: s.Number})
-		}
+	// Autonomy is rated after each session; once a later one is held, an older
+	// rating is no longer asked: only the latest unrated session is.
+	if n := len(f.ToRate); n > 0 && (p.IsCoach() || p == PartCoachee) {
+		s := f.ToRate[n-1]
+		out = append(out, Duty{Kind: DutyRateAutonomy, Path: "/sessions/" + s.ID, N: s.Number})
 	}
 	if p.IsCoach() && f.UnansweredJournal > 0 {
 		out = append(out, Duty{Kind: DutyCommentJournal, Path: "/actions", N: f.UnansweredJournal})

@@ -105,7 +105,7 @@ func TestDutiesStepByStep(t *testing.T) {
 // TestDutiesDeepLinksAndDates: each duty names its page, and its date.
 func TestDutiesDeepLinksAndDates(t *testing.T) {
 	f := EngagementFacts{Phase: PhaseAccompagnement, SessionsPlanned: 6, SessionsHeld: 1, LastHeld: dutyNow.AddDate(0, 0, -3),
-		ToRate: []SessionRef{{"sid-1", 1, dutyNow.AddDate(0, 0, -3)}}}
+		ToRate: []SessionRef{{"sid-0", 0, dutyNow.AddDate(0, 0, -10)}, {"sid-1", 1, dutyNow.AddDate(0, 0, -3)}}}
 	ds := Duties(f, PartCoach, dutyNow)
 	i := slices.IndexFunc(ds, func(d Duty) bool { return d.Kind == DutyPlanSession })
 	if i < 0 || ds[i].Path != "/sessions" || !ds[i].Due.Equal(dutyNow.AddDate(0, 0, 11)) || ds[i].Late {
