@@ -54,6 +54,19 @@ type CadrageState struct {
 	Synthesis                      SynthesisState
 }
 
+// WillingnessPending reports whether part p still has its own willingness to
+// confirm: the lead coach's and the coachee's are personal, nobody confirms for
+// them.
+func (s CadrageState) WillingnessPending(p Part) bool {
+	switch p {
+	case PartCoach:
+		return !s.CoachWilling
+	case PartCoachee:
+		return !s.CoacheeWilling
+	}
+	return false
+}
+
 // RequestState is one level of request.
 type RequestState struct {
 	Written, Validated bool
@@ -145,11 +158,11 @@ func CanMove(from, to Phase, cadrage CadrageState) error {
 
 // CanPlanSessions reports whether sessions may be planned and recorded: the
 // coaching itself happens in accompagnement.
-func CanPlanSessions(p Phase) bool { return p == PhaseAccompagnement }
+func CanPlanSessions(p Phase) bool { return inPhases(p, rules[InfoSessions].Changeable) }
 
 // CanWorkOnActions reports whether the coachee's intersession work goes on: from
 // the coaching phase until the engagement closes.
-func CanWorkOnActions(p Phase) bool { return p == PhaseAccompagnement || p == PhaseBouclage }
+func CanWorkOnActions(p Phase) bool { return inPhases(p, rules[InfoActions].Changeable) }
 
 // Progress is where the engagement stands against its contract.
 type Progress struct {

@@ -202,7 +202,8 @@ func TestEveryRegisteredRoute(t *testing.T) {
 		{"GET " + e + "/requests", "/w/demo/e/{fresh}/requests", nil, eGet(200, 200, 200, 200)},
 		{"POST " + e + "/requests/validate", "/w/demo/e/{fresh}/requests/validate", nil, ePost(303, 403, 403, 403)},
 		// The company's request: the coach and the sponsor write it.
-		{"POST " + e + "/requests/{level}", "/w/demo/e/{fresh}/requests/company", nil, ePost(422, 403, 422, 403)},
+		{"POST " + e + "/requests/company", "/w/demo/e/{fresh}/requests/company", nil, ePost(422, 403, 422, 403)},
+		{"POST " + e + "/requests/coachee", "/w/demo/e/{fresh}/requests/coachee", nil, ePost(422, 422, 403, 403)},
 		{"GET " + e + "/objectives", "/w/demo/e/{fresh}/objectives", nil, eGet(200, 200, 200, 200)},
 		{"POST " + e + "/objectives", "/w/demo/e/{fresh}/objectives", nil, ePost(422, 403, 403, 403)},
 		{"POST " + e + "/objectives/{oid}", "/w/demo/e/{fresh}/objectives/{objA}", nil, ePost(422, 403, 403, 403)},

@@ -27,20 +27,21 @@ func (s *Server) synthesisPage(w http.ResponseWriter, r *http.Request, status in
 	}
 	v := views.SynthesisView{Eng: s.engView(r, "/synthesis"), Form: f, CanEdit: canEdit(r, domain.InfoSynthesis), Text: file.SynthesisText}
 	for i, sv := range file.Syntheses {
-		v.Versions = append(v.Versions, s.versionRow(r, sv, i == 0))
+		v.Versions = append(v.Versions, s.versionRow(r, domain.InfoSynthesis, sv, i == 0))
 	}
 	s.render(w, r, status, views.Synthesis(s.page(r, "eng.tab.synthesis"), v))
 	return nil
 }
 
-func (s *Server) versionRow(r *http.Request, sv store.SynthesisVersion, current bool) views.VersionRow {
-	e := eng(r)
+// versionRow is one version of a document (the synthesis or the report, named
+// by its row of the rules).
+func (s *Server) versionRow(r *http.Request, doc domain.Info, sv store.SynthesisVersion, current bool) views.VersionRow {
 	row := views.VersionRow{Number: sv.Number, At: i18n.DateTime(r.Context(), sv.CreatedAt), By: sv.CreatedBy, Current: current,
 		Href: engPath(r, "/synthesis/"+strconv.Itoa(sv.Number))}
 	for _, v := range sv.Validations {
 		row.Validations = append(row.Validations, views.ValidationRow{Name: v.Name, Part: v.Part, At: i18n.DateTime(r.Context(), v.At)})
 	}
-	row.CanValidate = current && e.Phase.Open() && domain.RightOf(e.Part, domain.InfoSynthesis).Has(domain.Validate) && !sv.ValidatedBy(person(r).ID)
+	row.CanValidate = current && can(r, doc, domain.Validate) && !sv.ValidatedBy(person(r).ID)
 	return row
 }
 
@@ -140,7 +141,7 @@ func (s *Server) synthesisDoc(r *http.Request, n int) (views.SynthesisDoc, *stor
 	}
 	current := doc.Current == n
 	c := sv.Content
-	v := views.SynthesisDoc{Eng: s.engView(r, "/synthesis"), Version: s.versionRow(r, sv, current), Content: views.SynthesisContent{
+	v := views.SynthesisDoc{Eng: s.engView(r, "/synthesis"), Version: s.versionRow(r, domain.InfoSynthesis, sv, current), Content: views.SynthesisContent{
 		Title: c.Title, ClientOrg: c.ClientOrg, Coach: c.Coach, Coachee: c.Coachee, Sponsors: c.Sponsors,
 		CompanyRequest: c.CompanyRequest, CoacheeRequest: c.CoacheeRequest, Coherence: c.CoherenceComment, Text: c.Text,
 		Approach: c.Contract.Approach, Sessions: c.Contract.SessionsPlanned, Minutes: c.Contract.SessionMin,
@@ -154,7 +155,7 @@ func (s *Server) synthesisDoc(r *http.Request, n int) (views.SynthesisDoc, *stor
 		v.Content.Objectives = append(v.Content.Objectives, ov)
 	}
 	v.Comments = commentRows(r, doc.Comments)
-	v.CanComment = eng(r).Part == domain.PartSponsor && eng(r).Phase.Open()
+	v.CanComment = canEdit(r, domain.InfoDocComments)
 	v.Frame = s.docFrame(r, "synthesis", doc, synthesisLines(r.Context()), audience(r.Context(), c.Coach, c.Coachee, c.Sponsors))
 	return v, doc, nil
 }
@@ -183,9 +184,8 @@ func (s *Server) meetingsPage(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	e := eng(r)
-	v := views.MeetingsView{Eng: s.engView(r, "/meetings"), CanAsk: e.Phase.Open() && domain.RightOf(e.Part, domain.InfoMeetingRequests).Has(domain.Ask),
-		CanSchedule: e.Phase.Open() && e.Part.IsCoach(), Ask: emptyForm(), Schedule: emptyForm()}
+	v := views.MeetingsView{Eng: s.engView(r, "/meetings"), CanAsk: can(r, domain.InfoMeetingRequests, domain.Ask),
+		CanSchedule: canEdit(r, domain.InfoMeetingRequests), Ask: emptyForm(), Schedule: emptyForm()}
 	switch formFor {
 	case "ask":
 		v.Ask = f
@@ -231,9 +231,6 @@ func (s *Server) askMeeting(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) scheduleMeeting(w http.ResponseWriter, r *http.Request) error {
-	if !eng(r).Part.IsCoach() {
-		return domain.ErrForbidden
-	}
 	f, err := form(r)
 	if err != nil {
 		return err
@@ -252,9 +249,6 @@ func (s *Server) scheduleMeeting(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) saveIntermediate(w http.ResponseWriter, r *http.Request) error {
-	if !eng(r).Part.IsCoach() {
-		return domain.ErrForbidden
-	}
 	f, err := form(r)
 	if err != nil {
 		return err

@@ -28,6 +28,10 @@ type Page struct {
 	Dev        bool
 }
 
+// Can reports whether the signed-in member has a workspace capability: pages
+// ask the rules, they never compare roles.
+func (p Page) Can(c domain.Capability) bool { return domain.Can(p.Role, c) }
+
 // Person is the signed-in person.
 type Person struct {
 	Name, Email string
