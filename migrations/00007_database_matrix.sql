@@ -73,6 +73,15 @@ CREATE FUNCTION app_coachee_validated_report(eng uuid, num integer) RETURNS bool
 $$;
 -- +goose StatementEnd
 
+-- Whether a side (the coaches', the coachee's) has rated a session's autonomy:
+-- each side sees the other's rating only once it has given its own, so that
+-- neither rates under the other's influence.
+-- +goose StatementBegin
+CREATE FUNCTION app_rated(sess uuid, side text) RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+  SELECT EXISTS (SELECT 1 FROM autonomy_ratings WHERE tenant_id = app_tenant() AND session_id = sess AND part = side)
+$$;
+-- +goose StatementEnd
+
 -- The request pool logs in as triade_app itself (see the README): nothing to
 -- RESET to. The functions above are owned by the schema owner and must not be
 -- redefinable by the request role.
@@ -381,7 +390,8 @@ BEGIN
     PERFORM pg_temp.rule('action_comments', 'UPDATE', 'false');
     PERFORM pg_temp.rule('action_comments', 'DELETE', 'false');
 
-    PERFORM pg_temp.rule('autonomy_ratings', 'SELECT', '{P:coach,cocoach,coachee}');
+    PERFORM pg_temp.rule('autonomy_ratings', 'SELECT', '(' || side || ' OR ({P:coach,cocoach} AND app_rated(session_id, ''coach''))
+                                                     OR ({P:coachee} AND app_rated(session_id, ''coachee'')))');
     PERFORM pg_temp.rule('autonomy_ratings', 'INSERT', rated_as);
     PERFORM pg_temp.rule('autonomy_ratings', 'UPDATE', side, rated_as);
     PERFORM pg_temp.rule('autonomy_ratings', 'DELETE', 'false');

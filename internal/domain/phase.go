@@ -1,5 +1,7 @@
 package domain
 
+import "time"
+
 // Phase is where an engagement stands in the method.
 type Phase string
 
@@ -216,3 +218,22 @@ func (s ActionStatus) Valid() bool {
 // CanClose is the gate to clos: the current final report validated by the
 // coach, the coachee and a sponsor. Its last validation closes the engagement.
 func CanClose(report SynthesisState) bool { return report.Validated() }
+
+// heldGrace is how far ahead of now a meeting or a session may start and still
+// be recorded as held: clocks differ, and one is recorded as it ends.
+const heldGrace = time.Hour
+
+// CheckHeld is the one rule for recording a meeting or a session as held: it
+// needs its date, and that date cannot be in the future. It returns the
+// catalog ID of what is wrong, or "".
+func CheckHeld(held bool, at *time.Time, now time.Time) string {
+	switch {
+	case !held:
+		return ""
+	case at == nil:
+		return "field.meeting.date_needed"
+	case at.After(now.Add(heldGrace)):
+		return "field.meeting.held_future"
+	}
+	return ""
+}

@@ -158,8 +158,8 @@ func (s *Server) saveFinalMeeting(w http.ResponseWriter, r *http.Request) error 
 	}
 	m := store.Meeting{ID: file.Final.ID, Kind: "final", ScheduledAt: parseWhen(r, f, "at"), Held: f.Get("held") != "",
 		Notes: text(f, "notes", 20000, false), Version: version(f), Attendees: ids(f, "attendees")}
-	if m.Held && m.ScheduledAt == nil {
-		f.Errors.Add("at", "field.meeting.date_needed")
+	if msg := domain.CheckHeld(m.Held, m.ScheduledAt, s.store.Now()); msg != "" {
+		f.Errors.Add("at", msg)
 	}
 	if len(f.Errors) > 0 {
 		return s.closingPage(w, r, http.StatusUnprocessableEntity, "meeting", f)

@@ -256,8 +256,8 @@ func (s *Server) saveFraming(w http.ResponseWriter, r *http.Request) error {
 	}
 	m := store.Meeting{ID: file.Framing.ID, Kind: "framing", ScheduledAt: parseWhen(r, f, "at"), Held: f.Get("held") != "",
 		Notes: text(f, "notes", 20000, false), Version: version(f), Attendees: ids(f, "attendees")}
-	if m.Held && m.ScheduledAt == nil {
-		f.Errors.Add("at", "field.meeting.date_needed")
+	if msg := domain.CheckHeld(m.Held, m.ScheduledAt, s.store.Now()); msg != "" {
+		f.Errors.Add("at", msg)
 	}
 	if m.Held && !hasSponsor(eng(r).Engagement, m.Attendees) {
 		f.Errors.Add("attendees", "field.meeting.sponsor_needed")

@@ -3,7 +3,6 @@ package server
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -188,7 +187,7 @@ func (s *Server) updateSession(w http.ResponseWriter, r *http.Request) error {
 	if ss.Status == "cancelled" && ss.CancelReason == "" {
 		f.Errors.Add("cancel_reason", "field.reason.required")
 	}
-	if ss.Status == "held" && ss.ScheduledAt.After(time.Now().Add(time.Hour)) {
+	if domain.CheckHeld(ss.Status == "held", &ss.ScheduledAt, s.store.Now()) == "field.meeting.held_future" {
 		f.Errors.Add("status", "field.session.held_future")
 	}
 	if len(f.Errors) > 0 {

@@ -126,8 +126,13 @@ var matrixCases = []matrixCase{
 		as: []string{"author_id"}, select_: parties, insert: "coachee"},
 	{table: "action_comments", info: domain.InfoActions, as: []string{"author_id"}, select_: coaching, insert: coaches},
 	// Autonomy ratings and evaluations: coach and coachee, each their own.
-	{table: "autonomy_ratings", where: "t.part = 'coach' AND t.user_id IN (SELECT p.user_id FROM engagement_parties p WHERE p.tenant_id = t.tenant_id AND p.engagement_id = t.engagement_id AND p.part = 'coach')",
+	{table: "autonomy_ratings", where: "t.part = 'coach' AND t.user_id IN (SELECT p.user_id FROM engagement_parties p WHERE p.tenant_id = t.tenant_id AND p.engagement_id = t.engagement_id AND p.part = 'coach')" +
+		" AND EXISTS (SELECT 1 FROM autonomy_ratings o WHERE o.tenant_id = t.tenant_id AND o.session_id = t.session_id AND o.part = 'coachee')",
 		as: []string{"user_id"}, part: "rated", select_: coaching, insert: coaching, update: "coach"},
+	// Blind: the coachee sees the coach's rating of a session once she has
+	// given hers, and not before.
+	{table: "autonomy_ratings", where: "t.part = 'coach' AND NOT EXISTS (SELECT 1 FROM autonomy_ratings o WHERE o.tenant_id = t.tenant_id AND o.session_id = t.session_id AND o.part = 'coachee')",
+		as: []string{"user_id"}, part: "rated", select_: coaches, insert: coaching, update: "coach"},
 	{table: "evaluations", info: domain.InfoEvaluation, where: "t.part = 'coachee'", as: []string{"user_id"}, part: "rated", select_: coaching, insert: coaching, update: "coachee"},
 	// The coachee's self-assessment in a report version: the others read it
 	// once the coachee has validated that version.
@@ -221,6 +226,9 @@ func newMatrix(t *testing.T) *matrix {
 	m.exec(t, `INSERT INTO invitations (tenant_id, email, name, role, token_hash, invited_by, expires_at)
 		SELECT $1, 'invited@client.test', 'Invitée', 'sponsor', '\x01', user_id, now() + interval '7 days'
 		FROM memberships WHERE tenant_id = $1 AND role = 'coach' LIMIT 1`, m.tenant)
+	// A session the coach has rated and the coachee not yet.
+	m.exec(t, `DELETE FROM autonomy_ratings WHERE tenant_id = $1 AND part = 'coachee' AND session_id =
+		(SELECT session_id FROM autonomy_ratings WHERE tenant_id = $1 AND part = 'coach' ORDER BY at LIMIT 1)`, m.tenant)
 	// A report version the coachee has not validated yet.
 	m.exec(t, `INSERT INTO report_versions (tenant_id, engagement_id, number, content, created_by)
 		SELECT tenant_id, engagement_id, number + 100, content, created_by FROM report_versions WHERE tenant_id = $1 ORDER BY number LIMIT 1`, m.tenant)
