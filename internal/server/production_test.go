@@ -223,6 +223,7 @@ func TestMetricsExposeRequestsPoolAndQueue(t *testing.T) {
 		p.do(http.MethodGet, "/login", "192.0.2.1:1", "", nil)
 	}
 	p.do(http.MethodGet, "/password/reset/abc", "192.0.2.1:1", "", nil)
+	p.do("BREW", "/login", "192.0.2.1:1", "", nil)
 	w := httptest.NewRecorder()
 	p.srv.Metrics().ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	body := w.Body.String()
@@ -237,8 +238,8 @@ func TestMetricsExposeRequestsPoolAndQueue(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
-	if strings.Contains(body, "/password/reset/abc") {
-		t.Error("/metrics names a raw path")
+	if strings.Contains(body, "/password/reset/abc") || strings.Contains(body, "BREW") {
+		t.Error("/metrics names a raw path or a made-up method")
 	}
 	// The public site does not serve them.
 	if w := p.do(http.MethodGet, "/metrics", "192.0.2.1:1", "", nil); w.Code != http.StatusNotFound {
