@@ -291,3 +291,28 @@ func TestWorkspaceTimezoneSetting(t *testing.T) {
 	contains(t, c.get("/w/cabinet/settings"), `value="America/Montreal"`)
 	contains(t, c.get("/w/cabinet/activity"), "Fuseau horaire fixé à America/Montreal")
 }
+
+// With sign-up closed, people still come in through invitations.
+func TestInvitationsWorkWithSignupClosed(t *testing.T) {
+	p := newProd(t, server.Config{SignupClosed: true})
+	srv := httptest.NewServer(p.srv)
+	t.Cleanup(srv.Close)
+	a := &app{t: t, env: p.env, srv: srv}
+	admin := a.client()
+	if r := admin.post("/login", "email", ownerEmail, "password", ownerPassword); r.status != http.StatusSeeOther {
+		t.Fatalf("login: %d", r.status)
+	}
+	if r := admin.post("/w/cabinet/invitations", "email", "invitee@client.test", "name", "Invitée", "role", "coach"); r.status != http.StatusSeeOther {
+		t.Fatalf("invite: %d", r.status)
+	}
+	var link string
+	p.env.Super.QueryRow(context.Background(), `SELECT link FROM outbox WHERE to_addr = 'invitee@client.test'`).Scan(&link)
+	path := link[strings.Index(link, "/w/cabinet/join/"):]
+	guest := a.client()
+	if r := guest.post(path, "name", "Invitée", "password", "mot-de-passe-solide"); r.status != http.StatusSeeOther || r.location != "/w/cabinet/" {
+		t.Fatalf("accept: %d %q", r.status, r.location)
+	}
+	if r := guest.get("/w/cabinet/"); r.status != http.StatusOK {
+		t.Fatalf("invitee's dashboard: %d", r.status)
+	}
+}
