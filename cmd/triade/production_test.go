@@ -230,6 +230,9 @@ func TestConnectRetriesThenNamesTheServer(t *testing.T) {
 	if took < time.Second {
 		t.Fatalf("gave up after %v: no retry", took)
 	}
+	if strings.Contains(err.Error(), "\n") {
+		t.Fatalf("error on several lines: %q", err)
+	}
 	// A refusal that waiting cannot cure ends at once.
 	env := testenv.New(t)
 	u, _ := url.Parse(env.URL)
