@@ -19,6 +19,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"triade/internal/config"
 	"triade/internal/demo"
 	"triade/internal/store"
 	"triade/internal/testenv"
@@ -291,5 +292,24 @@ func TestDevStartExplainsItself(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "PG_VERSION"), []byte("15\n"), 0o600)
 	if err := checkDataDir(dir); err == nil || !strings.Contains(err.Error(), "half-initialised") || !strings.Contains(err.Error(), "remove "+dir) {
 		t.Fatalf("interrupted setup: %v", err)
+	}
+}
+
+// `triade help config` prints the same table as docs/configuration.md.
+func TestHelpConfigListsEverySetting(t *testing.T) {
+	r, w, _ := os.Pipe()
+	stdout := os.Stdout
+	os.Stdout = w
+	err := run(context.Background(), []string{"help", "config"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	os.Stdout = stdout
+	w.Close()
+	out, _ := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range config.Settings {
+		if !strings.Contains(string(out), s.Name) {
+			t.Errorf("help config lacks %s", s.Name)
+		}
 	}
 }
