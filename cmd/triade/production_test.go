@@ -313,3 +313,46 @@ func TestHelpConfigListsEverySetting(t *testing.T) {
 		}
 	}
 }
+
+// No secret link reaches the process log: neither the access log of a visit
+// to a reset link nor the mail worker's line about the e-mail carrying it.
+func TestNoTokenInTheProcessLog(t *testing.T) {
+	env := testenv.New(t)
+	hash := "$argon2id$v=19$m=65536,t=1,p=2$c2FsdHNhbHRzYWx0$0000000000000000000000000000000000000000000"
+	if _, _, err := env.Store.CreateWorkspace(context.Background(), store.NewWorkspace{Name: "Cabinet", Slug: "cabinet",
+		AdminEmail: "anne@cabinet.test", AdminNm: "Anne", PasswordHash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	base := prodEnv(t, env.URL)
+	logs := &lockedBuffer{}
+	startServe(t, base, slog.New(slog.NewJSONHandler(logs, nil)), logs)
+
+	res, err := noRedirect().PostForm(base+"/password/forgot", url.Values{"email": {"anne@cabinet.test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	var link string
+	for t0 := time.Now(); link == "" || !strings.Contains(logs.String(), "mail kept in outbox"); time.Sleep(100 * time.Millisecond) {
+		env.Super.QueryRow(context.Background(), `SELECT link FROM outbox WHERE to_addr = 'anne@cabinet.test'`).Scan(&link)
+		if time.Since(t0) > 30*time.Second {
+			t.Fatalf("the reset e-mail was not worked within 30 s (link %q)\n%s", link, tail(logs.String(), 3000))
+		}
+	}
+	token := link[strings.LastIndex(link, "/")+1:]
+	res, err = http.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("reset link: %d", res.StatusCode)
+	}
+	out := logs.String()
+	if len(token) < 16 || strings.Contains(out, token) {
+		t.Fatalf("the reset token %q is in the log:\n%s", token, out)
+	}
+	if !strings.Contains(out, `"route":"/password/reset/{token}"`) {
+		t.Fatalf("no access line for the reset link:\n%s", out)
+	}
+}
