@@ -356,3 +356,19 @@ func TestNoTokenInTheProcessLog(t *testing.T) {
 		t.Fatalf("no access line for the reset link:\n%s", out)
 	}
 }
+
+// A typo in a setting stops the start before anything else, with one line.
+func TestBadSettingStopsTheStart(t *testing.T) {
+	prodEnv(t, "postgres://nobody@127.0.0.1:1/none")
+	t.Setenv("TRIADE_SINGUP", "closed")
+	err := run(context.Background(), []string{"serve"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err == nil || err.Error() != "unknown setting TRIADE_SINGUP (see `triade help config`)" {
+		t.Fatalf("typo: %v", err)
+	}
+	os.Unsetenv("TRIADE_SINGUP")
+	t.Setenv("LOG_FORMAT", "yaml")
+	err = run(context.Background(), []string{"migrate"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err == nil || err.Error() != `LOG_FORMAT="yaml": want one of text, json` {
+		t.Fatalf("bad value: %v", err)
+	}
+}
