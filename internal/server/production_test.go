@@ -178,9 +178,18 @@ func TestSignupClosed(t *testing.T) {
 	if n != 0 {
 		t.Fatal("a closed sign-up created a workspace")
 	}
-	// Open (the default), the form is there.
-	if w := newProd(t, server.Config{}).do(http.MethodGet, "/signup", "192.0.2.1:1", "", nil); w.Code != http.StatusOK {
+	for _, path := range []string{"/", "/login"} { // no link leads there
+		if body := p.do(http.MethodGet, path, "192.0.2.1:1", "", nil).Body.String(); strings.Contains(body, `href="/signup"`) {
+			t.Errorf("%s links to the closed sign-up", path)
+		}
+	}
+	// Open (the default), the form is there and linked.
+	open := newProd(t, server.Config{})
+	if w := open.do(http.MethodGet, "/signup", "192.0.2.1:1", "", nil); w.Code != http.StatusOK {
 		t.Fatalf("open sign-up: %d", w.Code)
+	}
+	if body := open.do(http.MethodGet, "/login", "192.0.2.1:1", "", nil).Body.String(); !strings.Contains(body, `href="/signup"`) {
+		t.Error("/login does not link to the open sign-up")
 	}
 }
 

@@ -25,6 +25,8 @@ type Page struct {
 	Nav        []NavItem
 	Flash      string // catalog ID of a one-time message
 	Dev        bool
+	// SignupClosed hides the links to /signup (SIGNUP=closed).
+	SignupClosed bool
 }
 
 // Person is the signed-in person.
