@@ -78,6 +78,8 @@ func noRedirect() *http.Client {
 func TestProductionStartThenCreateAdmin(t *testing.T) {
 	env := testenv.New(t)
 	base := prodEnv(t, env.URL)
+	metricsAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	t.Setenv("METRICS_ADDR", metricsAddr)
 	logs := &lockedBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	startServe(t, base, log, logs)
@@ -115,6 +117,20 @@ func TestProductionStartThenCreateAdmin(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/w/cabinet-martin/" {
 		t.Fatalf("admin sign-in: %d → %q", res.StatusCode, res.Header.Get("Location"))
 	}
+	// The metrics listener serves requests, pool, jobs and outbox series.
+	res, err = http.Get("http://" + metricsAddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, want := range []string{`triade_http_requests_total{method="POST",route="/login",status="303"} 1`,
+		"triade_db_pool_total_conns ", "triade_outbox_unsent 0", "triade_queue_scrape_error 0"} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+
 	var role string
 	var years int
 	env.Super.QueryRow(context.Background(), `SELECT m.role, w.retention_years FROM memberships m JOIN users u ON u.id = m.user_id
