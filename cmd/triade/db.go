@@ -8,7 +8,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -43,18 +45,30 @@ func connect(ctx context.Context, url string, maxConns int32, timeout time.Durat
 		if permanent(err) || ctx.Err() != nil || !time.Now().Before(deadline) {
 			pool.Close()
 			if permanent(err) {
-				return nil, fmt.Errorf("PostgreSQL at %s refused the connection: %w", where, err)
+				return nil, fmt.Errorf("PostgreSQL at %s refused the connection: %s", where, oneLine(err))
 			}
-			return nil, fmt.Errorf("PostgreSQL at %s did not answer within %s (%d attempts): is it running, and is DATABASE_URL right? Last error: %w", where, timeout, attempt, err)
+			return nil, fmt.Errorf("PostgreSQL at %s did not answer within %s (%d attempts): is it running, and is DATABASE_URL right? Last error: %s", where, timeout, attempt, oneLine(err))
 		}
 		delay = min(delay, time.Until(deadline))
-		log.Warn("waiting for PostgreSQL", "at", where, "attempt", attempt, "retry_in", delay.Round(time.Millisecond), "err", err)
+		log.Warn("waiting for PostgreSQL", "at", where, "attempt", attempt, "retry_in", delay.Round(time.Millisecond), "err", oneLine(err))
 		select {
 		case <-ctx.Done():
 		case <-time.After(delay):
 		}
 		delay = min(2*delay, 5*time.Second)
 	}
+}
+
+// oneLine joins the lines of a connection error (pgx lists each address
+// tried on its own line), dropping repeats.
+func oneLine(err error) string {
+	var parts []string
+	for _, p := range strings.Split(err.Error(), "\n") {
+		if p = strings.TrimSpace(p); p != "" && !slices.Contains(parts, p) {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, " ")
 }
 
 // permanent reports a refusal that retrying will not change: bad credentials

@@ -45,7 +45,7 @@ import (
 
 func main() {
 	cfg, err := config.Load(os.Getenv, os.Environ())
-	if err != nil {
+	if err != nil && !informational(os.Args[1:]) { // help works with a broken setting
 		fmt.Fprintln(os.Stderr, "triade:", err)
 		os.Exit(2)
 	}
@@ -56,6 +56,18 @@ func main() {
 		fmt.Fprintln(os.Stderr, "triade:", err)
 		os.Exit(1)
 	}
+}
+
+// informational reports a command that only prints (help, version).
+func informational(args []string) bool {
+	if len(args) == 0 {
+		return false
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help", "version", "-version", "--version":
+		return true
+	}
+	return false
 }
 
 // newLogger is the process's logger, as LOG_FORMAT and LOG_LEVEL say.

@@ -19,6 +19,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"triade/internal/config"
 	"triade/internal/demo"
 	"triade/internal/store"
 	"triade/internal/testenv"
@@ -77,6 +78,8 @@ func noRedirect() *http.Client {
 func TestProductionStartThenCreateAdmin(t *testing.T) {
 	env := testenv.New(t)
 	base := prodEnv(t, env.URL)
+	metricsAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	t.Setenv("METRICS_ADDR", metricsAddr)
 	logs := &lockedBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	startServe(t, base, log, logs)
@@ -114,6 +117,20 @@ func TestProductionStartThenCreateAdmin(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/w/cabinet-martin/" {
 		t.Fatalf("admin sign-in: %d → %q", res.StatusCode, res.Header.Get("Location"))
 	}
+	// The metrics listener serves requests, pool, jobs and outbox series.
+	res, err = http.Get("http://" + metricsAddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, want := range []string{`triade_http_requests_total{method="POST",route="/login",status="303"} 1`,
+		"triade_db_pool_total_conns ", "triade_outbox_unsent 0", "triade_queue_scrape_error 0"} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+
 	var role string
 	var years int
 	env.Super.QueryRow(context.Background(), `SELECT m.role, w.retention_years FROM memberships m JOIN users u ON u.id = m.user_id
@@ -230,6 +247,9 @@ func TestConnectRetriesThenNamesTheServer(t *testing.T) {
 	if took < time.Second {
 		t.Fatalf("gave up after %v: no retry", took)
 	}
+	if strings.Contains(err.Error(), "\n") {
+		t.Fatalf("error on several lines: %q", err)
+	}
 	// A refusal that waiting cannot cure ends at once.
 	env := testenv.New(t)
 	u, _ := url.Parse(env.URL)
@@ -288,5 +308,83 @@ func TestDevStartExplainsItself(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "PG_VERSION"), []byte("15\n"), 0o600)
 	if err := checkDataDir(dir); err == nil || !strings.Contains(err.Error(), "half-initialised") || !strings.Contains(err.Error(), "remove "+dir) {
 		t.Fatalf("interrupted setup: %v", err)
+	}
+}
+
+// `triade help config` prints the same table as docs/configuration.md.
+func TestHelpConfigListsEverySetting(t *testing.T) {
+	r, w, _ := os.Pipe()
+	stdout := os.Stdout
+	os.Stdout = w
+	err := run(context.Background(), []string{"help", "config"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	os.Stdout = stdout
+	w.Close()
+	out, _ := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range config.Settings {
+		if !strings.Contains(string(out), s.Name) {
+			t.Errorf("help config lacks %s", s.Name)
+		}
+	}
+}
+
+// No secret link reaches the process log: neither the access log of a visit
+// to a reset link nor the mail worker's line about the e-mail carrying it.
+func TestNoTokenInTheProcessLog(t *testing.T) {
+	env := testenv.New(t)
+	hash := "$argon2id$v=19$m=65536,t=1,p=2$c2FsdHNhbHRzYWx0$0000000000000000000000000000000000000000000"
+	if _, _, err := env.Store.CreateWorkspace(context.Background(), store.NewWorkspace{Name: "Cabinet", Slug: "cabinet",
+		AdminEmail: "anne@cabinet.test", AdminNm: "Anne", PasswordHash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	base := prodEnv(t, env.URL)
+	logs := &lockedBuffer{}
+	startServe(t, base, slog.New(slog.NewJSONHandler(logs, nil)), logs)
+
+	res, err := noRedirect().PostForm(base+"/password/forgot", url.Values{"email": {"anne@cabinet.test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	var link string
+	for t0 := time.Now(); link == "" || !strings.Contains(logs.String(), "mail kept in outbox"); time.Sleep(100 * time.Millisecond) {
+		env.Super.QueryRow(context.Background(), `SELECT link FROM outbox WHERE to_addr = 'anne@cabinet.test'`).Scan(&link)
+		if time.Since(t0) > 30*time.Second {
+			t.Fatalf("the reset e-mail was not worked within 30 s (link %q)\n%s", link, tail(logs.String(), 3000))
+		}
+	}
+	token := link[strings.LastIndex(link, "/")+1:]
+	res, err = http.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("reset link: %d", res.StatusCode)
+	}
+	out := logs.String()
+	if len(token) < 16 || strings.Contains(out, token) {
+		t.Fatalf("the reset token %q is in the log:\n%s", token, out)
+	}
+	if !strings.Contains(out, `"route":"/password/reset/{token}"`) {
+		t.Fatalf("no access line for the reset link:\n%s", out)
+	}
+}
+
+// A typo in a setting stops the start before anything else, with one line.
+func TestBadSettingStopsTheStart(t *testing.T) {
+	prodEnv(t, "postgres://nobody@127.0.0.1:1/none")
+	t.Setenv("TRIADE_SINGUP", "closed")
+	err := run(context.Background(), []string{"serve"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err == nil || err.Error() != "unknown setting TRIADE_SINGUP (see `triade help config`)" {
+		t.Fatalf("typo: %v", err)
+	}
+	os.Unsetenv("TRIADE_SINGUP")
+	t.Setenv("LOG_FORMAT", "yaml")
+	err = run(context.Background(), []string{"migrate"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err == nil || err.Error() != `LOG_FORMAT="yaml": want one of text, json` {
+		t.Fatalf("bad value: %v", err)
 	}
 }

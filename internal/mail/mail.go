@@ -73,7 +73,8 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[store.SendMailArgs]) e
 		return nil
 	}
 	if w.SMTP == nil {
-		w.Log.Info("mail kept in outbox (no SMTP_URL)", "to", m.To, "subject", m.Subject, "link", m.Link)
+		// Never the link (it carries a reset or join token) nor the address.
+		w.Log.Info("mail kept in outbox (no SMTP_URL)", "outbox_id", m.ID, "subject", m.Subject)
 		return nil
 	}
 	if err := w.send(ctx, m); err != nil {

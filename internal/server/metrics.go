@@ -38,6 +38,11 @@ func newMetrics() *metrics {
 }
 
 func (m *metrics) observe(method, route string, status int, d time.Duration) {
+	switch method { // any other word a client sends would be a new series
+	case http.MethodGet, http.MethodHead, http.MethodPost:
+	default:
+		method = "OTHER"
+	}
 	st := strconv.Itoa(status)
 	m.requests.WithLabelValues(method, route, st).Inc()
 	m.duration.WithLabelValues(method, route, st).Observe(d.Seconds())

@@ -178,9 +178,18 @@ func TestSignupClosed(t *testing.T) {
 	if n != 0 {
 		t.Fatal("a closed sign-up created a workspace")
 	}
-	// Open (the default), the form is there.
-	if w := newProd(t, server.Config{}).do(http.MethodGet, "/signup", "192.0.2.1:1", "", nil); w.Code != http.StatusOK {
+	for _, path := range []string{"/", "/login"} { // no link leads there
+		if body := p.do(http.MethodGet, path, "192.0.2.1:1", "", nil).Body.String(); strings.Contains(body, `href="/signup"`) {
+			t.Errorf("%s links to the closed sign-up", path)
+		}
+	}
+	// Open (the default), the form is there and linked.
+	open := newProd(t, server.Config{})
+	if w := open.do(http.MethodGet, "/signup", "192.0.2.1:1", "", nil); w.Code != http.StatusOK {
 		t.Fatalf("open sign-up: %d", w.Code)
+	}
+	if body := open.do(http.MethodGet, "/login", "192.0.2.1:1", "", nil).Body.String(); !strings.Contains(body, `href="/signup"`) {
+		t.Error("/login does not link to the open sign-up")
 	}
 }
 
@@ -223,6 +232,7 @@ func TestMetricsExposeRequestsPoolAndQueue(t *testing.T) {
 		p.do(http.MethodGet, "/login", "192.0.2.1:1", "", nil)
 	}
 	p.do(http.MethodGet, "/password/reset/abc", "192.0.2.1:1", "", nil)
+	p.do("BREW", "/login", "192.0.2.1:1", "", nil)
 	w := httptest.NewRecorder()
 	p.srv.Metrics().ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	body := w.Body.String()
@@ -237,8 +247,8 @@ func TestMetricsExposeRequestsPoolAndQueue(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
-	if strings.Contains(body, "/password/reset/abc") {
-		t.Error("/metrics names a raw path")
+	if strings.Contains(body, "/password/reset/abc") || strings.Contains(body, "BREW") {
+		t.Error("/metrics names a raw path or a made-up method")
 	}
 	// The public site does not serve them.
 	if w := p.do(http.MethodGet, "/metrics", "192.0.2.1:1", "", nil); w.Code != http.StatusNotFound {
@@ -289,4 +299,29 @@ func TestWorkspaceTimezoneSetting(t *testing.T) {
 	}
 	contains(t, c.get("/w/cabinet/settings"), `value="America/Montreal"`)
 	contains(t, c.get("/w/cabinet/activity"), "Fuseau horaire fixé à America/Montreal")
+}
+
+// With sign-up closed, people still come in through invitations.
+func TestInvitationsWorkWithSignupClosed(t *testing.T) {
+	p := newProd(t, server.Config{SignupClosed: true})
+	srv := httptest.NewServer(p.srv)
+	t.Cleanup(srv.Close)
+	a := &app{t: t, env: p.env, srv: srv}
+	admin := a.client()
+	if r := admin.post("/login", "email", ownerEmail, "password", ownerPassword); r.status != http.StatusSeeOther {
+		t.Fatalf("login: %d", r.status)
+	}
+	if r := admin.post("/w/cabinet/invitations", "email", "invitee@client.test", "name", "Invitée", "role", "coach"); r.status != http.StatusSeeOther {
+		t.Fatalf("invite: %d", r.status)
+	}
+	var link string
+	p.env.Super.QueryRow(context.Background(), `SELECT link FROM outbox WHERE to_addr = 'invitee@client.test'`).Scan(&link)
+	path := link[strings.Index(link, "/w/cabinet/join/"):]
+	guest := a.client()
+	if r := guest.post(path, "name", "Invitée", "password", "mot-de-passe-solide"); r.status != http.StatusSeeOther || r.location != "/w/cabinet/" {
+		t.Fatalf("accept: %d %q", r.status, r.location)
+	}
+	if r := guest.get("/w/cabinet/"); r.status != http.StatusOK {
+		t.Fatalf("invitee's dashboard: %d", r.status)
+	}
 }

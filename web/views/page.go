@@ -26,6 +26,8 @@ type Page struct {
 	Nav        []NavItem
 	Flash      string // catalog ID of a one-time message
 	Dev        bool
+	// SignupClosed hides the links to /signup (SIGNUP=closed).
+	SignupClosed bool
 }
 
 // Can reports whether the signed-in member has a workspace capability: pages
