@@ -68,7 +68,8 @@ func run(ctx context.Context, cmd string, log *slog.Logger) error {
 		return err
 	}
 	defer shutdownDB()
-	if err := migrate(ctx, ownerURL); err != nil {
+	key, err := migrate(ctx, ownerURL)
+	if err != nil {
 		return err
 	}
 	if cmd == "migrate" {
@@ -86,6 +87,7 @@ func run(ctx context.Context, cmd string, log *slog.Logger) error {
 	}
 	base := env("BASE_URL", "http://"+env("ADDR", "localhost:8080"))
 	plain := store.New(pool, nil) // for workers that queue nothing
+	plain.SetKey(key)
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &mail.Worker{Store: plain, SMTP: smtp, Log: log})
 	river.AddWorker(workers, &jobs.PurgeWorker{Store: plain, Log: log})
@@ -104,6 +106,7 @@ func run(ctx context.Context, cmd string, log *slog.Logger) error {
 		return fmt.Errorf("river: %w", err)
 	}
 	st := store.New(pool, rc)
+	st.SetKey(key)
 	reminders.Store = st // reminders queue their e-mails with River
 	demo.BaseURL = base
 	seeded, err := demo.Seed(ctx, st)
@@ -170,16 +173,20 @@ func createDatabase(ctx context.Context, adminURL, name string) error {
 
 // migrate applies the schema as the owner, after making sure the restricted
 // application role exists.
-func migrate(ctx context.Context, ownerURL string) error {
+// It returns the server key, which only the owner may read.
+func migrate(ctx context.Context, ownerURL string) ([]byte, error) {
 	owner, err := pgxpool.New(ctx, ownerURL)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer owner.Close()
 	if err := store.EnsureAppRole(ctx, owner); err != nil {
-		return err
+		return nil, err
 	}
-	return store.Migrate(ctx, owner)
+	if err := store.Migrate(ctx, owner); err != nil {
+		return nil, err
+	}
+	return store.LoadKey(ctx, owner)
 }
 
 // serve runs the HTTP server and the job workers until ctx ends, then lets
