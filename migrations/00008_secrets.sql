@@ -58,7 +58,40 @@ CREATE POLICY users_own ON users USING (id = app_user() OR email = app_login_ema
 CREATE POLICY users_workspace ON users FOR SELECT USING (app_sees_user(id));
 CREATE POLICY users_insert ON users FOR INSERT WITH CHECK (true);
 
+-- Two-factor sign-in (TOTP, RFC 6238). The secret is sealed under the server
+-- key; last_step refuses a code used once already. Recovery codes are stored
+-- as a keyed hash, each usable once.
+CREATE TABLE user_totp (
+    user_id    uuid PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    sealed     bytea NOT NULL,
+    last_step  bigint NOT NULL DEFAULT 0,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE recovery_codes (
+    user_id   uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    code_hash bytea NOT NULL,
+    used_at   timestamptz,
+    PRIMARY KEY (user_id, code_hash)
+);
+-- Only the person's own rows: the sign-in's second step runs as the person
+-- whose password was right.
+-- +goose StatementBegin
+DO $$
+DECLARE t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['user_totp', 'recovery_codes'] LOOP
+        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
+        EXECUTE format('CREATE POLICY own_rows ON %I USING (user_id = app_user()) WITH CHECK (user_id = app_user())', t);
+    END LOOP;
+END $$;
+-- +goose StatementEnd
+-- A workspace admin may require two-factor sign-in of every member.
+ALTER TABLE workspaces ADD COLUMN require_2fa boolean NOT NULL DEFAULT false;
+
 -- +goose Down
+ALTER TABLE workspaces DROP COLUMN require_2fa;
+DROP TABLE recovery_codes, user_totp;
 DROP POLICY users_insert ON users;
 DROP POLICY users_workspace ON users;
 DROP POLICY users_own ON users;

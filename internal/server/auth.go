@@ -70,9 +70,6 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	if err := s.signIn(r, u); err != nil {
-		return err
-	}
 	next := localPath(f.Get("next"), "")
 	if next == "" {
 		next = "/"
@@ -80,8 +77,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 			next = "/w/" + all[0].Workspace.Slug + "/"
 		}
 	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
-	return nil
+	return s.startSession(w, r, u, next)
 }
 
 // signIn starts an authenticated session under a new token, so a token planted
@@ -364,12 +360,9 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.expiredLink(w, r, err)
 	}
-	if err := s.signIn(r, u); err != nil {
-		return err
-	}
 	s.flash(r, "reset.done")
-	http.Redirect(w, r, "/", http.StatusSeeOther)
-	return nil
+	// A reset proves the mailbox, not the second factor: it is still asked.
+	return s.startSession(w, r, u, "/")
 }
 
 // expiredLink explains a used, expired or unknown link without saying which.

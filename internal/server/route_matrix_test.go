@@ -153,6 +153,11 @@ func TestEveryRegisteredRoute(t *testing.T) {
 		{"POST /account", "/account", nil, signedIn(422, 401)},
 		{"POST /account/reminders", "/account/reminders", nil, signedIn(303, 401)}, // no box checked: all off
 		{"POST /account/password", "/account/password", nil, signedIn(422, 401)},
+		{"GET /account/2fa", "/account/2fa", nil, signedIn(200, 303)},
+		{"POST /account/2fa", "/account/2fa", nil, signedIn(422, 401)},
+		// The second step of a sign-in, reached without a first one: back to the first.
+		{"GET /login/code", "/login/code", nil, all(303)},
+		{"POST /login/code", "/login/code", nil, all(303)},
 		{"GET /account/export", "/account/export", nil, signedIn(200, 303)},
 		// The reminder e-mails' link works without a session: the token is the key.
 		{"GET /unsubscribe/{token}", "/unsubscribe/{unsubToken}", nil, all(200)},
@@ -184,6 +189,8 @@ func TestEveryRegisteredRoute(t *testing.T) {
 		{"GET /w/{slug}/activity", "/w/demo/activity", nil, wsGet(404, 404, 404, 200, 404)},
 		{"GET /w/{slug}/settings", "/w/demo/settings", nil, wsGet(404, 404, 404, 200, 404)},
 		{"POST /w/{slug}/settings", "/w/demo/settings", nil, wsPost(403, 403, 403, 422, 403)},
+		// An empty form leaves two-factor sign-in not required.
+		{"POST /w/{slug}/settings/2fa", "/w/demo/settings/2fa", nil, wsPost(403, 403, 403, 303, 403)},
 		// Erasing a throwaway member: the admin confirms, then erases.
 		{"GET /w/{slug}/members/{uid}/erase", "/w/demo/members/{eraseUid}/erase", nil, wsGet(404, 404, 404, 200, 404)},
 		{"POST /w/{slug}/members/{uid}/erase", "/w/demo/members/{eraseUid}/erase", nil, wsPost(403, 403, 403, 303, 403)},

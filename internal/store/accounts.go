@@ -19,6 +19,8 @@ type User struct {
 	Name         string
 	PasswordHash string
 	Locale       string
+	// TwoFactor: the person signs in with a second factor (loaded by Person).
+	TwoFactor bool
 }
 
 // Workspace is a tenant: a coaching practice or a company's coaching programme.
@@ -33,6 +35,8 @@ type Workspace struct {
 type Membership struct {
 	Workspace Workspace
 	Role      domain.Role
+	// RequireTwoFactor: the workspace lets in only members with a second factor.
+	RequireTwoFactor bool
 }
 
 const userCols = `id, email, name, coalesce(password_hash, ''), coalesce(locale, '')`
@@ -185,9 +189,10 @@ func (s *Store) Person(ctx context.Context, userID string) (User, []Membership, 
 	}
 	err := s.View(ctx, Scope{UserID: userID}, func(b *pgx.Batch) {
 		b.Queue(`SELECT `+userCols+` FROM users WHERE id = $1`, userID)
-		b.Queue(`SELECT w.id, w.slug, w.name, w.timezone, m.role
+		b.Queue(`SELECT w.id, w.slug, w.name, w.timezone, m.role, w.require_2fa
 			FROM memberships m JOIN workspaces w ON w.id = m.tenant_id
 			WHERE m.user_id = $1 AND m.joined_at IS NOT NULL ORDER BY w.name`, userID)
+		b.Queue(`SELECT EXISTS (SELECT 1 FROM user_totp WHERE user_id = $1)`, userID)
 	}, func(br pgx.BatchResults) error {
 		var err error
 		if u, err = scanUser(br.QueryRow()); err != nil {
@@ -196,10 +201,13 @@ func (s *Store) Person(ctx context.Context, userID string) (User, []Membership, 
 		rows, _ := br.Query()
 		all, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Membership, error) {
 			var m Membership
-			err := r.Scan(&m.Workspace.ID, &m.Workspace.Slug, &m.Workspace.Name, &m.Workspace.Timezone, &m.Role)
+			err := r.Scan(&m.Workspace.ID, &m.Workspace.Slug, &m.Workspace.Name, &m.Workspace.Timezone, &m.Role, &m.RequireTwoFactor)
 			return m, err
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		return br.QueryRow().Scan(&u.TwoFactor)
 	})
 	return u, all, dbError("person", err)
 }
