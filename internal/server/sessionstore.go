@@ -40,13 +40,18 @@ func (s sessionStore) Commit(token string, b []byte, expiry time.Time) error {
 
 func (s sessionStore) Delete(token string) error { return s.DeleteCtx(context.Background(), token) }
 
-// sessionUser reads who a session signs in from its encoded data.
+// sessionUser reads who a session signs in, or is halfway through signing in
+// (password right, second factor not yet), from its encoded data: a password
+// change ends both kinds.
 func sessionUser(b []byte) string {
 	_, values, err := scs.GobCodec{}.Decode(b)
 	if err != nil {
 		return ""
 	}
-	id, _ := values["user_id"].(string)
+	if id, _ := values["user_id"].(string); id != "" {
+		return id
+	}
+	id, _ := values["pending_user"].(string)
 	return id
 }
 

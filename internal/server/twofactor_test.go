@@ -107,7 +107,10 @@ func TestTwoFactor(t *testing.T) {
 		t.Errorf("a spent recovery code: %d", r.status)
 	}
 
-	// A password reset does not remove the second factor.
+	// A password reset does not remove the second factor, and ends the
+	// sessions halfway through signing in too.
+	half := a.client()
+	signInHalf(t, half, "coach@demo.test")
 	owner := a.client()
 	owner.post("/password/forgot", "email", "coach@demo.test")
 	link := linkPath(a.mail("coach@demo.test", "/password/reset/").Link)
@@ -119,6 +122,9 @@ func TestTwoFactor(t *testing.T) {
 	}
 	if r := owner.post("/login/code", "code", codes[4]); r.status != http.StatusSeeOther {
 		t.Errorf("code after the reset: %d", r.status)
+	}
+	if r := half.post("/login/code", "code", codes[5]); r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/login?") {
+		t.Errorf("a half-signed-in session survived the reset: %d → %q", r.status, r.location)
 	}
 
 	// The request role reads neither the secret nor a recovery code.
