@@ -335,3 +335,20 @@ func TestUnpepperedHashUpgraded(t *testing.T) {
 	}
 	a.client().login("sponsor@demo.test")
 }
+
+// TestForgotAnswersAfterAFloor: a reset request for a known address does a few
+// more queries than for an unknown one; both answer no sooner than a fixed
+// delay that covers that work, so that timing does not tell them apart.
+func TestForgotAnswersAfterAFloor(t *testing.T) {
+	a := newApp(t, true)
+	c := a.client()
+	for _, addr := range []string{"coachee@demo.test", "inconnu@demo.test"} {
+		start := time.Now()
+		if r := c.post("/password/forgot", "email", addr); r.status != http.StatusOK {
+			t.Fatalf("forgot %s: %d", addr, r.status)
+		}
+		if d := time.Since(start); d < 55*time.Millisecond {
+			t.Errorf("forgot %s answered in %v, under the floor: timing would tell known addresses from unknown ones", addr, d)
+		}
+	}
+}
