@@ -62,11 +62,18 @@ test-short:
 	$(GO) test -count=1 -short ./...
 
 # axe-core audits every page in the browser tests; fetched from npm once.
+# Without it the browser tests still run, without the audit, and say so loudly;
+# in CI (CI set) a missing audit fails the run here, before any test.
 axe: $(AXE)
 $(AXE):
 	@if command -v npm >/dev/null 2>&1; then \
-		npm install --silent --no-audit --no-fund --prefix $(AXE_DIR) axe-core@$(AXE_VER) || echo "axe-core could not be installed: browser tests will say so"; \
-	else echo "npm not found: browser tests will skip the axe-core audit"; fi
+		npm install --silent --no-audit --no-fund --prefix $(AXE_DIR) axe-core@$(AXE_VER) || { \
+			echo "*** axe-core could not be installed from npm: the browser tests will run WITHOUT the accessibility audit ***"; \
+			if [ -n "$$CI" ]; then exit 1; fi; }; \
+	else \
+		echo "*** npm not found: the browser tests will run WITHOUT the accessibility audit (install npm) ***"; \
+		if [ -n "$$CI" ]; then exit 1; fi; \
+	fi
 
 clean:
 	rm -rf bin .cache

@@ -73,6 +73,15 @@ CREATE FUNCTION app_coachee_validated_report(eng uuid, num integer) RETURNS bool
 $$;
 -- +goose StatementEnd
 
+-- Whether the person being erased from this workspace belongs to another one
+-- too (their account then stays): an answer for an erasing admin only, about
+-- memberships the request role cannot see.
+-- +goose StatementBegin
+CREATE FUNCTION app_member_elsewhere(uid uuid) RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+  SELECT app_erasing() AND EXISTS (SELECT 1 FROM memberships WHERE user_id = uid AND tenant_id <> app_tenant())
+$$;
+-- +goose StatementEnd
+
 -- Whether a side (the coaches', the coachee's) has rated a session's autonomy:
 -- each side sees the other's rating only once it has given its own, so that
 -- neither rates under the other's influence.

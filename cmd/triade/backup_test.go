@@ -139,7 +139,13 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer app.Close()
-	restored := httptest.NewServer(server.New(cfg, store.New(app, nil)))
+	st := store.New(app, nil)
+	key, err := store.LoadKey(ctx, owner) // the server key travels with the dump
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.SetKey(key)
+	restored := httptest.NewServer(server.New(cfg, st))
 	defer restored.Close()
 	after := get(restored.URL)
 	for _, p := range pages {

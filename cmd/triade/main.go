@@ -142,6 +142,12 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	if err := store.MigrateExclusive(ctx, owner); err != nil {
 		return err
 	}
+	// The server key seals what the request role must not read in clear; it
+	// lives in a table only the owner reads.
+	key, err := store.LoadKey(ctx, owner)
+	if err != nil {
+		return err
+	}
 	if err := store.SetRetentionDefault(ctx, owner, cfg.RetentionYears); err != nil {
 		return err
 	}
@@ -165,6 +171,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	}
 	base := cfg.BaseURL
 	plain := store.New(pool, nil) // for workers that queue nothing
+	plain.SetKey(key)
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &mail.Worker{Store: plain, SMTP: smtp, Log: log})
 	river.AddWorker(workers, &jobs.PurgeWorker{Store: plain, Log: log})
@@ -183,6 +190,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		return fmt.Errorf("river: %w", err)
 	}
 	st := store.New(pool, rc)
+	st.SetKey(key)
 	reminders.Store = st // reminders queue their e-mails with River
 	demo.BaseURL = base
 	switch {

@@ -130,6 +130,10 @@ func runScale(ctx context.Context, name string, sc bench.Scale, conc int, dur ti
 	if err := store.Migrate(ctx, owner); err != nil {
 		return nil, err
 	}
+	key, err := store.LoadKey(ctx, owner)
+	if err != nil {
+		return nil, err
+	}
 	hash, err := password.Hash(bench.Password)
 	if err != nil {
 		return nil, err
@@ -151,6 +155,7 @@ func runScale(ctx context.Context, name string, sc bench.Scale, conc int, dur ti
 	}
 	defer pool.Close()
 	st := store.New(pool, nil)
+	st.SetKey(key)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"triade/internal/domain"
-	"triade/internal/password"
 	"triade/internal/store"
 )
 
@@ -62,7 +61,7 @@ func Seed(ctx context.Context, st *store.Store) (bool, error) {
 	if err != nil || !empty {
 		return false, err
 	}
-	hash, err := password.Hash(Password)
+	hash, err := st.HashPassword(Password)
 	if err != nil {
 		return false, err
 	}

@@ -22,7 +22,7 @@ const (
 	// CoachEngagements: may lead or co-coach an engagement; has a coach's week.
 	CoachEngagements Capability = "engagements.coach"
 	// KeepActions: carries intersession actions across engagements.
-	KeepActions Capability = "actions.keep"
+	KeepActions Capability = "keep-actions"
 )
 
 // workspaceAccess is the table of who may do what in a workspace, read as the

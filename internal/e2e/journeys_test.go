@@ -69,7 +69,23 @@ func TestSignupLoginInviteJourney(t *testing.T) {
 	}
 	a.fill("email", "admin@essai.test")
 	a.fill("password", pw)
+	// The address is confirmed by e-mail first: the page says the same for an
+	// address that already has an account.
 	a.wantStatus("signup", a.click(signupSubmit), 200)
+	a.wantText("main h1", "Vérifiez votre messagerie")
+	a.wantStatus("GET /dev/mail", a.open("/dev/mail"), 200)
+	var confirm string
+	for _, m := range a.outbox() {
+		if m.To == "admin@essai.test" && strings.Contains(m.Href, "/signup/confirm/") {
+			confirm = m.Href
+			break
+		}
+	}
+	if confirm == "" {
+		a.fatalf("no confirmation e-mail to admin@essai.test in the outbox")
+	}
+	a.wantStatus("open the confirmation link", a.open(confirm), 200)
+	a.wantStatus("confirm", a.click(`main form button[type="submit"]`), 200)
 	a.wantPath("/w/cabinet-essai/")
 	a.wantText("main h1", "Cabinet Essai")
 	a.wantText("header .ws-name", "Cabinet Essai")

@@ -229,7 +229,8 @@ func TestAccompagnementJourney(t *testing.T) {
 	if got := ce.postForms(); !slices.Equal(got, []string{sess + "/autonomy"}) {
 		ce.errorf("coachee's forms on the session %q, want only the autonomy rating", got)
 	}
-	ce.wantRatings("coachee before rating", "3 / 5 "+coachWord, "non évaluée")
+	// Blind: the coach's rating is withheld until the coachee has given hers.
+	ce.wantRatings("coachee before rating", "visible quand vous aurez donné la vôtre", "non évaluée")
 	ce.tick("score-4")
 	ce.fill("rate-word", selfWord)
 	ce.wantStatus("coachee rates", ce.click(`main form[action="`+sess+`/autonomy"] button[type="submit"]`), 200)

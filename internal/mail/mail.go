@@ -15,6 +15,7 @@ import (
 	"github.com/riverqueue/river"
 	gomail "github.com/wneessen/go-mail"
 
+	"triade/internal/domain"
 	"triade/internal/store"
 )
 
@@ -66,6 +67,9 @@ type Worker struct {
 // retried job does not duplicate it.
 func (w *Worker) Work(ctx context.Context, job *river.Job[store.SendMailArgs]) error {
 	m, err := w.Store.OutboxByID(ctx, job.Args.OutboxID)
+	if domain.ErrorCode(err) == domain.ENotFound {
+		return nil // erased, or dropped by a migration: nothing to deliver
+	}
 	if err != nil {
 		return err
 	}
@@ -73,7 +77,8 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[store.SendMailArgs]) e
 		return nil
 	}
 	if w.SMTP == nil {
-		// Never the link (it carries a reset or join token) nor the address.
+		// Never the link or the body: they carry sign-in secrets (reset and
+		// invitation links) that logs must not hold.
 		w.Log.Info("mail kept in outbox (no SMTP_URL)", "outbox_id", m.ID, "subject", m.Subject)
 		return nil
 	}

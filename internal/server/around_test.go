@@ -377,6 +377,7 @@ func tracedApp(t *testing.T) (*app, *queryCounter) {
 		t.Fatal(err)
 	}
 	st := store.New(pool, env.River)
+	st.SetKey(env.Key)
 	srv := httptest.NewUnstartedServer(nil)
 	srv.Config.Handler = server.New(server.Config{BaseURL: "http://" + srv.Listener.Addr().String(), Dev: true,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), LoginMaxPerAccount: 5, LoginMaxPerAddress: 20}, st)
@@ -788,7 +789,7 @@ func TestAccountReminderSettings(t *testing.T) {
 // without signing in.
 func TestUnsubscribeLink(t *testing.T) {
 	a := newApp(t, true)
-	token := a.sqlStr(`SELECT unsubscribe_token::text FROM users WHERE email = 'coachee@demo.test'`)
+	token := a.env.Store.UnsubscribeToken(a.sqlStr(`SELECT id::text FROM users WHERE email = 'coachee@demo.test'`))
 	anon := a.client()
 	if r := anon.get("/unsubscribe/" + token); r.status != http.StatusOK || !strings.Contains(r.body, `method="post"`) {
 		t.Fatalf("GET unsubscribe: status %d", r.status)

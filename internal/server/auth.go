@@ -1,10 +1,13 @@
 package server
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"net"
 	"net/http"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5"
@@ -12,7 +15,6 @@ import (
 
 	"triade/internal/domain"
 	"triade/internal/i18n"
-	"triade/internal/password"
 	"triade/internal/store"
 	"triade/web/views"
 )
@@ -33,7 +35,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 // login answers the same way for an unknown address and a wrong password, and
-// takes the same time for both (password.Check hashes either way).
+// takes the same time for both (the password is hashed either way).
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	f, err := form(r)
 	if err != nil {
@@ -55,13 +57,18 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	if !password.Check(f.Get("password"), u.PasswordHash) {
+	ok, rehash := s.store.CheckPassword(f.Get("password"), u.PasswordHash)
+	if !ok {
 		s.logins.Fail(addr, email)
 		return show(http.StatusUnauthorized, "login.invalid")
 	}
 	s.logins.Succeeded(addr, email)
-	if err := s.signIn(r, u); err != nil {
-		return err
+	if rehash { // an older hash, without the server's pepper: replace it now the password is known
+		if h, err := s.store.HashPassword(f.Get("password")); err == nil {
+			if err := s.store.Rehash(r.Context(), u.ID, h); err != nil {
+				return err
+			}
+		}
 	}
 	next := localPath(f.Get("next"), "")
 	if next == "" {
@@ -70,8 +77,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 			next = "/w/" + all[0].Workspace.Slug + "/"
 		}
 	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
-	return nil
+	return s.startSession(w, r, u, next)
 }
 
 // signIn starts an authenticated session under a new token, so a token planted
@@ -146,15 +152,26 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 		return s.invalid(w, r, f, err, view)
 	}
 	if u == nil {
-		if nw.PasswordHash, err = password.Hash(f.Get("password")); err != nil {
+		// The address is confirmed before anything is created: a slug taken
+		// already is said now, not after the e-mail.
+		if _, err := s.store.WorkspaceBySlug(r.Context(), nw.Slug); err == nil {
+			fe.Add("slug", "field.slug.taken")
+			return s.invalid(w, r, f, fe.Err(), view)
+		} else if domain.ErrorCode(err) != domain.ENotFound {
 			return err
 		}
+		return s.signupByMail(w, r, nw, f.Get("password"))
 	}
+	return s.createWorkspace(w, r, nw, f, view)
+}
+
+// createWorkspace creates the workspace and signs its new admin in.
+func (s *Server) createWorkspace(w http.ResponseWriter, r *http.Request, nw store.NewWorkspace, f views.Form, view func(views.Form) templ.Component) error {
 	admin, ws, err := s.store.CreateWorkspace(r.Context(), nw)
 	if err != nil {
 		return s.invalid(w, r, f, err, view)
 	}
-	if u == nil {
+	if nw.ExistingUserID == "" {
 		if err := s.signIn(r, admin); err != nil {
 			return err
 		}
@@ -162,6 +179,99 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	s.flash(r, "signup.done")
 	http.Redirect(w, r, "/w/"+ws.Slug+"/", http.StatusSeeOther)
 	return nil
+}
+
+// signupTTL is how long a sign-up confirmation link stays valid.
+const signupTTL = time.Hour
+
+// pendingSignup is what a sign-up confirmation link carries, sealed under the
+// server key: nothing is stored until the address is confirmed.
+type pendingSignup struct {
+	store.NewWorkspace
+	Expires int64
+}
+
+// signupByMail answers a visitor's sign-up the same way whether or not the
+// address has an account, so that the form tells nobody which addresses do:
+// the same page, one e-mail, the same work (the password is hashed on both
+// paths). A new address receives a link that creates the workspace; an
+// address with an account is told that someone tried, and how to go on if it
+// was them.
+func (s *Server) signupByMail(w http.ResponseWriter, r *http.Request, nw store.NewWorkspace, plain string) error {
+	var err error
+	if nw.PasswordHash, err = s.store.HashPassword(plain); err != nil {
+		return err
+	}
+	existing, err := s.store.UserByEmail(r.Context(), nw.AdminEmail)
+	if err != nil && domain.ErrorCode(err) != domain.ENotFound {
+		return err
+	}
+	lang := i18n.Lang(r.Context())
+	var m store.Mail
+	if err == nil {
+		if existing.Locale != "" {
+			lang = existing.Locale
+		}
+		link := s.cfg.BaseURL + "/login?next=%2Fsignup"
+		m = store.Mail{To: existing.Email, Link: link, Subject: i18n.Translate(lang, "mail.signup_exists.subject"),
+			Body: i18n.Translate(lang, "mail.signup_exists.body", "Name", existing.Name, "Link", link)}
+	} else {
+		b, _ := json.Marshal(pendingSignup{NewWorkspace: nw, Expires: s.store.Now().Add(signupTTL).Unix()})
+		sealed, err := s.store.Seal("signup", b, nil)
+		if err != nil {
+			return err
+		}
+		link := s.cfg.BaseURL + "/signup/confirm/" + base64.RawURLEncoding.EncodeToString(sealed)
+		m = store.Mail{To: nw.AdminEmail, Link: link, Subject: i18n.Translate(lang, "mail.signup.subject"),
+			Body: i18n.Translate(lang, "mail.signup.body", "Name", nw.AdminNm, "Workspace", nw.Name, "Link", link)}
+	}
+	if err := s.store.QueueMail(r.Context(), m); err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, views.Message(s.page(r, "signup.sent.title"), "signup.sent.title", "signup.sent.body"))
+	return nil
+}
+
+// openSignup reads a confirmation link: a link the server did not make is not
+// found; an expired one is explained like any spent link.
+func (s *Server) openSignup(w http.ResponseWriter, r *http.Request) (pendingSignup, bool, error) {
+	var p pendingSignup
+	sealed, err := base64.RawURLEncoding.DecodeString(chi.URLParam(r, "token"))
+	if err != nil {
+		return p, false, domain.ErrNotFound
+	}
+	b, err := s.store.Open("signup", sealed, nil)
+	if err != nil || json.Unmarshal(b, &p) != nil {
+		return p, false, domain.ErrNotFound
+	}
+	if s.store.Now().Unix() > p.Expires {
+		return p, false, s.expiredLink(w, r, domain.ErrNotFound)
+	}
+	return p, true, nil
+}
+
+// signupConfirmForm asks for a click: mail scanners open links, and a GET
+// must not create anything.
+func (s *Server) signupConfirmForm(w http.ResponseWriter, r *http.Request) error {
+	p, ok, err := s.openSignup(w, r)
+	if !ok {
+		return err
+	}
+	s.render(w, r, http.StatusOK, views.Confirm(s.page(r, "signup.confirm.title"), "signup.confirm.title", p.Name, "signup.submit", r.URL.Path))
+	return nil
+}
+
+func (s *Server) signupConfirm(w http.ResponseWriter, r *http.Request) error {
+	p, ok, err := s.openSignup(w, r)
+	if !ok {
+		return err
+	}
+	// The address may have got an account since (a second click): the link is spent.
+	if _, err := s.store.UserByEmail(r.Context(), p.AdminEmail); err == nil {
+		return s.expiredLink(w, r, domain.ErrNotFound)
+	}
+	f := emptyForm("workspace", p.Name, "slug", p.Slug, "name", p.AdminNm, "email", p.AdminEmail)
+	return s.createWorkspace(w, r, p.NewWorkspace, f, func(f views.Form) templ.Component { return views.Signup(s.page(r, "signup.title"), f) })
 }
 
 var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
@@ -206,6 +316,7 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	s.logins.addr.Fail(addr) // every reset request counts against the address
+	start := time.Now()
 	err = s.store.CreatePasswordReset(r.Context(), email, func(u store.User, token string) store.Mail {
 		lang := u.Locale
 		if lang == "" {
@@ -219,9 +330,16 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) error {
 	if err != nil && domain.ErrorCode(err) != domain.ENotFound {
 		return err
 	}
+	// A known address costs a few more queries than an unknown one: answer
+	// both no sooner than a fixed delay, so that timing tells nothing.
+	time.Sleep(time.Until(start.Add(forgotFloor)))
 	s.render(w, r, http.StatusOK, views.Forgot(s.page(r, "forgot.title"), f, true))
 	return nil
 }
+
+// forgotFloor is the least time a reset request takes to answer; far above
+// what the work takes on an idle server.
+const forgotFloor = 60 * time.Millisecond
 
 func (s *Server) resetForm(w http.ResponseWriter, r *http.Request) error {
 	token := chi.URLParam(r, "token")
@@ -242,7 +360,7 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, http.StatusUnprocessableEntity, views.Reset(s.page(r, "reset.title"), f, r.URL.Path))
 		return nil
 	}
-	hash, err := password.Hash(f.Get("password"))
+	hash, err := s.store.HashPassword(f.Get("password"))
 	if err != nil {
 		return err
 	}
@@ -250,12 +368,9 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.expiredLink(w, r, err)
 	}
-	if err := s.signIn(r, u); err != nil {
-		return err
-	}
 	s.flash(r, "reset.done")
-	http.Redirect(w, r, "/", http.StatusSeeOther)
-	return nil
+	// A reset proves the mailbox, not the second factor: it is still asked.
+	return s.startSession(w, r, u, "/")
 }
 
 // expiredLink explains a used, expired or unknown link without saying which.
@@ -295,7 +410,44 @@ func (s *Server) accountForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, views.Account(s.page(r, "account.title"), f, workspaceLinks(all), rem))
+	s.render(w, r, http.StatusOK, views.Account(s.page(r, "account.title"), f, emptyForm(), workspaceLinks(all), rem))
+	return nil
+}
+
+// changePassword sets a new password for a person who gives the current one.
+// Their other sessions end and their reset links stop working; this session
+// goes on.
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
+	u := person(r)
+	pw, err := form(r)
+	if err != nil {
+		return err
+	}
+	if ok, _ := s.store.CheckPassword(pw.Get("current_password"), u.PasswordHash); !ok {
+		s.logins.Fail(clientAddr(r), u.Email) // guessing here counts like guessing at sign-in
+		pw.Errors.Add("current_password", "field.password.wrong")
+	}
+	if msg := domain.CheckPassword(pw.Get("new_password")); msg != "" {
+		pw.Errors.Add("new_password", msg)
+	}
+	if len(pw.Errors) > 0 {
+		rem, err := s.reminderBoxes(r, u.ID)
+		if err != nil {
+			return err
+		}
+		f := emptyForm("name", u.Name, "locale", u.Locale)
+		s.render(w, r, http.StatusUnprocessableEntity, views.Account(s.page(r, "account.title"), f, pw, workspaceLinks(memberships(r)), rem))
+		return nil
+	}
+	hash, err := s.store.HashPassword(pw.Get("new_password"))
+	if err != nil {
+		return err
+	}
+	if err := s.store.ChangePassword(r.Context(), u.ID, s.sessions.Token(r.Context()), hash); err != nil {
+		return err
+	}
+	s.flash(r, "account.password.done")
+	http.Redirect(w, r, "/account", http.StatusSeeOther)
 	return nil
 }
 
@@ -349,7 +501,7 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		s.render(w, r, http.StatusUnprocessableEntity, views.Account(s.page(r, "account.title"), f, workspaceLinks(all), rem))
+		s.render(w, r, http.StatusUnprocessableEntity, views.Account(s.page(r, "account.title"), f, emptyForm(), workspaceLinks(all), rem))
 		return nil
 	}
 	if err := s.store.UpdateAccount(r.Context(), u.ID, name, locale); err != nil {

@@ -229,6 +229,10 @@ func TestDatabaseRestartUnderLoad(t *testing.T) {
 	if err := store.Migrate(ctx, owner); err != nil {
 		t.Fatal(err)
 	}
+	key, err := store.LoadKey(ctx, owner)
+	if err != nil {
+		t.Fatal(err)
+	}
 	owner.Close()
 	pool, err := store.OpenApp(ctx, dbURL)
 	if err != nil {
@@ -236,6 +240,7 @@ func TestDatabaseRestartUnderLoad(t *testing.T) {
 	}
 	t.Cleanup(pool.Close)
 	st := store.New(pool, nil)
+	st.SetKey(key)
 	if ok, err := demo.Seed(ctx, st); err != nil || !ok {
 		t.Fatalf("seed: %v %v", ok, err)
 	}

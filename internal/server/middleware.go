@@ -232,6 +232,12 @@ func (s *Server) workspace(next http.Handler) http.Handler {
 			s.fail(w, r, err)
 			return
 		}
+		// A workspace that requires a second factor sends a member without one
+		// to enrol first, then back here.
+		if m.RequireTwoFactor && !u.TwoFactor {
+			http.Redirect(w, r, "/account/2fa?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
+			return
+		}
 		ctx := context.WithValue(r.Context(), memberKey, m)
 		ctx = i18n.WithZone(ctx, m.Workspace.Timezone)
 		next.ServeHTTP(w, r.WithContext(ctx))

@@ -76,7 +76,7 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request, status int
 	if f.Values == nil {
 		f = emptyForm("years", strconv.Itoa(years), "timezone", member(r).Workspace.Timezone)
 	}
-	v := views.SettingsView{Slug: member(r).Workspace.Slug, Form: f, Years: years}
+	v := views.SettingsView{Slug: member(r).Workspace.Slug, Form: f, Years: years, RequireTwoFactor: member(r).RequireTwoFactor}
 	for _, e := range due {
 		v.Due = append(v.Due, views.Item{Title: e.Title, Body: i18n.Date(r.Context(), e.Closed)})
 	}

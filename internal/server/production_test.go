@@ -315,7 +315,15 @@ func TestInvitationsWorkWithSignupClosed(t *testing.T) {
 		t.Fatalf("invite: %d", r.status)
 	}
 	var link string
-	p.env.Super.QueryRow(context.Background(), `SELECT link FROM outbox WHERE to_addr = 'invitee@client.test'`).Scan(&link)
+	mails, err := p.env.Store.Outbox(context.Background(), 20) // sealed: read through the store
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range mails {
+		if m.To == "invitee@client.test" {
+			link = m.Link
+		}
+	}
 	path := link[strings.Index(link, "/w/cabinet/join/"):]
 	guest := a.client()
 	if r := guest.post(path, "name", "Invitée", "password", "mot-de-passe-solide"); r.status != http.StatusSeeOther || r.location != "/w/cabinet/" {

@@ -89,7 +89,7 @@ func TestEveryRegisteredRoute(t *testing.T) {
 	if f.ids["calToken"], err = st.NewCalendarToken(f.ctx, f.scope("coachee")); err != nil {
 		t.Fatal(err)
 	}
-	f.ids["unsubToken"] = f.q(`SELECT unsubscribe_token::text FROM users WHERE email = $1`, eaEmails["coachee"])
+	f.ids["unsubToken"] = st.UnsubscribeToken(f.q(`SELECT id::text FROM users WHERE email = $1`, eaEmails["coachee"]))
 	victim, err := st.AddMember(f.ctx, f.scope("admin"), store.NewMember{Email: "a.effacer@demo.test", Name: "À Effacer", Role: domain.RoleCoachee})
 	if err != nil {
 		t.Fatal(err)
@@ -137,6 +137,9 @@ func TestEveryRegisteredRoute(t *testing.T) {
 		}, all(401)},
 		{"GET /signup", "/signup", nil, all(200)},
 		{"POST /signup", "/signup", nil, all(422)},
+		// A sign-up confirmation link that was never sent.
+		{"GET /signup/confirm/{token}", "/signup/confirm/bm90LWEtbGluaw", nil, all(404)},
+		{"POST /signup/confirm/{token}", "/signup/confirm/bm90LWEtbGluaw", nil, all(404)},
 		{"GET /password/forgot", "/password/forgot", nil, all(200)},
 		{"POST /password/forgot", "/password/forgot", nil, all(422)},
 		// A valid reset link: the form for everyone; an empty password is
@@ -149,6 +152,12 @@ func TestEveryRegisteredRoute(t *testing.T) {
 		{"GET /account", "/account", nil, signedIn(200, 303)},
 		{"POST /account", "/account", nil, signedIn(422, 401)},
 		{"POST /account/reminders", "/account/reminders", nil, signedIn(303, 401)}, // no box checked: all off
+		{"POST /account/password", "/account/password", nil, signedIn(422, 401)},
+		{"GET /account/2fa", "/account/2fa", nil, signedIn(200, 303)},
+		{"POST /account/2fa", "/account/2fa", nil, signedIn(422, 401)},
+		// The second step of a sign-in, reached without a first one: back to the first.
+		{"GET /login/code", "/login/code", nil, all(303)},
+		{"POST /login/code", "/login/code", nil, all(303)},
 		{"GET /account/export", "/account/export", nil, signedIn(200, 303)},
 		// The reminder e-mails' link works without a session: the token is the key.
 		{"GET /unsubscribe/{token}", "/unsubscribe/{unsubToken}", nil, all(200)},
@@ -182,6 +191,8 @@ func TestEveryRegisteredRoute(t *testing.T) {
 		{"POST /w/{slug}/settings", "/w/demo/settings", nil, wsPost(403, 403, 403, 422, 403)},
 		{"GET /w/{slug}/settings/letterhead", "/w/demo/settings/letterhead", nil, wsGet(404, 404, 404, 200, 404)},
 		{"POST /w/{slug}/settings/letterhead", "/w/demo/settings/letterhead", nil, wsPost(403, 403, 403, 303, 403)},
+		// An empty form leaves two-factor sign-in not required.
+		{"POST /w/{slug}/settings/2fa", "/w/demo/settings/2fa", nil, wsPost(403, 403, 403, 303, 403)},
 		// Erasing a throwaway member: the admin confirms, then erases.
 		{"GET /w/{slug}/members/{uid}/erase", "/w/demo/members/{eraseUid}/erase", nil, wsGet(404, 404, 404, 200, 404)},
 		{"POST /w/{slug}/members/{uid}/erase", "/w/demo/members/{eraseUid}/erase", nil, wsPost(403, 403, 403, 303, 403)},

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
 
@@ -78,7 +77,10 @@ func New(cfg Config, st *store.Store) *Server {
 		pdf:     cfg.PDF,
 	}
 	s.sessions = scs.New()
-	s.sessions.Store = boundedStore{pgxstore.NewWithCleanupInterval(st.Pool(), cfg.SessionCleanup)}
+	s.sessions.Store = sessionStore{st}
+	if cfg.SessionCleanup > 0 {
+		go cleanSessions(st, cfg.SessionCleanup, cfg.Logger)
+	}
 	s.sessions.Lifetime = 7 * 24 * time.Hour
 	s.sessions.Cookie.Name = "triade_session"
 	s.sessions.Cookie.HttpOnly = true

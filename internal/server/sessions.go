@@ -139,6 +139,7 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, status int,
 		}
 	}
 	v.CanRate = file.Status == "held" && canEdit(r, domain.InfoAutonomy)
+	v.RatesAsCoach = e.Part.IsCoach()
 	if canEditContent {
 		v.Library = []views.Option{{Value: "", Label: "form.choose"}}
 		for _, it := range page.Library {

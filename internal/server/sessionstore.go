@@ -2,55 +2,67 @@ package server
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
-	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
+
+	"triade/internal/store"
 )
 
-// boundedStore gives the pgx session store the request's deadline. pgxstore
-// queries with a background context, so a database that hangs (rather than
-// refusing connections) would hold every request; through the scs CtxStore
-// interface each lookup now returns when the request's context ends. The
-// abandoned query finishes or fails on its own; its goroutine then exits.
-type boundedStore struct{ *pgxstore.PostgresStore }
+// sessionStore keeps scs sessions in the database through the store, which
+// saves the hash of each token and seals the data (see store.CommitSession).
+// Each row also names the person it signs in, read from the session's data, so
+// that a password change can end the person's other sessions. Every call takes
+// the request's context: a database that hangs does not hold requests beyond
+// their deadline.
+type sessionStore struct{ st *store.Store }
 
-type found struct {
-	b      []byte
-	exists bool
-	err    error
+func (s sessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
+	return s.st.FindSession(ctx, token)
 }
 
-func (s boundedStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
-	ch := make(chan found, 1)
-	go func() {
-		b, ok, err := s.Find(token)
-		ch <- found{b, ok, err}
-	}()
-	select {
-	case f := <-ch:
-		return f.b, f.exists, f.err
-	case <-ctx.Done():
-		return nil, false, ctx.Err()
+func (s sessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
+	return s.st.CommitSession(ctx, token, b, expiry, sessionUser(b))
+}
+
+func (s sessionStore) DeleteCtx(ctx context.Context, token string) error {
+	return s.st.DeleteSession(ctx, token)
+}
+
+func (s sessionStore) Find(token string) ([]byte, bool, error) {
+	return s.FindCtx(context.Background(), token)
+}
+
+func (s sessionStore) Commit(token string, b []byte, expiry time.Time) error {
+	return s.CommitCtx(context.Background(), token, b, expiry)
+}
+
+func (s sessionStore) Delete(token string) error { return s.DeleteCtx(context.Background(), token) }
+
+// sessionUser reads who a session signs in, or is halfway through signing in
+// (password right, second factor not yet), from its encoded data: a password
+// change ends both kinds.
+func sessionUser(b []byte) string {
+	_, values, err := scs.GobCodec{}.Decode(b)
+	if err != nil {
+		return ""
 	}
+	if id, _ := values["user_id"].(string); id != "" {
+		return id
+	}
+	id, _ := values["pending_user"].(string)
+	return id
 }
 
-func (s boundedStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
-	return wait(ctx, func() error { return s.Commit(token, b, expiry) })
-}
-
-func (s boundedStore) DeleteCtx(ctx context.Context, token string) error {
-	return wait(ctx, func() error { return s.Delete(token) })
-}
-
-func (s boundedStore) AllCtx(ctx context.Context) (map[string][]byte, error) { return s.All() }
-
-func wait(ctx context.Context, fn func() error) error {
-	ch := make(chan error, 1)
-	go func() { ch <- fn() }()
-	select {
-	case err := <-ch:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
+// cleanSessions deletes expired sessions every interval, for the life of the
+// process.
+func cleanSessions(st *store.Store, every time.Duration, log *slog.Logger) {
+	for range time.Tick(every) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		if err := st.DeleteExpiredSessions(ctx); err != nil {
+			log.Warn("expired sessions", "err", err)
+		}
+		cancel()
 	}
 }

@@ -8,7 +8,6 @@ import (
 
 	"triade/internal/domain"
 	"triade/internal/i18n"
-	"triade/internal/password"
 	"triade/internal/store"
 	"triade/web/views"
 )
@@ -200,7 +199,7 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) error {
 			s.render(w, r, http.StatusUnprocessableEntity, views.Join(s.page(r, "join.title", "Workspace", ws.Name), ws.Name, inv.Email, inv.Role, state, r.URL.Path, f))
 			return nil
 		}
-		if a.PasswordHash, err = password.Hash(f.Get("password")); err != nil {
+		if a.PasswordHash, err = s.store.HashPassword(f.Get("password")); err != nil {
 			return err
 		}
 	default: // must sign in first, or signed in as someone else

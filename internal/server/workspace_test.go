@@ -70,7 +70,7 @@ func TestInvitation(t *testing.T) {
 	}
 
 	var link string
-	a.env.Super.QueryRow(ctx, `SELECT link FROM outbox WHERE to_addr = 'nouvelle.coachee@client.test'`).Scan(&link)
+	link = a.mail("nouvelle.coachee@client.test", "").Link
 	path := link[strings.Index(link, "/w/demo/join/"):]
 	guest := a.client()
 	page := guest.get(path)
@@ -88,7 +88,7 @@ func TestInvitation(t *testing.T) {
 
 	// An existing account joins with one click once signed in.
 	admin.post("/w/demo/invitations", "email", "coach@autre.test", "role", "coach")
-	a.env.Super.QueryRow(ctx, `SELECT link FROM outbox WHERE to_addr = 'coach@autre.test'`).Scan(&link)
+	link = a.mail("coach@autre.test", "").Link
 	path = link[strings.Index(link, "/w/demo/join/"):]
 	other := a.client()
 	contains(t, other.get(path), "connectez-vous")
@@ -104,7 +104,7 @@ func TestInvitation(t *testing.T) {
 	// An expired invitation is refused.
 	admin.post("/w/demo/invitations", "email", "tard@client.test", "role", "sponsor")
 	a.env.Super.Exec(ctx, `UPDATE invitations SET expires_at = now() - interval '1 minute' WHERE email = 'tard@client.test'`)
-	a.env.Super.QueryRow(ctx, `SELECT link FROM outbox WHERE to_addr = 'tard@client.test'`).Scan(&link)
+	link = a.mail("tard@client.test", "").Link
 	if r := a.client().get(link[strings.Index(link, "/w/demo/join/"):]); r.status != http.StatusNotFound {
 		t.Fatalf("expired invitation: %d", r.status)
 	}

@@ -19,6 +19,8 @@ type User struct {
 	Name         string
 	PasswordHash string
 	Locale       string
+	// TwoFactor: the person signs in with a second factor (loaded by Person).
+	TwoFactor bool
 }
 
 // Workspace is a tenant: a coaching practice or a company's coaching programme.
@@ -33,6 +35,8 @@ type Workspace struct {
 type Membership struct {
 	Workspace Workspace
 	Role      domain.Role
+	// RequireTwoFactor: the workspace lets in only members with a second factor.
+	RequireTwoFactor bool
 }
 
 const userCols = `id, email, name, coalesce(password_hash, ''), coalesce(locale, '')`
@@ -43,22 +47,50 @@ func scanUser(row pgx.Row) (User, error) {
 	return u, err
 }
 
+// lookUp makes the one account with this e-mail visible to the rest of the
+// transaction. Row-level security on users shows a person only themselves and
+// the members of the current workspace; sign-in, sign-up, reset and invitation
+// need exactly one more row, named by the address typed or invited.
+func lookUp(ctx context.Context, tx pgx.Tx, email string) error {
+	_, err := tx.Exec(ctx, `SELECT set_config('app.login_email', $1, true)`, email)
+	return dbError("look up account", err)
+}
+
 // UserByEmail finds an account by its (normalised) e-mail.
 func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
-	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE email = $1`, email))
+	var u User
+	err := s.Tx(ctx, Scope{}, func(tx pgx.Tx) error {
+		if err := lookUp(ctx, tx, email); err != nil {
+			return err
+		}
+		var err error
+		u, err = scanUser(tx.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE email = $1`, email))
+		return err
+	})
 	return u, dbError("user by email", err)
 }
 
-// UserByID finds an account.
+// UserByID finds an account, as that person (the calendar feed knows who it
+// serves from its token).
 func (s *Store) UserByID(ctx context.Context, id string) (User, error) {
-	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, id))
+	var u User
+	if !validUUID(id) {
+		return u, domain.ErrNotFound
+	}
+	err := s.Tx(ctx, Scope{UserID: id}, func(tx pgx.Tx) error {
+		var err error
+		u, err = scanUser(tx.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, id))
+		return err
+	})
 	return u, dbError("user by id", err)
 }
 
 // SetLocale records the language a person chose for the interface.
 func (s *Store) SetLocale(ctx context.Context, userID, locale string) error {
-	_, err := s.pool.Exec(ctx, `UPDATE users SET locale = nullif($2, '') WHERE id = $1`, userID, locale)
-	return dbError("set locale", err)
+	return s.Tx(ctx, Scope{UserID: userID}, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE users SET locale = nullif($2, '') WHERE id = $1`, userID, locale)
+		return dbError("set locale", err)
+	})
 }
 
 // NewWorkspace is what sign-up asks for.
@@ -75,13 +107,16 @@ type NewWorkspace struct {
 func (s *Store) CreateWorkspace(ctx context.Context, nw NewWorkspace) (User, Workspace, error) {
 	var u User
 	var w Workspace
-	err := s.Tx(ctx, Scope{}, func(tx pgx.Tx) error {
+	err := s.Tx(ctx, Scope{UserID: nw.ExistingUserID}, func(tx pgx.Tx) error {
 		if nw.ExistingUserID != "" {
 			var err error
 			if u, err = scanUser(tx.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, nw.ExistingUserID)); err != nil {
 				return dbError("load admin", err)
 			}
 		} else {
+			if err := lookUp(ctx, tx, nw.AdminEmail); err != nil {
+				return err
+			}
 			err := tx.QueryRow(ctx, `INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3) RETURNING id`,
 				nw.AdminEmail, nw.AdminNm, nw.PasswordHash).Scan(&u.ID)
 			if isCode(err, "23505") {
@@ -154,9 +189,10 @@ func (s *Store) Person(ctx context.Context, userID string) (User, []Membership, 
 	}
 	err := s.View(ctx, Scope{UserID: userID}, func(b *pgx.Batch) {
 		b.Queue(`SELECT `+userCols+` FROM users WHERE id = $1`, userID)
-		b.Queue(`SELECT w.id, w.slug, w.name, w.timezone, m.role
+		b.Queue(`SELECT w.id, w.slug, w.name, w.timezone, m.role, w.require_2fa
 			FROM memberships m JOIN workspaces w ON w.id = m.tenant_id
 			WHERE m.user_id = $1 AND m.joined_at IS NOT NULL ORDER BY w.name`, userID)
+		b.Queue(`SELECT EXISTS (SELECT 1 FROM user_totp WHERE user_id = $1)`, userID)
 	}, func(br pgx.BatchResults) error {
 		var err error
 		if u, err = scanUser(br.QueryRow()); err != nil {
@@ -165,10 +201,13 @@ func (s *Store) Person(ctx context.Context, userID string) (User, []Membership, 
 		rows, _ := br.Query()
 		all, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Membership, error) {
 			var m Membership
-			err := r.Scan(&m.Workspace.ID, &m.Workspace.Slug, &m.Workspace.Name, &m.Workspace.Timezone, &m.Role)
+			err := r.Scan(&m.Workspace.ID, &m.Workspace.Slug, &m.Workspace.Name, &m.Workspace.Timezone, &m.Role, &m.RequireTwoFactor)
 			return m, err
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		return br.QueryRow().Scan(&u.TwoFactor)
 	})
 	return u, all, dbError("person", err)
 }
@@ -196,9 +235,17 @@ const ResetTTL = time.Hour
 // handler hides from the visitor.
 func (s *Store) CreatePasswordReset(ctx context.Context, email string, mail func(u User, token string) Mail) error {
 	return s.Tx(ctx, Scope{}, func(tx pgx.Tx) error {
+		if err := lookUp(ctx, tx, email); err != nil {
+			return err
+		}
 		u, err := scanUser(tx.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE email = $1`, email))
 		if err != nil {
 			return dbError("reset: find user", err)
+		}
+		// Only the newest link works: an older one found in a mailbox later
+		// opens nothing.
+		if _, err := tx.Exec(ctx, `DELETE FROM password_resets WHERE user_id = $1`, u.ID); err != nil {
+			return dbError("reset: void older links", err)
 		}
 		token, hash := newToken()
 		if _, err := tx.Exec(ctx, `INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES ($1, $2, $3)`,
@@ -210,7 +257,8 @@ func (s *Store) CreatePasswordReset(ctx context.Context, email string, mail func
 }
 
 // UsePasswordReset sets a new password if the token is valid, unused and not
-// expired, and spends the token.
+// expired, and spends the token. Every other reset link of the person and every
+// session of theirs end with it: whoever had taken the account is out.
 func (s *Store) UsePasswordReset(ctx context.Context, token, passwordHash string) (User, error) {
 	var u User
 	err := s.Tx(ctx, Scope{}, func(tx pgx.Tx) error {
@@ -221,10 +269,48 @@ func (s *Store) UsePasswordReset(ctx context.Context, token, passwordHash string
 		if err != nil {
 			return dbError("reset: spend token", err)
 		}
-		u, err = scanUser(tx.QueryRow(ctx, `UPDATE users SET password_hash = $2 WHERE id = $1 RETURNING `+userCols, userID, passwordHash))
-		return dbError("reset: set password", err)
+		if u, err = setPassword(ctx, tx, userID, passwordHash, ""); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM password_resets WHERE user_id = $1 AND used_at IS NULL`, userID)
+		return dbError("reset: void other links", err)
 	})
 	return u, err
+}
+
+// setPassword stores a new password hash as the person, and ends their
+// sessions except the one kept ("" keeps none).
+func setPassword(ctx context.Context, tx pgx.Tx, userID, passwordHash, keepSession string) (User, error) {
+	if _, err := tx.Exec(ctx, `SELECT set_config('app.user_id', $1, true)`, userID); err != nil {
+		return User{}, dbError("password: scope", err)
+	}
+	u, err := scanUser(tx.QueryRow(ctx, `UPDATE users SET password_hash = $2 WHERE id = $1 RETURNING `+userCols, userID, passwordHash))
+	if err != nil {
+		return u, dbError("password: set", err)
+	}
+	_, err = tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1 AND token <> $2`, userID, keepSession)
+	return u, dbError("password: end sessions", err)
+}
+
+// ChangePassword sets a person's new password (they gave the current one), voids
+// their reset links and ends every session of theirs but the one in use.
+func (s *Store) ChangePassword(ctx context.Context, userID, currentSession, passwordHash string) error {
+	return s.Tx(ctx, Scope{UserID: userID}, func(tx pgx.Tx) error {
+		if _, err := setPassword(ctx, tx, userID, passwordHash, sessionKey(currentSession)); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM password_resets WHERE user_id = $1 AND used_at IS NULL`, userID)
+		return dbError("password: void reset links", err)
+	})
+}
+
+// Rehash replaces a password hash of the older, unpeppered kind after a
+// successful sign-in, when the password itself is at hand.
+func (s *Store) Rehash(ctx context.Context, userID, passwordHash string) error {
+	return s.Tx(ctx, Scope{UserID: userID}, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE users SET password_hash = $2 WHERE id = $1`, userID, passwordHash)
+		return dbError("rehash", err)
+	})
 }
 
 // ValidPasswordReset reports whether a reset link can still be used.
@@ -238,9 +324,11 @@ func (s *Store) ValidPasswordReset(ctx context.Context, token string) error {
 // UpdateAccount changes a person's name and language.
 func (s *Store) UpdateAccount(ctx context.Context, userID, name, locale string) error {
 	// The names a person had stay known to erasure: frozen documents hold them.
-	_, err := s.pool.Exec(ctx, `UPDATE users SET former_names = CASE WHEN name <> $2 AND NOT name = ANY (former_names)
-		THEN array_append(former_names, name) ELSE former_names END, name = $2, locale = nullif($3, '') WHERE id = $1`, userID, name, locale)
-	return dbError("update account", err)
+	return s.Tx(ctx, Scope{UserID: userID}, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE users SET former_names = CASE WHEN name <> $2 AND NOT name = ANY (former_names)
+			THEN array_append(former_names, name) ELSE former_names END, name = $2, locale = nullif($3, '') WHERE id = $1`, userID, name, locale)
+		return dbError("update account", err)
+	})
 }
 
 // IsEmpty reports whether no workspace exists yet (a fresh database).

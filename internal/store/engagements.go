@@ -330,6 +330,9 @@ func checkPartRoles(ctx context.Context, tx pgx.Tx, sc Scope, users []string, pa
 // their own name, only when they take it up.
 func (s *Store) inviteInto(ctx context.Context, tx pgx.Tx, sc Scope, np NewPerson, role domain.Role, orgID string, mail func(Invited) Mail) (string, error) {
 	var uid string
+	if err := lookUp(ctx, tx, np.Email); err != nil {
+		return "", err
+	}
 	err := tx.QueryRow(ctx, `INSERT INTO users (email, name) VALUES ($1, $2)
 		ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email RETURNING id`, np.Email, np.Name).Scan(&uid)
 	if err != nil {

@@ -194,6 +194,11 @@ func (s *Store) AcceptInvitation(ctx context.Context, tenantID string, a Accepta
 		if err != nil {
 			return dbError("accept: spend invitation", err)
 		}
+		// The invited account (a signed-in person taking up an invitation has
+		// its e-mail, the handler checks) is the one row of users needed.
+		if err := lookUp(ctx, tx, inv.Email); err != nil {
+			return err
+		}
 		if a.UserID != "" {
 			u, err = scanUser(tx.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, a.UserID))
 		} else {
@@ -236,6 +241,9 @@ type NewMember struct {
 func (s *Store) AddMember(ctx context.Context, sc Scope, nm NewMember) (User, error) {
 	var u User
 	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
+		if err := lookUp(ctx, tx, nm.Email); err != nil {
+			return err
+		}
 		var err error
 		u, err = scanUser(tx.QueryRow(ctx, `INSERT INTO users (email, name, password_hash) VALUES ($1, $2, nullif($3, ''))
 			ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email RETURNING `+userCols, nm.Email, nm.Name, nm.PasswordHash))

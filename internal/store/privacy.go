@@ -2,11 +2,13 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -28,8 +30,10 @@ type ExportFile struct {
 func (s *Store) Export(ctx context.Context, userID string) ([]ExportFile, error) {
 	var files []ExportFile
 	var profile json.RawMessage
-	if err := s.pool.QueryRow(ctx, `SELECT json_build_object('email', email, 'name', name, 'locale', locale, 'created_at', created_at,
-		'reminders_off', reminders_off) FROM users WHERE id = $1`, userID).Scan(&profile); err != nil {
+	if err := s.Tx(ctx, Scope{UserID: userID}, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT json_build_object('email', email, 'name', name, 'locale', locale, 'created_at', created_at,
+			'reminders_off', reminders_off) FROM users WHERE id = $1`, userID).Scan(&profile)
+	}); err != nil {
 		return nil, dbError("export profile", err)
 	}
 	files = append(files, ExportFile{"profile.json", profile})
@@ -99,9 +103,14 @@ func (s *Store) ErasePerson(ctx context.Context, admin Scope, userID string) err
 		if err := tx.QueryRow(ctx, `SELECT email, array_prepend(name, former_names) FROM users WHERE id = $1`, userID).Scan(&email, &names); err != nil {
 			return dbError("erase: account", err)
 		}
-		// The placeholder receives nothing: no reminder ever goes to it.
-		if err := tx.QueryRow(ctx, `INSERT INTO users (email, name, reminders_off) VALUES ('erased-' || gen_random_uuid() || '@erased.invalid', $1, ARRAY['all'])
-			RETURNING id`, Erased).Scan(&ph); err != nil {
+		// The placeholder receives nothing: no reminder ever goes to it. Its
+		// address is named for the transaction, which may then see the new row.
+		phEmail := "erased-" + rand.Text() + "@erased.invalid"
+		if err := lookUp(ctx, tx, strings.ToLower(phEmail)); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO users (email, name, reminders_off) VALUES ($2, $1, ARRAY['all'])
+			RETURNING id`, Erased, strings.ToLower(phEmail)).Scan(&ph); err != nil {
 			return dbError("erase: placeholder", err)
 		}
 		// As the admin: the history and invitations.
@@ -153,13 +162,20 @@ func (s *Store) ErasePerson(ctx context.Context, admin Scope, userID string) err
 		}
 		// The account itself goes if no other workspace holds it.
 		var others bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM memberships WHERE user_id = $1)`, userID).Scan(&others); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT app_member_elsewhere($1)`, userID).Scan(&others); err != nil {
 			return dbError("erase: other workspaces", err)
 		}
 		if !others {
+			if err := lookUp(ctx, tx, email); err != nil { // no longer a member: named to be seen
+				return err
+			}
 			if _, err := tx.Exec(ctx, `DELETE FROM users WHERE id = $1`, userID); err != nil {
 				return dbError("erase: account", err)
 			}
+		}
+		// The e-mails kept for them, or naming them, go too.
+		if err := s.ForgetMail(ctx, tx, email, names); err != nil {
+			return err
 		}
 		return recordEvent(ctx, tx, t, admin.UserID, "person.erased", ph, nil)
 	})

@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/hmac"
+	"encoding/base64"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -28,12 +31,14 @@ func (s *Store) Recipients(ctx context.Context) ([]Recipient, error) {
 	var out []Recipient
 	for _, w := range spaces {
 		err := s.Tx(ctx, Scope{TenantID: w.ID}, func(tx pgx.Tx) error {
-			rows, _ := tx.Query(ctx, `SELECT `+userColsU+`, m.role, u.reminders_off, u.unsubscribe_token::text
+			rows, _ := tx.Query(ctx, `SELECT `+userColsU+`, m.role, u.reminders_off
 				FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.tenant_id = $1`, w.ID)
 			rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Recipient, error) {
 				rc := Recipient{Workspace: w}
 				u := &rc.User
-				return rc, r.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Locale, &rc.Role, &rc.Off, &rc.Token)
+				err := r.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Locale, &rc.Role, &rc.Off)
+				rc.Token = s.UnsubscribeToken(u.ID)
+				return rc, err
 			})
 			out = append(out, rs...)
 			return err
@@ -124,16 +129,29 @@ func (s *Store) SendReminders(ctx context.Context, sc Scope, rs []domain.Reminde
 	return sent, err
 }
 
+// UnsubscribeToken is the secret of a person's unsubscribe link: their id and
+// a keyed hash of it. Nothing is stored, so nothing readable in the database
+// opens it, and it needs no sign-in.
+func (s *Store) UnsubscribeToken(userID string) string {
+	return userID + "." + base64.RawURLEncoding.EncodeToString(s.mac("unsubscribe", []byte(userID))[:18])
+}
+
 // Unsubscribe turns every reminder off for the holder of an unsubscribe link.
 func (s *Store) Unsubscribe(ctx context.Context, token string) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE users SET reminders_off = ARRAY['all'] WHERE unsubscribe_token::text = $1`, token)
-	if err != nil {
-		return dbError("unsubscribe", err)
-	}
-	if tag.RowsAffected() == 0 {
+	uid, _, _ := strings.Cut(token, ".")
+	if s.key == nil || !validUUID(uid) || !hmac.Equal([]byte(token), []byte(s.UnsubscribeToken(uid))) {
 		return domain.ErrNotFound
 	}
-	return nil
+	var n int64
+	err := s.Tx(ctx, Scope{UserID: uid}, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE users SET reminders_off = ARRAY['all'] WHERE id = $1`, uid)
+		n = tag.RowsAffected()
+		return dbError("unsubscribe", err)
+	})
+	if err == nil && n == 0 {
+		return domain.ErrNotFound
+	}
+	return err
 }
 
 // SetRemindersOff records which reminder kinds a person does not want.
@@ -141,13 +159,17 @@ func (s *Store) SetRemindersOff(ctx context.Context, userID string, off []string
 	if off == nil {
 		off = []string{}
 	}
-	_, err := s.pool.Exec(ctx, `UPDATE users SET reminders_off = $2 WHERE id = $1`, userID, off)
-	return dbError("reminder settings", err)
+	return s.Tx(ctx, Scope{UserID: userID}, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE users SET reminders_off = $2 WHERE id = $1`, userID, off)
+		return dbError("reminder settings", err)
+	})
 }
 
 // RemindersOff returns the kinds a person turned off.
 func (s *Store) RemindersOff(ctx context.Context, userID string) ([]string, error) {
 	var off []string
-	err := s.pool.QueryRow(ctx, `SELECT reminders_off FROM users WHERE id = $1`, userID).Scan(&off)
+	err := s.Tx(ctx, Scope{UserID: userID}, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT reminders_off FROM users WHERE id = $1`, userID).Scan(&off)
+	})
 	return off, dbError("reminder settings", err)
 }

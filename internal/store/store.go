@@ -19,6 +19,8 @@ import (
 type Store struct {
 	pool  *pgxpool.Pool
 	river *river.Client[pgx.Tx]
+	// key is the server key (see LoadKey); set once at start with SetKey.
+	key []byte
 	// Now is the clock; tests fix it.
 	Now func() time.Time
 }

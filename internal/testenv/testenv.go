@@ -79,6 +79,7 @@ type Env struct {
 	Super *pgxpool.Pool // a superuser on the same database, for assertions only
 	River *river.Client[pgx.Tx]
 	URL   string // superuser URL of this test's database
+	Key   []byte // the server key Store was given
 }
 
 // New gives the test a fresh, migrated database.
@@ -103,7 +104,14 @@ func New(t testing.TB) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Env{Store: store.New(app, rc), App: app, Super: super, River: rc, URL: dbURL}
+	// The server key, read through the owner's side as the program does.
+	key, err := store.LoadKey(ctx, super)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := store.New(app, rc)
+	st.SetKey(key)
+	return &Env{Store: st, App: app, Super: super, River: rc, URL: dbURL, Key: key}
 }
 
 func config(t testing.TB) pgtestdb.Config {

@@ -105,6 +105,16 @@ func score(ctx context.Context, s int) string {
 	return t(ctx, "autonomy.score", "Score", s)
 }
 
+// rated shows a rating of the session. Ratings are blind: until the viewer
+// who rates has given theirs, the other side's is withheld by the database,
+// and the page says so rather than "not rated".
+func rated(ctx context.Context, v SessionView, r RatingView, otherSide bool) string {
+	if r.Score == 0 && otherSide && v.CanRate && v.Own.Score == 0 {
+		return t(ctx, "autonomy.blind")
+	}
+	return score(ctx, r.Score)
+}
+
 // formFor returns the form that came back with errors when it is the named one,
 // an empty form otherwise.
 func formFor(v SessionView, kind string) Form {

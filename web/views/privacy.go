@@ -11,6 +11,8 @@ type SettingsView struct {
 	Form  Form
 	Years int
 	Due   []Item
+	// RequireTwoFactor: members must sign in with a second factor.
+	RequireTwoFactor bool
 }
 
 // ActivityView is the admin's activity log.

@@ -55,6 +55,7 @@ type SessionView struct {
 	Actions                       []ActionRow
 	CoachRating, CoacheeRating    RatingView
 	Own                           RatingView // the viewer's own rating, to edit
+	RatesAsCoach                  bool       // the viewer rates for the coaches' side
 	Library, Objectives, Statuses []Option
 }
 
