@@ -73,6 +73,15 @@ CREATE FUNCTION app_coachee_validated_report(eng uuid, num integer) RETURNS bool
 $$;
 -- +goose StatementEnd
 
+-- Whether a side (the coaches', the coachee's) has rated a session's autonomy:
+-- each side sees the other's rating only once it has given its own, so that
+-- neither rates under the other's influence.
+-- +goose StatementBegin
+CREATE FUNCTION app_rated(sess uuid, side text) RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+  SELECT EXISTS (SELECT 1 FROM autonomy_ratings WHERE tenant_id = app_tenant() AND session_id = sess AND part = side)
+$$;
+-- +goose StatementEnd
+
 -- The request pool logs in as triade_app itself (see the README): nothing to
 -- RESET to. The functions above are owned by the schema owner and must not be
 -- redefinable by the request role.
@@ -155,7 +164,7 @@ CREATE POLICY registry ON workspaces USING (true) WITH CHECK (true);
 -- takes part in this row's engagement with one of these parts".
 
 -- +goose StatementBegin
-CREATE FUNCTION pg_temp.rule(tbl text, op text, expr text) RETURNS void LANGUAGE plpgsql AS $fn$
+CREATE FUNCTION pg_temp.expand(expr text) RETURNS text LANGUAGE plpgsql AS $fn$
 DECLARE
     q text := expr;
     m text[];
@@ -168,16 +177,29 @@ BEGIN
             '{' || m[1] || '}'));
     END LOOP;
     q := replace(q, '{admin}', 'app_has_role(''admin'')');
-    q := replace(q, '{me}', 'app_user()');
+    RETURN replace(q, '{me}', 'app_user()');
+END
+$fn$;
+-- +goose StatementEnd
+
+-- An UPDATE may take a check of its own for the new row (check): the rows one
+-- may change are not always the rows one may leave behind.
+-- +goose StatementBegin
+CREATE FUNCTION pg_temp.rule(tbl text, op text, expr text, check_expr text DEFAULT NULL) RETURNS void LANGUAGE plpgsql AS $fn$
+DECLARE
+    q text := pg_temp.expand(expr);
+    c text := pg_temp.expand(coalesce(check_expr, expr));
+BEGIN
     -- An erasure reads and rewrites whatever the erased person left.
     IF op <> 'INSERT' THEN
         q := '(' || q || ') OR app_erasing()';
+        c := '(' || c || ') OR app_erasing()';
     END IF;
     EXECUTE format('DROP POLICY IF EXISTS %I ON %I', 'rule_' || lower(op), tbl);
     IF op = 'INSERT' THEN
         EXECUTE format('CREATE POLICY %I ON %I AS RESTRICTIVE FOR INSERT TO triade_app WITH CHECK (%s)', 'rule_insert', tbl, q);
     ELSIF op = 'UPDATE' THEN
-        EXECUTE format('CREATE POLICY %I ON %I AS RESTRICTIVE FOR UPDATE TO triade_app USING (%s) WITH CHECK (%s)', 'rule_update', tbl, q, q);
+        EXECUTE format('CREATE POLICY %I ON %I AS RESTRICTIVE FOR UPDATE TO triade_app USING (%s) WITH CHECK (%s)', 'rule_update', tbl, q, c);
     ELSE
         EXECUTE format('CREATE POLICY %I ON %I AS RESTRICTIVE FOR %s TO triade_app USING (%s)', 'rule_' || lower(op), tbl, op, q);
     END IF;
@@ -218,7 +240,10 @@ DECLARE
     everyone CONSTANT text := '({P:coach,cocoach,coachee,sponsor} OR {admin})';
     -- Writing as oneself, in one's own part.
     own_part CONSTANT text := 'user_id = {me} AND (engagement_id, part) IN (SELECT ep.engagement_id, ep.part FROM engagement_parties ep WHERE ep.tenant_id = app_tenant() AND ep.user_id = app_user())';
-    rated_as CONSTANT text := 'user_id = {me} AND ((part = ''coach'' AND {P:coach,cocoach}) OR (part = ''coachee'' AND {P:coachee}))';
+    -- Ratings and evaluations: one per side (the coaches' side, the
+    -- coachee's); a co-coach speaks for the coaches' side, as themselves.
+    side CONSTANT text := '((part = ''coach'' AND {P:coach,cocoach}) OR (part = ''coachee'' AND {P:coachee}))';
+    rated_as CONSTANT text := 'user_id = {me} AND ' || side;
     t text;
 BEGIN
     -- Memberships: the first member of a new workspace is its founder; after that
@@ -311,7 +336,7 @@ BEGIN
     PERFORM pg_temp.rule('meeting_requests', 'DELETE', 'false');
 
     -- Documents: frozen versions, validations in one's own name and part,
-    -- comments by the sponsor (and the coaches, who answer them).
+    -- comments by the sponsor, read by all who read the document.
     FOREACH t IN ARRAY ARRAY['synthesis_versions', 'report_versions'] LOOP
         PERFORM pg_temp.rule(t, 'SELECT', everyone);
         PERFORM pg_temp.rule(t, 'INSERT', 'created_by = {me} AND {P:coach,cocoach}');
@@ -324,8 +349,8 @@ BEGIN
         PERFORM pg_temp.rule(t, 'UPDATE', 'false');
         PERFORM pg_temp.rule(t, 'DELETE', 'false');
     END LOOP;
-    PERFORM pg_temp.rule('document_comments', 'SELECT', '{P:coach,cocoach,coachee,sponsor}');
-    PERFORM pg_temp.rule('document_comments', 'INSERT', 'author_id = {me} AND {P:coach,cocoach,sponsor}');
+    PERFORM pg_temp.rule('document_comments', 'SELECT', everyone);
+    PERFORM pg_temp.rule('document_comments', 'INSERT', 'author_id = {me} AND {P:sponsor}');
     PERFORM pg_temp.rule('document_comments', 'UPDATE', 'false');
     PERFORM pg_temp.rule('document_comments', 'DELETE', 'false');
 
@@ -365,15 +390,16 @@ BEGIN
     PERFORM pg_temp.rule('action_comments', 'UPDATE', 'false');
     PERFORM pg_temp.rule('action_comments', 'DELETE', 'false');
 
-    PERFORM pg_temp.rule('autonomy_ratings', 'SELECT', '{P:coach,cocoach,coachee}');
+    PERFORM pg_temp.rule('autonomy_ratings', 'SELECT', '(' || side || ' OR ({P:coach,cocoach} AND app_rated(session_id, ''coach''))
+                                                     OR ({P:coachee} AND app_rated(session_id, ''coachee'')))');
     PERFORM pg_temp.rule('autonomy_ratings', 'INSERT', rated_as);
-    PERFORM pg_temp.rule('autonomy_ratings', 'UPDATE', '(' || rated_as || ')');
+    PERFORM pg_temp.rule('autonomy_ratings', 'UPDATE', side, rated_as);
     PERFORM pg_temp.rule('autonomy_ratings', 'DELETE', 'false');
 
     -- Bouclage.
     PERFORM pg_temp.rule('evaluations', 'SELECT', '{P:coach,cocoach,coachee}');
     PERFORM pg_temp.rule('evaluations', 'INSERT', rated_as);
-    PERFORM pg_temp.rule('evaluations', 'UPDATE', '(' || rated_as || ')');
+    PERFORM pg_temp.rule('evaluations', 'UPDATE', side, rated_as);
     PERFORM pg_temp.rule('evaluations', 'DELETE', 'false');
 
     PERFORM pg_temp.rule('report_self_assessments', 'SELECT', '({P:coachee} OR (' || everyone || ' AND app_coachee_validated_report(engagement_id, number)))');

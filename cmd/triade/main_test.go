@@ -131,7 +131,7 @@ func TestGracefulShutdownUnderLoad(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, "serve", log) }()
+	go func() { done <- run(ctx, []string{"serve"}, log) }()
 	returned := false
 	t.Cleanup(func() {
 		cancel()

@@ -93,6 +93,10 @@ func seedWorkspaces(ctx context.Context, sd *Seeder) error {
 		}
 		sd.Workspaces[sp.slug], sd.Users[u.Email] = w, u
 	}
+	// The practice's letterhead, printed at the top of its documents.
+	if err := sd.Store.SetLetterhead(ctx, sd.Scope("demo", "admin@demo.test"), "8 place Bellecour\n69002 Lyon", nil, "", false); err != nil {
+		return err
+	}
 	org, err := sd.Store.CreateClientOrg(ctx, sd.Scope("demo", "admin@demo.test"), "Industries Horizon")
 	if err != nil {
 		return err

@@ -17,6 +17,12 @@ const (
 	// erasing a person.
 	SeeActivity     Capability = "activity.see"
 	ManageWorkspace Capability = "workspace.manage"
+	// SeeAllEngagements: every engagement's metadata and the workspace's figures.
+	SeeAllEngagements Capability = "engagements.see_all"
+	// CoachEngagements: may lead or co-coach an engagement; has a coach's week.
+	CoachEngagements Capability = "engagements.coach"
+	// KeepActions: carries intersession actions across engagements.
+	KeepActions Capability = "actions.keep"
 )
 
 // workspaceAccess is the table of who may do what in a workspace, read as the
@@ -31,6 +37,9 @@ var workspaceAccess = map[Capability][]Role{
 	ManageLibrary:     {RoleCoach},
 	SeeActivity:       {RoleAdmin},
 	ManageWorkspace:   {RoleAdmin},
+	SeeAllEngagements: {RoleAdmin},
+	CoachEngagements:  {RoleCoach},
+	KeepActions:       {RoleCoachee},
 }
 
 // Can reports whether a member with role r has capability c.

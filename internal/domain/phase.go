@@ -1,5 +1,7 @@
 package domain
 
+import "time"
+
 // Phase is where an engagement stands in the method.
 type Phase string
 
@@ -52,6 +54,19 @@ type CadrageState struct {
 	IndicatorsPerObjective         []int
 	ContractComplete               bool
 	Synthesis                      SynthesisState
+}
+
+// WillingnessPending reports whether part p still has its own willingness to
+// confirm: the lead coach's and the coachee's are personal, nobody confirms for
+// them.
+func (s CadrageState) WillingnessPending(p Part) bool {
+	switch p {
+	case PartCoach:
+		return !s.CoachWilling
+	case PartCoachee:
+		return !s.CoacheeWilling
+	}
+	return false
 }
 
 // RequestState is one level of request.
@@ -145,11 +160,11 @@ func CanMove(from, to Phase, cadrage CadrageState) error {
 
 // CanPlanSessions reports whether sessions may be planned and recorded: the
 // coaching itself happens in accompagnement.
-func CanPlanSessions(p Phase) bool { return p == PhaseAccompagnement }
+func CanPlanSessions(p Phase) bool { return inPhases(p, rules[InfoSessions].Changeable) }
 
 // CanWorkOnActions reports whether the coachee's intersession work goes on: from
 // the coaching phase until the engagement closes.
-func CanWorkOnActions(p Phase) bool { return p == PhaseAccompagnement || p == PhaseBouclage }
+func CanWorkOnActions(p Phase) bool { return inPhases(p, rules[InfoActions].Changeable) }
 
 // Progress is where the engagement stands against its contract.
 type Progress struct {
@@ -203,3 +218,22 @@ func (s ActionStatus) Valid() bool {
 // CanClose is the gate to clos: the current final report validated by the
 // coach, the coachee and a sponsor. Its last validation closes the engagement.
 func CanClose(report SynthesisState) bool { return report.Validated() }
+
+// heldGrace is how far ahead of now a meeting or a session may start and still
+// be recorded as held: clocks differ, and one is recorded as it ends.
+const heldGrace = time.Hour
+
+// CheckHeld is the one rule for recording a meeting or a session as held: it
+// needs its date, and that date cannot be in the future. It returns the
+// catalog ID of what is wrong, or "".
+func CheckHeld(held bool, at *time.Time, now time.Time) string {
+	switch {
+	case !held:
+		return ""
+	case at == nil:
+		return "field.meeting.date_needed"
+	case at.After(now.Add(heldGrace)):
+		return "field.meeting.held_future"
+	}
+	return ""
+}

@@ -14,6 +14,20 @@ const (
 // ReminderKinds in the order the settings page offers them.
 var ReminderKinds = []string{RemindMeeting, RemindActionDue, RemindActionOverdue, RemindNoNextSession, RemindWaiting}
 
+// mailedDuties are the duties an e-mail tells of (RemindWaiting), once per
+// occurrence (Duty.Stamp); the others wait on the dashboard and the overview.
+var mailedDuties = []string{DutyValidateSynth, DutyValidateReport, DutyScheduleMeeting}
+
+// Mailed reports whether a duty of this kind is told by e-mail.
+func Mailed(kind string) bool {
+	for _, k := range mailedDuties {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}
+
 // MeetingFact is one of the person's coming meetings.
 type MeetingFact struct {
 	EngagementID, Kind string
@@ -35,10 +49,11 @@ type CoachingFact struct {
 	NextBooked   bool
 }
 
-// WaitingFact is something waiting on the person (a validation, a request).
+// WaitingFact is a duty waiting on the person (a validation, a request).
 type WaitingFact struct {
 	EngagementID, Kind string
-	Number             int
+	Number             int    // the duty's stamp: a new one is a new reminder
+	Path               string // the duty's page, relative to the engagement
 }
 
 // ReminderFacts is what the reminder rules look at for one person.
@@ -60,6 +75,7 @@ type Reminder struct {
 	Number                      int
 	Title                       string
 	At                          time.Time
+	Path                        string // for a waiting duty: its page, relative to the engagement
 }
 
 // NoNextSessionAfter is how long after a held session a coach is reminded that no
@@ -103,7 +119,7 @@ func Reminders(f ReminderFacts) []Reminder {
 	}
 	for _, w := range f.Waiting {
 		out = append(out, Reminder{Kind: RemindWaiting, Key: w.Kind, EngagementID: w.EngagementID, Subject: w.EngagementID,
-			Day: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, w.Number), Number: w.Number})
+			Day: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, w.Number), Number: w.Number, Path: w.Path})
 	}
 	return out
 }

@@ -334,15 +334,13 @@ func TestCadrageJourney(t *testing.T) {
 
 	ce.wantStatus("coachee overview", ce.click(`.tabs a[href="`+base+`"]`), 200)
 	ce.wantStatus("coachee todo: validate synthesis", ce.followLink(".todo", "Valider la version actuelle du document de synthèse"), 200)
-	ce.wantPath(base + "/synthesis")
-	ce.wantNo("coachee: synthesis text form", `main form[action$="/synthesis"]`)
-	ce.wantStatus("coachee opens v1", ce.followLink("main table", "Version 1"), 200)
+	// The duty leads to the exact version to validate.
 	ce.wantPath(base + "/synthesis/1")
+	ce.wantNo("coachee: synthesis text form", `main form[action$="/synthesis"]`)
 	ce.validate(base, 1, "Coach Démo (Coach)", "Coaché Démo (Coaché)")
 
 	sp.wantStatus("sponsor overview", sp.click(`.tabs a[href="`+base+`"]`), 200)
 	sp.wantStatus("sponsor todo: validate synthesis", sp.followLink(".todo", "Valider la version actuelle du document de synthèse"), 200)
-	sp.wantStatus("sponsor opens v1", sp.followLink("main table", "Version 1"), 200)
 	sp.wantPath(base + "/synthesis/1")
 	sp.wantNotText("main", stakes)
 	sp.validate(base, 1, "Coach Démo (Coach)", "Coaché Démo (Coaché)", "Sponsor Démo (Représentant de l'entreprise)")
@@ -398,20 +396,18 @@ func TestCadrageJourney(t *testing.T) {
 	// 9. The three validate version 2; the coach passes the gate.
 	ce.wantStatus("coachee overview", ce.click(`.tabs a[href="`+base+`"]`), 200)
 	ce.wantStatus("coachee todo: validate v2", ce.followLink(".todo", "Valider la version actuelle du document de synthèse"), 200)
-	ce.wantStatus("coachee opens v2", ce.followLink("main table", "Version 2"), 200)
 	ce.wantPath(base + "/synthesis/2")
 	ce.wantText("article.document", text2)
 	ce.validate(base, 2, "Coaché Démo (Coaché)")
 
 	sp.wantStatus("sponsor overview", sp.click(`.tabs a[href="`+base+`"]`), 200)
 	sp.wantStatus("sponsor todo: validate v2", sp.followLink(".todo", "Valider la version actuelle du document de synthèse"), 200)
-	sp.wantStatus("sponsor opens v2", sp.followLink("main table", "Version 2"), 200)
 	sp.wantPath(base + "/synthesis/2")
 	sp.validate(base, 2, "Coaché Démo (Coaché)", "Sponsor Démo (Représentant de l'entreprise)")
 
 	c.wantStatus("coach overview", c.click(`.tabs a[href="`+base+`"]`), 200)
 	c.wantStatus("coach todo: validate v2", c.followLink(".todo", "Valider la version actuelle du document de synthèse"), 200)
-	c.wantStatus("coach opens v2", c.followLink("main table", "Version 2"), 200)
+	c.wantPath(base + "/synthesis/2")
 	c.validate(base, 2, "Coach Démo (Coach)", "Coaché Démo (Coaché)", "Sponsor Démo (Représentant de l'entreprise)")
 
 	c.wantStatus("coach overview", c.click(`.tabs a[href="`+base+`"]`), 200)

@@ -162,8 +162,9 @@ func TestDashboardsAndReminderLinks(t *testing.T) {
 	synthesisMail := reminder{"Triade — Valider la version 2 du document de synthèse", lyon + "/synthesis/2", synthesisPage}
 	sessionMail := reminder{session7, acc + "/sessions", sessionsPage}
 
-	myEngagements := []string{lyonTitle, "Prise de poste — direction des achats", accTitle,
-		"Prise de fonction — responsable qualité", "Management transversal — projet ERP", "Orientation de carrière — mobilité interne"}
+	const freshTitle, bouTitle = "Prise de poste — direction des achats", "Prise de fonction — responsable qualité"
+	myEngagements := []string{lyonTitle, freshTitle, accTitle,
+		bouTitle, "Management transversal — projet ERP", "Orientation de carrière — mobilité interne"}
 	withAdminEng := append([]string{adminEngName}, myEngagements...)
 	personas := []struct {
 		email, name, role string
@@ -179,8 +180,13 @@ func TestDashboardsAndReminderLinks(t *testing.T) {
 		{
 			email: "coach@demo.test", name: "Coach Démo", role: "Coach",
 			sections: []string{"Ce qui vous attend", "Cette semaine", "Mes accompagnements"},
-			waiting: []string{"Planifier la réunion intermédiaire demandée — " + accTitle, "Lire les entrées de journal sans réponse (4) — " + accTitle,
-				"Valider la version 2 du document de synthèse — " + lyonTitle},
+			waiting: []string{"Lire les entrées de journal sans réponse (4) — " + accTitle, "Planifier la réunion intermédiaire demandée — " + accTitle,
+				"Valider la version 2 du document de synthèse — " + lyonTitle,
+				"Évaluer les indicateurs (1 restant) — " + bouTitle, "Planifier la réunion tripartite de bilan — " + bouTitle,
+				"Publier le rapport final — " + bouTitle, "Évaluer votre autonomie après la séance 8 — " + bouTitle,
+				"Confirmer votre volonté de travailler ensemble — " + freshTitle, "Tenir et noter la réunion tripartite de cadrage — " + freshTitle,
+				"Valider les demandes et leur cohérence — " + freshTitle, "Définir les objectifs et leurs indicateurs — " + freshTitle,
+				"Compléter le contrat — " + freshTitle, "Publier une version du document de synthèse — " + freshTitle},
 			follow: "Lire les entrées de journal sans réponse (4)", followPath: acc + "/actions", followPage: actionsPage,
 			engagements: myEngagements,
 			more: func(p *persona) {
@@ -199,8 +205,12 @@ func TestDashboardsAndReminderLinks(t *testing.T) {
 		{
 			email: "coachee@demo.test", name: "Coaché Démo", role: "Coaché",
 			sections: []string{"Ce qui vous attend", "Mes actions en cours", "Cette semaine", "Mes accompagnements"},
-			waiting:  []string{"Valider la version 2 du document de synthèse — " + lyonTitle},
-			follow:   "Valider la version 2 du document de synthèse", followPath: lyon + "/synthesis/2", followPage: synthesisPage,
+			waiting: []string{"Faire avancer vos actions d'intersession (3) et tenir votre journal — " + accTitle,
+				"Confirmer votre volonté de travailler ensemble — " + adminEngName, "Rédiger votre demande — " + adminEngName,
+				"Valider la version 2 du document de synthèse — " + lyonTitle,
+				"Faire votre auto-évaluation des indicateurs (2 restant) — " + bouTitle, "Rédiger la synthèse que vous présenterez au bilan — " + bouTitle,
+				"Confirmer votre volonté de travailler ensemble — " + freshTitle, "Rédiger votre demande — " + freshTitle},
+			follow: "Valider la version 2 du document de synthèse", followPath: lyon + "/synthesis/2", followPage: synthesisPage,
 			engagements: withAdminEng,
 			more: func(p *persona) {
 				p.t.Helper()
@@ -219,16 +229,20 @@ func TestDashboardsAndReminderLinks(t *testing.T) {
 		{
 			email: "sponsor@demo.test", name: "Sponsor Démo", role: "Représentant de l'entreprise",
 			sections: []string{"Ce qui vous attend", "Mes accompagnements"},
-			waiting:  []string{"Valider la version 2 du document de synthèse — " + lyonTitle},
-			follow:   "Valider la version 2 du document de synthèse", followPath: lyon + "/synthesis/2", followPage: synthesisPage,
+			waiting: []string{"Rédiger la demande de l'entreprise — " + adminEngName, "Valider la version 2 du document de synthèse — " + lyonTitle,
+				"Donner le retour de l'entreprise sur l'accompagnement — " + bouTitle, "Rédiger la demande de l'entreprise — " + freshTitle},
+			follow: "Valider la version 2 du document de synthèse", followPath: lyon + "/synthesis/2", followPage: synthesisPage,
 			engagements: withAdminEng,
 			reminders:   []reminder{synthesisMail},
 		},
 		{
 			email: "admin@demo.test", name: "Admin Démo", role: "Administrateur",
 			sections: []string{"Ce qui vous attend", "Membres", "Accompagnements par phase et par coach (7)", "Organisations clientes", "Invitations en attente"},
-			waiting:  []string{"Planifier la réunion intermédiaire demandée — " + adminEngName},
-			follow:   "Planifier la réunion intermédiaire demandée", followPath: adminEng + "/meetings", followPage: meetingsPage(adminEng, adminEngName),
+			waiting: []string{"Confirmer votre volonté de travailler ensemble — " + adminEngName, "Tenir et noter la réunion tripartite de cadrage — " + adminEngName,
+				"Valider les demandes et leur cohérence — " + adminEngName, "Définir les objectifs et leurs indicateurs — " + adminEngName,
+				"Compléter le contrat — " + adminEngName, "Publier une version du document de synthèse — " + adminEngName,
+				"Planifier la réunion intermédiaire demandée — " + adminEngName},
+			follow: "Planifier la réunion intermédiaire demandée", followPath: adminEng + "/meetings", followPage: meetingsPage(adminEng, adminEngName),
 			more: func(p *persona) {
 				p.t.Helper()
 				wantRoles := []string{"1 Administrateur", "1 Coach", "1 Coaché", "1 Représentant de l'entreprise"}

@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
+	"triade/internal/pdf"
 	"triade/internal/server"
 	"triade/internal/testenv"
 )
@@ -58,7 +59,9 @@ func setup(t *testing.T) (*testenv.Env, *browser) {
 	env := testenv.New(t)
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
-	app := server.New(server.Config{BaseURL: base, Dev: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, env.Store)
+	printer := pdf.New(chrome)
+	t.Cleanup(printer.Close)
+	app := server.New(server.Config{BaseURL: base, Dev: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PDF: printer}, env.Store)
 	srv.Config.Handler = app
 	srv.Start()
 	t.Cleanup(srv.Close) // runs after the browser is gone (cleanups run last-in first-out)

@@ -6,7 +6,6 @@ package jobs
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"slices"
 	"time"
@@ -84,15 +83,7 @@ func message(rc store.Recipient, r domain.Reminder, engagement, base string, loc
 	case domain.RemindNoNextSession:
 		what, link = t("mail.remind.no_next_session"), eng+"/sessions"
 	case domain.RemindWaiting:
-		what = t("wait."+r.Key, "N", r.Number)
-		switch r.Key {
-		case "validate_synthesis":
-			link = fmt.Sprintf("%s/synthesis/%d", eng, r.Number)
-		case "validate_report":
-			link = fmt.Sprintf("%s/report/%d", eng, r.Number)
-		case "schedule_meeting":
-			link = eng + "/meetings"
-		}
+		what, link = t("wait."+r.Key, "N", r.Number), eng+r.Path
 	}
 	unsubscribe := base + "/unsubscribe/" + rc.Token
 	return store.Mail{To: rc.User.Email, Link: link,

@@ -599,3 +599,17 @@ func (w teeWriter) Write(p []byte) (int, error) {
 	w.log.Write(p)
 	return len(p), nil
 }
+
+// Tool returns the path of a program of the same installation as the server
+// binaries: pg_dump, pg_restore, psql…
+func Tool(name string) (string, error) {
+	b, err := findBinaries()
+	if err != nil {
+		return "", err
+	}
+	p := filepath.Join(filepath.Dir(b.postgres), name)
+	if !executable(p) {
+		return "", fmt.Errorf("pglocal: %s not found beside %s", name, b.postgres)
+	}
+	return p, nil
+}

@@ -30,13 +30,13 @@ func (s *Server) actions(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) actionsPage(w http.ResponseWriter, r *http.Request, status int, f views.Form) error {
 	e := eng(r)
-	canAdd := e.Part == domain.PartCoachee && domain.CanWorkOnActions(e.Phase)
+	canAdd := canEdit(r, domain.InfoActions)
 	list, objectives, err := s.store.ActionsPage(r.Context(), scope(r), e.ID, canAdd)
 	if err != nil {
 		return err
 	}
 	// The coachee's quick journal forms exist only while the work goes on.
-	v := views.ActionsView{Eng: s.engView(r, "/actions"), IsCoachee: e.Part == domain.PartCoachee && domain.CanWorkOnActions(e.Phase), IsSponsor: e.Part == domain.PartSponsor,
+	v := views.ActionsView{Eng: s.engView(r, "/actions"), CanWork: canAdd, SharedOnly: !can(r, domain.InfoActions, domain.Read),
 		CanAdd: canAdd, Form: f}
 	if f.Values == nil {
 		v.Form = emptyForm()
@@ -52,9 +52,6 @@ func (s *Server) actionsPage(w http.ResponseWriter, r *http.Request, status int,
 }
 
 func (s *Server) addAction(w http.ResponseWriter, r *http.Request) error {
-	if eng(r).Part != domain.PartCoachee {
-		return domain.ErrForbidden
-	}
 	f, err := form(r)
 	if err != nil {
 		return err
@@ -83,10 +80,9 @@ func (s *Server) actionPage(w http.ResponseWriter, r *http.Request, status int, 
 	if err != nil {
 		return err
 	}
-	working := domain.CanWorkOnActions(e.Phase)
 	v := views.ActionView{Eng: s.engView(r, "/actions"), Row: s.actionRow(r, a.Action),
-		IsCoachee: e.Part == domain.PartCoachee && working, CanComment: e.Part.IsCoach() && working,
-		Journal: emptyForm(), Comment: emptyForm(), ShowComments: domain.RightOf(e.Part, domain.InfoActions).Has(domain.Read)}
+		CanWork: canEdit(r, domain.InfoActions), CanComment: can(r, domain.InfoActions, domain.Comment),
+		Journal: emptyForm(), Comment: emptyForm(), ShowComments: can(r, domain.InfoActions, domain.Read)}
 	switch formFor {
 	case "journal":
 		v.Journal = f

@@ -48,7 +48,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	email := domain.NormalizeEmail(f.Get("email"))
 	addr := clientAddr(r)
-	if s.byAddr.Blocked(addr) || s.byEmail.Blocked(email) {
+	if s.logins.Blocked(addr, email) {
 		return show(http.StatusTooManyRequests, "login.too_many")
 	}
 	var u store.User
@@ -59,10 +59,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	}
 	ok, rehash := s.store.CheckPassword(f.Get("password"), u.PasswordHash)
 	if !ok {
-		s.byAddr.Fail(addr)
-		s.byEmail.Fail(email)
+		s.logins.Fail(addr, email)
 		return show(http.StatusUnauthorized, "login.invalid")
 	}
+	s.logins.Succeeded(addr, email)
 	if rehash { // an older hash, without the server's pepper: replace it now the password is known
 		if h, err := s.store.HashPassword(f.Get("password")); err == nil {
 			if err := s.store.Rehash(r.Context(), u.ID, h); err != nil {
@@ -310,12 +310,12 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	addr := clientAddr(r)
-	if s.byAddr.Blocked(addr) {
+	if s.logins.addr.Wait(addr) > 0 {
 		f.Error = "login.too_many"
 		s.render(w, r, http.StatusTooManyRequests, views.Forgot(s.page(r, "forgot.title"), f, false))
 		return nil
 	}
-	s.byAddr.Fail(addr) // every reset request counts against the address
+	s.logins.addr.Fail(addr) // every reset request counts against the address
 	start := time.Now()
 	err = s.store.CreatePasswordReset(r.Context(), email, func(u store.User, token string) store.Mail {
 		lang := u.Locale
@@ -424,7 +424,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if ok, _ := s.store.CheckPassword(pw.Get("current_password"), u.PasswordHash); !ok {
-		s.byEmail.Fail(u.Email) // guessing here counts like guessing at sign-in
+		s.logins.Fail(clientAddr(r), u.Email) // guessing here counts like guessing at sign-in
 		pw.Errors.Add("current_password", "field.password.wrong")
 	}
 	if msg := domain.CheckPassword(pw.Get("new_password")); msg != "" {

@@ -27,11 +27,7 @@ func (s *Server) evaluationPage(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
-	own := domain.PartCoach
-	if e.Part == domain.PartCoachee {
-		own = domain.PartCoachee
-	}
-	v := views.EvaluationView{Eng: s.engView(r, "/evaluation"), CanEdit: e.Phase == domain.PhaseBouclage && (e.Part == domain.PartCoach || e.Part == domain.PartCoachee || e.Part == domain.PartCocoach)}
+	v := views.EvaluationView{Eng: s.engView(r, "/evaluation"), CanEdit: canEdit(r, domain.InfoEvaluation)}
 	for _, a := range domain.Assessments {
 		v.Assessments = append(v.Assessments, views.Option{Value: a, Label: "assessment." + a})
 	}
@@ -44,7 +40,7 @@ func (s *Server) evaluationPage(w http.ResponseWriter, r *http.Request, status i
 				if ev.IndicatorID != ind.ID {
 					continue
 				}
-				if (ev.Part == domain.PartCoachee) == (own == domain.PartCoachee) {
+				if ev.Part.SameSide(e.Part) {
 					mine = ev
 				} else {
 					other = ev
@@ -76,10 +72,7 @@ func evalView(e store.Evaluation) views.EvalView {
 
 func (s *Server) saveEvaluation(w http.ResponseWriter, r *http.Request) error {
 	e := eng(r)
-	part := domain.PartCoach
-	if e.Part == domain.PartCoachee {
-		part = domain.PartCoachee
-	}
+	part := e.Part.Side()
 	f, err := form(r)
 	if err != nil {
 		return err
@@ -110,7 +103,6 @@ func (s *Server) closingPage(w http.ResponseWriter, r *http.Request, status int,
 	if err != nil {
 		return err
 	}
-	inPhase := e.Phase == domain.PhaseBouclage
 	mf := emptyForm("at", dtInput(r, file.Final.ScheduledAt), "notes", file.Final.Notes, "version", strconv.Itoa(file.Final.Version))
 	if file.Final.Held {
 		mf.Values.Set("held", "on")
@@ -120,10 +112,10 @@ func (s *Server) closingPage(w http.ResponseWriter, r *http.Request, status int,
 		mf = f
 	}
 	mv := s.meetingView(r, file.Final, mf, "/closing")
-	mv.CanEdit = mv.CanEdit && inPhase && file.Final.ID != ""
+	mv.CanEdit = canEdit(r, domain.InfoClosing) && file.Final.ID != ""
 	v := views.ClosingView{Eng: s.engView(r, "/closing"), Meeting: mv, Synthesis: file.CoacheeSynthesis,
-		CanWriteSynthesis: inPhase && domain.CanWriteCoacheeSynthesis(e.Part), CanRecommend: inPhase && domain.CanRecommend(e.Part),
-		CanDelete: inPhase && e.Part.IsCoach(), CanFeedback: inPhase && domain.CanGiveFeedback(e.Part), HasMeeting: file.Final.ID != ""}
+		CanWriteSynthesis: canEdit(r, domain.InfoCoacheeSynth), CanRecommend: canEdit(r, domain.InfoRecommendations),
+		CanDelete: canEdit(r, domain.InfoClosing), CanFeedback: canEdit(r, domain.InfoFeedback), HasMeeting: file.Final.ID != ""}
 	v.SynthesisForm = emptyForm("body", file.CoacheeSynthesis, "version", strconv.Itoa(file.SynthesisVersion))
 	v.Recommend = emptyForm("carrier", "coachee")
 	v.Feedback = emptyForm()
@@ -140,7 +132,7 @@ func (s *Server) closingPage(w http.ResponseWriter, r *http.Request, status int,
 	}
 	for _, fb := range file.Feedback {
 		v.FeedbackRows = append(v.FeedbackRows, views.Item{Title: fb.Author, Body: fb.Body})
-		if e.Part == domain.PartSponsor && fb.Author == person(r).Name && formFor != "feedback" {
+		if v.CanFeedback && fb.Author == person(r).Name && formFor != "feedback" {
 			v.Feedback.Values.Set("body", fb.Body)
 		}
 	}
@@ -156,9 +148,6 @@ func recommendationRow(r *http.Request, rc store.Recommendation) views.Recommend
 }
 
 func (s *Server) saveFinalMeeting(w http.ResponseWriter, r *http.Request) error {
-	if !eng(r).Part.IsCoach() {
-		return domain.ErrForbidden
-	}
 	f, err := form(r)
 	if err != nil {
 		return err
@@ -169,8 +158,8 @@ func (s *Server) saveFinalMeeting(w http.ResponseWriter, r *http.Request) error 
 	}
 	m := store.Meeting{ID: file.Final.ID, Kind: "final", ScheduledAt: parseWhen(r, f, "at"), Held: f.Get("held") != "",
 		Notes: text(f, "notes", 20000, false), Version: version(f), Attendees: ids(f, "attendees")}
-	if m.Held && m.ScheduledAt == nil {
-		f.Errors.Add("at", "field.meeting.date_needed")
+	if msg := domain.CheckHeld(m.Held, m.ScheduledAt, s.store.Now()); msg != "" {
+		f.Errors.Add("at", msg)
 	}
 	if len(f.Errors) > 0 {
 		return s.closingPage(w, r, http.StatusUnprocessableEntity, "meeting", f)
@@ -187,9 +176,6 @@ func (s *Server) saveFinalMeeting(w http.ResponseWriter, r *http.Request) error 
 
 // saveCoacheeSynthesis: the coachee's own text; the coach cannot edit it.
 func (s *Server) saveCoacheeSynthesis(w http.ResponseWriter, r *http.Request) error {
-	if !domain.CanWriteCoacheeSynthesis(eng(r).Part) {
-		return domain.ErrForbidden
-	}
 	f, err := form(r)
 	if err != nil {
 		return err
@@ -213,9 +199,6 @@ func (s *Server) saveCoacheeSynthesis(w http.ResponseWriter, r *http.Request) er
 }
 
 func (s *Server) addRecommendation(w http.ResponseWriter, r *http.Request) error {
-	if !domain.CanRecommend(eng(r).Part) {
-		return domain.ErrForbidden
-	}
 	f, err := form(r)
 	if err != nil {
 		return err
@@ -234,9 +217,6 @@ func (s *Server) addRecommendation(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) deleteRecommendation(w http.ResponseWriter, r *http.Request) error {
-	if !eng(r).Part.IsCoach() {
-		return domain.ErrForbidden
-	}
 	if err := s.store.DeleteRecommendation(r.Context(), scope(r), eng(r).ID, chi.URLParam(r, "rid")); err != nil {
 		return err
 	}
@@ -244,9 +224,6 @@ func (s *Server) deleteRecommendation(w http.ResponseWriter, r *http.Request) er
 }
 
 func (s *Server) saveFeedback(w http.ResponseWriter, r *http.Request) error {
-	if !domain.CanGiveFeedback(eng(r).Part) {
-		return domain.ErrForbidden
-	}
 	f, err := form(r)
 	if err != nil {
 		return err
@@ -269,11 +246,10 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := views.ReportList{Eng: s.engView(r, "/report"), CanPublish: e.Phase == domain.PhaseBouclage && e.Part.IsCoach()}
+	v := views.ReportList{Eng: s.engView(r, "/report"), CanPublish: canEdit(r, domain.InfoClosing)}
 	for i, rv := range file.Reports {
-		row := s.versionRow(r, rv, i == 0)
+		row := s.versionRow(r, domain.InfoClosing, rv, i == 0)
 		row.Href = engPath(r, "/report/"+strconv.Itoa(rv.Number))
-		row.CanValidate = row.CanValidate && e.Phase == domain.PhaseBouclage
 		v.Versions = append(v.Versions, row)
 	}
 	s.render(w, r, http.StatusOK, views.Reports(s.page(r, "eng.tab.report"), v))
@@ -281,9 +257,6 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) publishReport(w http.ResponseWriter, r *http.Request) error {
-	if !eng(r).Part.IsCoach() {
-		return domain.ErrForbidden
-	}
 	n, err := s.store.PublishReport(r.Context(), scope(r), eng(r).ID)
 	if err != nil {
 		return err
@@ -301,24 +274,36 @@ func (s *Server) reportVersion(w http.ResponseWriter, r *http.Request) error {
 // reportVersionPage renders a report version; comment is the comment form when
 // it comes back refused.
 func (s *Server) reportVersionPage(w http.ResponseWriter, r *http.Request, status int, comment views.Form) error {
-	e := eng(r)
 	n, err := strconv.Atoi(chi.URLParam(r, "n"))
 	if err != nil {
 		return domain.ErrNotFound
 	}
-	doc, err := s.store.Document(r.Context(), scope(r), "report", e.ID, n)
+	v, doc, err := s.reportDoc(r, n)
 	if err != nil {
 		return err
 	}
+	v.Comment = comment
+	p := s.page(r, "report.doc.title", "Number", n)
+	p.PrintCSS = engPath(r, "/report/"+strconv.Itoa(doc.Version.Number)+"/print.css")
+	s.render(w, r, status, views.ReportDocument(p, v))
+	return nil
+}
+
+// reportDoc is the view of report version n, as its page and its PDF show it.
+func (s *Server) reportDoc(r *http.Request, n int) (views.ReportDoc, *store.DocumentPage, error) {
+	e := eng(r)
+	doc, err := s.store.Document(r.Context(), scope(r), "report", e.ID, n)
+	if err != nil {
+		return views.ReportDoc{}, nil, err
+	}
 	var c store.ReportContent
 	if err := json.Unmarshal(doc.Content, &c); err != nil {
-		return err
+		return views.ReportDoc{}, nil, err
 	}
 	rv := doc.Version
-	row := s.versionRow(r, rv, doc.Current == n)
+	row := s.versionRow(r, domain.InfoClosing, rv, doc.Current == n)
 	row.Href = engPath(r, "/report/"+strconv.Itoa(n))
-	row.CanValidate = row.CanValidate && e.Phase == domain.PhaseBouclage
-	v := views.ReportDoc{Eng: s.engView(r, "/report"), Version: row, CanComment: e.Phase.Open() && domain.RightOf(e.Part, domain.InfoClosing).Has(domain.Comment),
+	v := views.ReportDoc{Eng: s.engView(r, "/report"), Version: row, CanComment: canEdit(r, domain.InfoDocComments),
 		Title: c.Title, ClientOrg: c.ClientOrg, Coach: c.Coach, Coachee: c.Coachee, Sponsors: c.Sponsors,
 		CompanyRequest: c.CompanyRequest, CoacheeRequest: c.CoacheeRequest, CoacheeSynthesis: c.CoacheeSynthesis,
 		Held: c.SessionsHeld, Planned: c.SessionsPlanned, Used: c.MinutesUsed, Total: c.MinutesTotal,
@@ -328,7 +313,7 @@ func (s *Server) reportVersionPage(w http.ResponseWriter, r *http.Request, statu
 	// consent); the database shows its row to them only then.
 	shown, err := c.Merge(doc.SelfAssessment)
 	if err != nil {
-		return err
+		return v, nil, err
 	}
 	withheld := !shown
 	for _, o := range c.Objectives {
@@ -350,9 +335,8 @@ func (s *Server) reportVersionPage(w http.ResponseWriter, r *http.Request, statu
 		v.Feedback = append(v.Feedback, views.Item{Title: fb.Author, Body: fb.Body})
 	}
 	v.Comments = commentRows(r, doc.Comments)
-	v.Comment = comment
-	s.render(w, r, status, views.ReportDocument(s.page(r, "report.doc.title", "Number", n), v))
-	return nil
+	v.Frame = s.docFrame(r, "report", doc, reportLines(r.Context()), audience(r.Context(), c.Coach, c.Coachee, c.Sponsors))
+	return v, doc, nil
 }
 
 func commentRows(r *http.Request, cs []store.DocComment) []views.CommentRow {
@@ -385,9 +369,6 @@ func (s *Server) validateReport(w http.ResponseWriter, r *http.Request) error {
 // report before validating it; the coach reads the comments.
 func (s *Server) commentDocument(doc string) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if eng(r).Part != domain.PartSponsor {
-			return domain.ErrForbidden
-		}
 		n, err := strconv.Atoi(chi.URLParam(r, "n"))
 		if err != nil {
 			return domain.ErrNotFound

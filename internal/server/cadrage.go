@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/go-chi/chi/v5"
-
 	"triade/internal/domain"
 	"triade/internal/i18n"
 	"triade/internal/store"
@@ -176,11 +174,10 @@ func (s *Server) firstMeetingPage(w http.ResponseWriter, r *http.Request, status
 		f = emptyForm("at", dtInput(r, file.FirstMeetingAt), "stakes", file.Diagnosis.Stakes,
 			"draft_objectives", file.Diagnosis.DraftObjectives, "version", strconv.Itoa(file.Diagnosis.Version))
 	}
-	e := eng(r)
 	v := views.FirstMeetingView{Eng: s.engView(r, "/first-meeting"), Form: f, CanEdit: canEdit(r, domain.InfoDiagnosis),
 		At: dt(r, file.FirstMeetingAt), Stakes: file.Diagnosis.Stakes, DraftObjectives: file.Diagnosis.DraftObjectives,
 		CoachWilling: dt(r, file.CoachWillingAt), CoacheeWilling: dt(r, file.CoacheeWillingAt),
-		CanConfirm: e.Phase.Open() && ((e.Part == domain.PartCoach && file.CoachWillingAt == nil) || (e.Part == domain.PartCoachee && file.CoacheeWillingAt == nil))}
+		CanConfirm: canConfirmWillingness(r, file)}
 	s.render(w, r, status, views.FirstMeeting(s.page(r, "eng.tab.first_meeting"), v))
 	return nil
 }
@@ -259,8 +256,8 @@ func (s *Server) saveFraming(w http.ResponseWriter, r *http.Request) error {
 	}
 	m := store.Meeting{ID: file.Framing.ID, Kind: "framing", ScheduledAt: parseWhen(r, f, "at"), Held: f.Get("held") != "",
 		Notes: text(f, "notes", 20000, false), Version: version(f), Attendees: ids(f, "attendees")}
-	if m.Held && m.ScheduledAt == nil {
-		f.Errors.Add("at", "field.meeting.date_needed")
+	if msg := domain.CheckHeld(m.Held, m.ScheduledAt, s.store.Now()); msg != "" {
+		f.Errors.Add("at", msg)
 	}
 	if m.Held && !hasSponsor(eng(r).Engagement, m.Attendees) {
 		f.Errors.Add("attendees", "field.meeting.sponsor_needed")
@@ -309,19 +306,18 @@ func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	e := eng(r)
 	if f.Values == nil {
 		f = emptyForm("coherence_comment", file.CoherenceComment)
 		if file.CoherenceOK {
 			f.Values.Set("coherent", "on")
 		}
 	}
-	v := views.RequestsView{Eng: s.engView(r, "/requests"), Form: f, CanValidate: e.Part.IsCoach() && e.Phase.Open(),
+	v := views.RequestsView{Eng: s.engView(r, "/requests"), Form: f, CanValidate: canEdit(r, domain.InfoFraming),
 		Coherent: file.CoherenceOK, CoherenceComment: file.CoherenceComment, CoherenceAt: dt(r, file.CoherenceAt)}
 	for _, level := range []domain.RequestLevel{domain.RequestCompany, domain.RequestCoachee} {
 		q := file.Requests[level]
 		rv := views.RequestView{Level: string(level), Body: q.Body, WrittenBy: q.WrittenBy, Validated: dt(r, q.Validated), Updated: dt(r, &q.Updated),
-			Version: q.Version, CanWrite: e.Phase.Open() && domain.CanWriteRequest(e.Part, level)}
+			Version: q.Version, CanWrite: canWriteRequest(r, level)}
 		rv.Draft = q.Body
 		if f.Get("level") == string(level) {
 			// The refused text comes back with the version it was based on.
@@ -333,14 +329,12 @@ func (s *Server) requestsPage(w http.ResponseWriter, r *http.Request, status int
 	return nil
 }
 
-func (s *Server) saveRequest(w http.ResponseWriter, r *http.Request) error {
-	level := domain.RequestLevel(chi.URLParam(r, "level"))
-	if level != domain.RequestCompany && level != domain.RequestCoachee {
-		return domain.ErrNotFound
-	}
-	if !domain.CanWriteRequest(eng(r).Part, level) {
-		return domain.ErrForbidden
-	}
+// saveRequest saves one level of request; the route names who may write it.
+func (s *Server) saveRequest(level domain.RequestLevel) handler {
+	return func(w http.ResponseWriter, r *http.Request) error { return s.saveRequestLevel(w, r, level) }
+}
+
+func (s *Server) saveRequestLevel(w http.ResponseWriter, r *http.Request, level domain.RequestLevel) error {
 	f, err := form(r)
 	if err != nil {
 		return err
@@ -366,9 +360,6 @@ func (s *Server) saveRequest(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) validateRequests(w http.ResponseWriter, r *http.Request) error {
-	if !eng(r).Part.IsCoach() {
-		return domain.ErrForbidden
-	}
 	f, err := form(r)
 	if err != nil {
 		return err
@@ -461,4 +452,15 @@ func (s *Server) saveContract(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.saved(w, r, "/contract")
+}
+
+// canWriteRequest: each level of request is its own row of the rules.
+func canWriteRequest(r *http.Request, level domain.RequestLevel) bool {
+	info, ok := level.Info()
+	return ok && canEdit(r, info)
+}
+
+// canConfirmWillingness: the viewer may confirm and has not yet.
+func canConfirmWillingness(r *http.Request, f *store.CadrageFile) bool {
+	return canEdit(r, domain.InfoWillingness) && f.State().WillingnessPending(eng(r).Part)
 }

@@ -2,11 +2,9 @@ package server
 
 import (
 	"net/http"
-	"strconv"
 
 	"triade/internal/domain"
 	"triade/internal/i18n"
-	"triade/internal/store"
 	"triade/web/views"
 )
 
@@ -21,7 +19,10 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	base := "/w/" + m.Workspace.Slug
-	v := views.DashboardView{Role: m.Role, Base: base, Name: person(r).Name}
+	all := domain.Can(m.Role, domain.SeeAllEngagements)
+	v := views.DashboardView{Base: base, Name: person(r).Name, AlwaysWaiting: !all,
+		ShowActions: domain.Can(m.Role, domain.KeepActions), AlwaysAgenda: domain.Can(m.Role, domain.CoachEngagements),
+		Figures: all, ShowCoachee: !domain.Can(m.Role, domain.KeepActions)}
 	for _, e := range d.Engagements {
 		row := views.DashRow{Href: base + "/e/" + e.ID, Title: e.Title, Other: e.Other, Phase: e.Phase, Held: e.Held, Planned: e.Planned, GateOpen: e.GateOpen}
 		if e.NextMeeting != nil {
@@ -30,7 +31,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		v.Engagements = append(v.Engagements, row)
 	}
 	for _, wt := range d.Waiting {
-		v.Waiting = append(v.Waiting, views.WaitRow{Label: "wait." + wt.Kind, Title: wt.Title, Href: base + "/e/" + wt.EngagementID + waitPath(wt), N: wt.Number})
+		v.Waiting = append(v.Waiting, views.WaitRow{Label: "wait." + wt.Kind, Title: wt.Title, Href: base + "/e/" + wt.EngagementID + wt.Path, N: wt.N})
 	}
 	for _, a := range d.Agenda {
 		v.Agenda = append(v.Agenda, views.AgendaRow{At: i18n.DateTime(r.Context(), a.At), Title: a.Title, Kind: a.Kind, N: a.Number,
@@ -44,7 +45,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		}
 		v.Actions = append(v.Actions, row)
 	}
-	if m.Role == domain.RoleAdmin {
+	if all {
 		for _, role := range domain.Roles {
 			v.Members = append(v.Members, views.CountRow{Label: "role." + string(role), N: d.Members[role]})
 		}
@@ -61,19 +62,4 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.render(w, r, http.StatusOK, views.Dashboard(s.page(r, "nav.dashboard"), v))
 	return nil
-}
-
-// waitPath is the exact page where a waiting item is dealt with.
-func waitPath(w store.Waiting) string {
-	switch w.Kind {
-	case "validate_synthesis":
-		return "/synthesis/" + strconv.Itoa(w.Number)
-	case "validate_report":
-		return "/report/" + strconv.Itoa(w.Number)
-	case "schedule_meeting":
-		return "/meetings"
-	case "read_journal":
-		return "/actions"
-	}
-	return ""
 }

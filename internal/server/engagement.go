@@ -38,12 +38,6 @@ func (s *Server) engagement(next http.Handler) http.Handler {
 			s.fail(w, r, domain.ErrNotFound)
 			return
 		}
-		// A closed or interrupted engagement is read-only for everyone: every
-		// write answers 403 before any form is even read.
-		if r.Method != http.MethodGet && r.Method != http.MethodHead && !e.Phase.Open() {
-			s.fail(w, r, domain.Errorf(domain.EForbidden, "phase.read_only"))
-			return
-		}
 		ctx := context.WithValue(r.Context(), engagementKey, &engCtx{Engagement: e, Part: part})
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
@@ -51,18 +45,28 @@ func (s *Server) engagement(next http.Handler) http.Handler {
 
 func eng(r *http.Request) *engCtx { return r.Context().Value(engagementKey).(*engCtx) }
 
-// need guards a handler with a right on a kind of information: a refused read is
-// a 404, a refused write a 403.
-func (s *Server) need(info domain.Info, right domain.Right, fn handler) handler {
+// need guards a handler with the rule for one operation on a kind of
+// information in the engagement's phase (domain.Allowed): a refused read is a
+// 404, a refused write a 403 given before any form is read (a closed or
+// interrupted engagement says it is read-only).
+func (s *Server) need(info domain.Info, op domain.Right, fn handler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if !domain.RightOf(eng(r).Part, info).Has(right) {
+		e := eng(r)
+		if !domain.Allowed(e.Part, info, op, e.Phase) {
 			if r.Method == http.MethodGet || r.Method == http.MethodHead {
 				return domain.ErrNotFound
 			}
-			return domain.ErrForbidden
+			return domain.Refusal(e.Part, info, op, e.Phase)
 		}
 		return fn(w, r)
 	}
+}
+
+// can reports whether the viewer may do op on a kind of information now: the
+// booleans the pages receive come from here, the rule the routes apply.
+func can(r *http.Request, info domain.Info, op domain.Right) bool {
+	e := eng(r)
+	return domain.Allowed(e.Part, info, op, e.Phase)
 }
 
 // engPath is the URL of a page of the current engagement.
@@ -78,6 +82,8 @@ func (s *Server) engView(r *http.Request, current string) views.Eng {
 	for _, p := range e.Parties {
 		v.Parties = append(v.Parties, views.PartyRow{Name: p.Name, Part: p.Part, SponsorKind: p.SponsorKind})
 	}
+	// A tab shows when its page may be read: the same rule as its route, so
+	// nothing shows before its phase.
 	tabs := []struct {
 		path, label string
 		info        domain.Info
@@ -90,7 +96,7 @@ func (s *Server) engView(r *http.Request, current string) views.Eng {
 		{"/contract", "eng.tab.contract", domain.InfoFraming},
 		{"/synthesis", "eng.tab.synthesis", domain.InfoSynthesis},
 		{"/meetings", "eng.tab.meetings", domain.InfoMeetingRequests},
-		{"/sessions", "eng.tab.sessions", domain.InfoSummary},
+		{"/sessions", "eng.tab.sessions", domain.InfoSessions},
 		{"/actions", "eng.tab.actions", domain.InfoSharedActions},
 		{"/evaluation", "eng.tab.evaluation", domain.InfoEvaluation},
 		{"/closing", "eng.tab.closing", domain.InfoClosing},
@@ -98,10 +104,7 @@ func (s *Server) engView(r *http.Request, current string) views.Eng {
 		{"/history", "eng.tab.history", domain.InfoHistory},
 	}
 	for _, t := range tabs {
-		if !tabShown(t.path, e.Phase) {
-			continue // nothing to show before its phase
-		}
-		if domain.RightOf(e.Part, t.info).Has(domain.Read) {
+		if can(r, t.info, domain.Read) {
 			v.Tabs = append(v.Tabs, views.NavItem{Label: t.label, Href: v.Base + t.path, Current: t.path == current})
 		}
 	}
@@ -109,14 +112,12 @@ func (s *Server) engView(r *http.Request, current string) views.Eng {
 }
 
 // canEdit reports whether the viewer may write this kind of information now.
-func canEdit(r *http.Request, info domain.Info) bool {
-	return eng(r).Phase.Open() && domain.RightOf(eng(r).Part, info).Has(domain.Write)
-}
+func canEdit(r *http.Request, info domain.Info) bool { return can(r, info, domain.Write) }
 
 func (s *Server) engagements(w http.ResponseWriter, r *http.Request) error {
 	m := member(r)
 	q := r.URL.Query()
-	f := store.EngagementFilter{Phase: q.Get("phase"), ClientOrgID: q.Get("org"), CoachID: q.Get("coach"), All: m.Role == domain.RoleAdmin}
+	f := store.EngagementFilter{Phase: q.Get("phase"), ClientOrgID: q.Get("org"), CoachID: q.Get("coach"), All: domain.Can(m.Role, domain.SeeAllEngagements)}
 	if f.Phase != "" && !domain.Phase(f.Phase).Valid() {
 		f.Phase = ""
 	}
@@ -164,7 +165,7 @@ func (s *Server) engagements(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.Coaches = []views.Option{{Value: "", Label: "filter.all"}}
 	for _, mb := range members {
-		if mb.Role == domain.RoleCoach {
+		if domain.Can(mb.Role, domain.CoachEngagements) {
 			v.Coaches = append(v.Coaches, views.Option{Value: mb.UserID, Label: mb.Name, Raw: true})
 		}
 	}
@@ -174,7 +175,7 @@ func (s *Server) engagements(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) newEngagement(w http.ResponseWriter, r *http.Request) error {
 	f := emptyForm("sponsor_kind", "hr", "new_sponsor_kind", "manager")
-	if member(r).Role == domain.RoleCoach {
+	if domain.Can(member(r).Role, domain.CoachEngagements) {
 		f.Values.Set("coach", person(r).ID)
 	}
 	return s.engagementForm(w, r, http.StatusOK, f)
@@ -201,7 +202,7 @@ func (s *Server) engagementForm(w http.ResponseWriter, r *http.Request, status i
 		switch m.Role {
 		case domain.RoleCoach, domain.RoleAdmin:
 			v.Coaches = append(v.Coaches, o)
-			if m.Role == domain.RoleCoach {
+			if domain.Can(m.Role, domain.CoachEngagements) {
 				v.Cocoaches = append(v.Cocoaches, views.Checkbox{Name: "cocoach", Value: m.UserID, Label: m.Name, Checked: contains(f.Values["cocoach"], m.UserID)})
 			}
 		case domain.RoleCoachee:
@@ -308,21 +309,26 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) error {
 // overviewPage renders the overview; f is the interruption form when refused.
 func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, status int, interrupt views.Form) error {
 	e := eng(r)
-	f, progress, err := s.store.Overview(r.Context(), scope(r), e.Engagement)
+	f, progress, facts, err := s.store.Overview(r.Context(), scope(r), e.Engagement, s.store.Now())
 	if err != nil {
 		return err
 	}
 	v := views.Overview{Eng: s.engView(r, "")}
 	items := domain.CadrageGate(f.State())
 	if e.Phase == domain.PhaseCadrage {
-		for _, it := range items {
-			v.Gate = append(v.Gate, views.GateRow{Label: it.Label, Done: it.Done})
-		}
+		v.Gate, v.GateTitle = gateRows(items), "gate.title"
 		v.GateOpen = len(domain.Missing(items)) == 0
 	}
-	v.CanMove = e.Part.IsCoach() && e.Phase == domain.PhaseCadrage
-	v.CanInterrupt = e.Part.IsCoach() && e.Phase.Open()
-	v.Todo = todoFor(e, f, person(r).ID)
+	// The closing's checklist is the coach's: they see every party's part of it.
+	if e.Phase == domain.PhaseBouclage && facts != nil && canEdit(r, domain.InfoClosing) {
+		v.Gate, v.GateTitle = gateRows(domain.BouclageGate(facts.EngagementFacts)), "gate.closing.title"
+	}
+	steers := canEdit(r, domain.InfoSummary) // the coach moves and interrupts
+	v.CanMove = steers && e.Phase == domain.PhaseCadrage
+	v.CanInterrupt = steers
+	if facts != nil {
+		v.Todo = todo(r, facts.Duties(s.store.Now()))
+	}
 	v.FirstMeeting = dt(r, f.FirstMeetingAt)
 	v.Framing = dt(r, f.Framing.ScheduledAt)
 	v.FramingHeld = f.Framing.Held
@@ -332,55 +338,39 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, status int
 	if e.Phase != domain.PhaseCadrage {
 		pv := progressView(progress)
 		v.Progress = &pv
-		if e.Phase == domain.PhaseAccompagnement && e.Part.IsCoach() {
+		if e.Phase == domain.PhaseAccompagnement && steers {
 			v.CanMoveBouclage = true
 			v.Warnings = domain.BouclageWarnings(progress)
 		}
 	}
 	v.CoachWilling, v.CoacheeWilling = dt(r, f.CoachWillingAt), dt(r, f.CoacheeWillingAt)
-	v.CanConfirmWillingness = e.Phase.Open() && domain.CanConfirmWillingness(e.Part) &&
-		((e.Part == domain.PartCoach && f.CoachWillingAt == nil) || (e.Part == domain.PartCoachee && f.CoacheeWillingAt == nil))
+	v.CanConfirmWillingness = canConfirmWillingness(r, f)
 	v.Interrupt = interrupt
 	s.render(w, r, status, views.EngagementOverview(s.page(r, "eng.tab.overview"), v))
 	return nil
 }
 
-// todoFor lists what waits on the signed-in person in this engagement.
-func todoFor(e *engCtx, f *store.CadrageFile, userID string) []views.Todo {
-	if !e.Phase.Open() {
-		return nil
+func gateRows(items []domain.GateItem) []views.GateRow {
+	rows := make([]views.GateRow, len(items))
+	for i, it := range items {
+		rows[i] = views.GateRow{Label: it.Label, Done: it.Done}
 	}
+	return rows
+}
+
+// todo turns the person's duties in this engagement into the overview's
+// list, each with its page and its date.
+func todo(r *http.Request, ds []domain.Duty) []views.Todo {
 	var out []views.Todo
-	add := func(label, path string) { out = append(out, views.Todo{Label: label, Href: path}) }
-	switch {
-	case e.Part == domain.PartCoach && f.CoachWillingAt == nil, e.Part == domain.PartCoachee && f.CoacheeWillingAt == nil:
-		add("todo.willingness", "")
-	}
-	if e.Phase == domain.PhaseCadrage {
-		if e.Part == domain.PartSponsor && f.Requests[domain.RequestCompany].Body == "" {
-			add("todo.company_request", "/requests")
+	for _, d := range ds {
+		td := views.Todo{Label: "todo." + d.Kind, Href: d.Path, N: d.N, Late: d.Late}
+		if !d.Due.IsZero() {
+			td.Due = i18n.Date(r.Context(), d.Due)
 		}
-		if e.Part == domain.PartCoachee && f.Requests[domain.RequestCoachee].Body == "" {
-			add("todo.coachee_request", "/requests")
+		if d.Kind == domain.DutyWillingness || d.Kind == domain.DutyMovePhase || d.Kind == domain.DutyMoveBouclage {
+			td.Href = "" // done with the button of this page
 		}
-		if e.Part.IsCoach() {
-			st := f.State()
-			if (st.CompanyRequest.Written && !st.CompanyRequest.Validated) || (st.CoacheeRequest.Written && !st.CoacheeRequest.Validated) {
-				add("todo.validate_requests", "/requests")
-			}
-			if len(domain.Missing(domain.CadrageGate(st))) == 0 {
-				add("todo.move_phase", "")
-			}
-		}
-	}
-	if len(f.Syntheses) > 0 && domain.RightOf(e.Part, domain.InfoSynthesis).Has(domain.Validate) && !f.Syntheses[0].ValidatedBy(userID) {
-		add("todo.validate_synthesis", "/synthesis")
-	}
-	for _, q := range f.MeetingRequests {
-		if q.MeetingID == "" && e.Part.IsCoach() {
-			add("todo.schedule_meeting", "/meetings")
-			break
-		}
+		out = append(out, td)
 	}
 	return out
 }
@@ -388,9 +378,6 @@ func todoFor(e *engCtx, f *store.CadrageFile, userID string) []views.Todo {
 // confirmWillingness: the lead coach and the coachee each confirm their own.
 func (s *Server) confirmWillingness(w http.ResponseWriter, r *http.Request) error {
 	e := eng(r)
-	if !domain.CanConfirmWillingness(e.Part) {
-		return domain.ErrForbidden
-	}
 	if err := s.store.ConfirmWillingness(r.Context(), scope(r), e.ID, e.Part); err != nil {
 		return err
 	}
@@ -402,9 +389,6 @@ func (s *Server) confirmWillingness(w http.ResponseWriter, r *http.Request) erro
 // movePhase passes the gate to the next phase.
 func (s *Server) movePhase(w http.ResponseWriter, r *http.Request) error {
 	e := eng(r)
-	if !e.Part.IsCoach() {
-		return domain.ErrForbidden
-	}
 	if err := s.store.MovePhase(r.Context(), scope(r), e.ID, e.Phase.Next()); err != nil {
 		return err
 	}
@@ -415,9 +399,6 @@ func (s *Server) movePhase(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) interrupt(w http.ResponseWriter, r *http.Request) error {
 	e := eng(r)
-	if !e.Part.IsCoach() {
-		return domain.ErrForbidden
-	}
 	f, err := form(r)
 	if err != nil {
 		return err
@@ -461,15 +442,4 @@ func historyArgs(ctx context.Context, data map[string]any) []any {
 		args = append(args, k, str)
 	}
 	return args
-}
-
-// tabShown hides the pages of phases the engagement has not reached.
-func tabShown(path string, p domain.Phase) bool {
-	switch path {
-	case "/sessions", "/actions":
-		return p != domain.PhaseCadrage
-	case "/evaluation", "/closing", "/report":
-		return p == domain.PhaseBouclage || p == domain.PhaseClos
-	}
-	return true
 }

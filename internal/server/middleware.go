@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"runtime/debug"
 	"strings"
@@ -27,20 +29,80 @@ const (
 	switcherKey
 )
 
-// accessLog writes one structured line per request.
+// accessLog writes one structured line per request and counts it in the
+// metrics. Both name the route pattern (/password/reset/{token}), never the
+// path: reset, join, calendar and unsubscribe links carry their secret in it.
 func (s *Server) accessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		start := time.Now()
 		next.ServeHTTP(ww, r)
+		took := time.Since(start)
+		route := routePattern(r)
+		s.metrics.observe(r.Method, route, ww.Status(), took)
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("id", middleware.GetReqID(r.Context())),
 			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
+			slog.String("route", route),
 			slog.Int("status", ww.Status()),
 			slog.Int("bytes", ww.BytesWritten()),
-			slog.Duration("duration", time.Since(start)))
+			slog.Duration("duration", took))
 	})
+}
+
+// routePattern is the chi pattern that served r, or "unmatched" (a 404 whose
+// path is whatever the visitor typed).
+func routePattern(r *http.Request) string {
+	if rc := chi.RouteContext(r.Context()); rc != nil {
+		if p := rc.RoutePattern(); p != "" && !strings.HasSuffix(p, "/*") || p == "/static/*" {
+			return p
+		}
+	}
+	return "unmatched"
+}
+
+// realIP takes the client address from X-Forwarded-For when, and only when,
+// the connection comes from a trusted proxy; the rate limits key on it. The
+// header is read from the right: the first address that is not a trusted
+// proxy is the client (anything left of it may be forged by the client).
+func (s *Server) realIP(next http.Handler) http.Handler {
+	if len(s.cfg.TrustedProxies) == 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if client, ok := s.forwardedFor(r); ok {
+			r.RemoteAddr = net.JoinHostPort(client.String(), "0")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) forwardedFor(r *http.Request) (netip.Addr, bool) {
+	peer, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil || !s.trusted(peer.Addr()) {
+		return netip.Addr{}, false
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			return netip.Addr{}, false // a garbled chain: keep the peer
+		}
+		if a = a.Unmap(); !s.trusted(a) {
+			return a, true
+		}
+	}
+	return netip.Addr{}, false
+}
+
+func (s *Server) trusted(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range s.cfg.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // recoverer turns a panic into a logged 500 page instead of a dropped connection.
@@ -61,9 +123,13 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 
 // securityHeaders: no script at all, styles only from our own stylesheet, no
 // framing, and no caching of pages that hold personal data.
-func securityHeaders(next http.Handler) http.Handler {
+// Over https, browsers are told to never come back over plain http (HSTS).
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if s.secure {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
 		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
@@ -258,7 +324,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status, msg = http.StatusRequestEntityTooLarge, "error.too_large"
 	}
 	if status >= 500 {
-		s.log.Error("request failed", "id", middleware.GetReqID(r.Context()), "path", r.URL.Path, "err", err)
+		s.log.Error("request failed", "id", middleware.GetReqID(r.Context()), "route", routePattern(r), "err", err)
 	}
 	if code == domain.EInternal {
 		msg = "error.internal"

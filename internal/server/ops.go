@@ -3,8 +3,10 @@ package server
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
+	"triade/internal/domain"
 	"triade/internal/i18n"
 	"triade/web/views"
 )
@@ -35,7 +37,23 @@ func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) {
 	} else {
 		w.Header().Set("Cache-Control", "public, max-age=300")
 	}
+	if strings.HasSuffix(r.URL.Path, "/") { // no directory listings
+		s.fail(w, r, domain.ErrNotFound)
+		return
+	}
 	s.static.ServeHTTP(w, r)
+}
+
+// signupOpen answers /signup with a page saying so when sign-up is closed:
+// workspaces then come from `triade create-admin`, people from invitations.
+func (s *Server) signupOpen(fn handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if s.cfg.SignupClosed {
+			s.render(w, r, http.StatusForbidden, errorPage(s.page(r, "signup.title"), http.StatusForbidden, "signup.closed"))
+			return nil
+		}
+		return fn(w, r)
+	}
 }
 
 // devMail lists the outbox: e-mails that would have left over SMTP. Registered

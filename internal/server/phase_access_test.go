@@ -553,6 +553,14 @@ func TestBouclageAccessMatrix(t *testing.T) {
 		// The final report: the coach publishes, all read, the sponsor comments.
 		{paw{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{bou}/report/publish", nil},
 		{paw{200, 200, 200, 200, 404, 404, 303}, "GET", "/w/demo/e/{bou}/report/1", nil},
+		// The version's page frame for print; its comparison with the version
+		// before (none for a first version); its PDF (no PDF engine here).
+		{paw{200, 200, 200, 200, 404, 404, 303}, "GET", "/w/demo/e/{bou}/report/1/print.css", nil},
+		{paw{404, 404, 404, 404, 404, 404, 303}, "GET", "/w/demo/e/{bou}/report/1/diff", nil},
+		{paw{404, 404, 404, 404, 404, 404, 303}, "GET", "/w/demo/e/{bou}/report/1/pdf", nil},
+		{paw{200, 200, 200, 200, 404, 404, 303}, "GET", "/w/demo/e/{bou}/synthesis/1/print.css", nil},
+		{paw{404, 404, 404, 404, 404, 404, 303}, "GET", "/w/demo/e/{bou}/synthesis/1/diff", nil},
+		{paw{404, 404, 404, 404, 404, 404, 303}, "GET", "/w/demo/e/{bou}/synthesis/1/pdf", nil},
 		{paw{403, 403, 303, 403, 404, 404, 401}, "POST", "/w/demo/e/{bou}/report/1/comment", paFixed("body", "Commentaire du représentant sur le rapport")},
 		// Validation by the three parties. The sponsor's (the third) would
 		// close the engagement: it is sent in the Closing subtest below.
@@ -695,24 +703,31 @@ func TestBouclageAccessMatrix(t *testing.T) {
 	t.Run("ClosedStillReads", func(t *testing.T) {
 		all := []string{"coach", "coachee", "sponsor", "admin"}
 		readers := map[string][]string{
-			"":                all,
-			"/history":        {"coach", "admin"},
-			"/first-meeting":  {"coach", "coachee"},
-			"/framing":        all,
-			"/requests":       all,
-			"/objectives":     all,
-			"/contract":       all,
-			"/synthesis":      all,
-			"/synthesis/{n}":  all,
-			"/meetings":       {"coach", "coachee", "sponsor"},
-			"/sessions":       all,
-			"/sessions/{sid}": {"coach", "coachee"},
-			"/actions":        {"coach", "coachee", "sponsor"},
-			"/actions/{aid}":  {"coach", "coachee"}, // the coachee's unshared action
-			"/evaluation":     {"coach", "coachee"},
-			"/closing":        all,
-			"/report":         all,
-			"/report/{n}":     all,
+			"":                         all,
+			"/history":                 {"coach", "admin"},
+			"/first-meeting":           {"coach", "coachee"},
+			"/framing":                 all,
+			"/requests":                all,
+			"/objectives":              all,
+			"/contract":                all,
+			"/synthesis":               all,
+			"/synthesis/{n}":           all,
+			"/meetings":                {"coach", "coachee", "sponsor"},
+			"/sessions":                all,
+			"/sessions/{sid}":          {"coach", "coachee"},
+			"/actions":                 {"coach", "coachee", "sponsor"},
+			"/actions/{aid}":           {"coach", "coachee"}, // the coachee's unshared action
+			"/evaluation":              {"coach", "coachee"},
+			"/closing":                 all,
+			"/report":                  all,
+			"/report/{n}":              all,
+			"/report/{n}/print.css":    all,
+			"/synthesis/{n}/print.css": all,
+			// A first version has nothing before it; no PDF engine here.
+			"/report/{n}/diff":    nil,
+			"/synthesis/{n}/diff": nil,
+			"/report/{n}/pdf":     nil,
+			"/synthesis/{n}/pdf":  nil,
 			// The framing meeting as an .ics download: its three attendees.
 			"/ics/{kind}/{mid}": {"coach", "coachee", "sponsor"},
 		}

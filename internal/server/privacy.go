@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -73,7 +74,7 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request, status int
 		return err
 	}
 	if f.Values == nil {
-		f = emptyForm("years", strconv.Itoa(years))
+		f = emptyForm("years", strconv.Itoa(years), "timezone", member(r).Workspace.Timezone)
 	}
 	v := views.SettingsView{Slug: member(r).Workspace.Slug, Form: f, Years: years, RequireTwoFactor: member(r).RequireTwoFactor}
 	for _, e := range due {
@@ -91,14 +92,30 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) error {
 	years := parseCount(f, "years", 1, 30)
 	if years == nil {
 		f.Errors.Add("years", "field.number.range")
+	}
+	zone := strings.TrimSpace(f.Get("timezone"))
+	if !validTimezone(zone) {
+		f.Errors.Add("timezone", "field.timezone.invalid")
+	}
+	if len(f.Errors) > 0 {
 		return s.settingsPage(w, r, http.StatusUnprocessableEntity, f)
 	}
-	if err := s.store.SetRetention(r.Context(), scope(r), *years); err != nil {
+	if err := s.store.SetSettings(r.Context(), scope(r), *years, zone); err != nil {
 		return err
 	}
 	s.flash(r, "form.saved")
 	http.Redirect(w, r, "/w/"+member(r).Workspace.Slug+"/settings", http.StatusSeeOther)
 	return nil
+}
+
+// validTimezone accepts IANA zone names that this binary knows (its own
+// copy of the database is compiled in): "" and "Local" name no zone.
+func validTimezone(name string) bool {
+	if name == "" || name == "Local" || len(name) > 64 {
+		return false
+	}
+	_, err := time.LoadLocation(name)
+	return err == nil
 }
 
 // activity is the admin's log of who did what, when: never what was said.

@@ -22,7 +22,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 	// Render even when the request's deadline has passed: the error page of a
 	// timed-out request must still be written.
 	if err := c.Render(context.WithoutCancel(r.Context()), &buf); err != nil {
-		s.log.Error("render", "path", r.URL.Path, "err", err)
+		s.log.Error("render", "route", routePattern(r), "err", err)
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 		return
 	}
@@ -33,7 +33,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 
 // page gathers what the layout needs about this request.
 func (s *Server) page(r *http.Request, title string, args ...any) views.Page {
-	p := views.Page{Title: title, TitleArgs: args, Lang: i18n.Lang(r.Context()), CSS: s.cssURL, Path: returnPath(r), Dev: s.cfg.Dev}
+	p := views.Page{Title: title, TitleArgs: args, Lang: i18n.Lang(r.Context()), CSS: s.cssURL, Path: returnPath(r), Dev: s.cfg.Dev, SignupClosed: s.cfg.SignupClosed}
 	if u := person(r); u != nil {
 		p.User = &views.Person{Name: u.Name, Email: u.Email}
 		p.Flash = s.sessions.PopString(r.Context(), "flash")

@@ -191,6 +191,8 @@ func TestEveryRegisteredRoute(t *testing.T) {
 		{"POST /w/{slug}/settings", "/w/demo/settings", nil, wsPost(403, 403, 403, 422, 403)},
 		// An empty form leaves two-factor sign-in not required.
 		{"POST /w/{slug}/settings/2fa", "/w/demo/settings/2fa", nil, wsPost(403, 403, 403, 303, 403)},
+		{"GET /w/{slug}/settings/letterhead", "/w/demo/settings/letterhead", nil, wsGet(404, 404, 404, 200, 404)},
+		{"POST /w/{slug}/settings/letterhead", "/w/demo/settings/letterhead", nil, wsPost(403, 403, 403, 303, 403)},
 		// Erasing a throwaway member: the admin confirms, then erases.
 		{"GET /w/{slug}/members/{uid}/erase", "/w/demo/members/{eraseUid}/erase", nil, wsGet(404, 404, 404, 200, 404)},
 		{"POST /w/{slug}/members/{uid}/erase", "/w/demo/members/{eraseUid}/erase", nil, wsPost(403, 403, 403, 303, 403)},
@@ -211,7 +213,8 @@ func TestEveryRegisteredRoute(t *testing.T) {
 		{"GET " + e + "/requests", "/w/demo/e/{fresh}/requests", nil, eGet(200, 200, 200, 200)},
 		{"POST " + e + "/requests/validate", "/w/demo/e/{fresh}/requests/validate", nil, ePost(303, 403, 403, 403)},
 		// The company's request: the coach and the sponsor write it.
-		{"POST " + e + "/requests/{level}", "/w/demo/e/{fresh}/requests/company", nil, ePost(422, 403, 422, 403)},
+		{"POST " + e + "/requests/company", "/w/demo/e/{fresh}/requests/company", nil, ePost(422, 403, 422, 403)},
+		{"POST " + e + "/requests/coachee", "/w/demo/e/{fresh}/requests/coachee", nil, ePost(422, 422, 403, 403)},
 		{"GET " + e + "/objectives", "/w/demo/e/{fresh}/objectives", nil, eGet(200, 200, 200, 200)},
 		{"POST " + e + "/objectives", "/w/demo/e/{fresh}/objectives", nil, ePost(422, 403, 403, 403)},
 		{"POST " + e + "/objectives/{oid}", "/w/demo/e/{fresh}/objectives/{objA}", nil, ePost(422, 403, 403, 403)},
@@ -228,6 +231,10 @@ func TestEveryRegisteredRoute(t *testing.T) {
 		// The current synthesis version of {acc}: all read, the three parties
 		// validate, the sponsor alone comments.
 		{"GET " + e + "/synthesis/{n}", "/w/demo/e/{acc}/synthesis/{accSyn}", nil, eGet(200, 200, 200, 200)},
+		{"GET " + e + "/synthesis/{n}/print.css", "/w/demo/e/{acc}/synthesis/{accSyn}/print.css", nil, eGet(200, 200, 200, 200)},
+		{"GET " + e + "/synthesis/{n}/diff", "/w/demo/e/{acc}/synthesis/1/diff", nil, eGet(404, 404, 404, 404)}, // a first version has no "before"
+		// No PDF engine in these tests: the download is not found for anyone.
+		{"GET " + e + "/synthesis/{n}/pdf", "/w/demo/e/{acc}/synthesis/{accSyn}/pdf", nil, eGet(404, 404, 404, 404)},
 		{"POST " + e + "/synthesis/{n}/validate", "/w/demo/e/{acc}/synthesis/{accSyn}/validate", nil, ePost(303, 303, 303, 403)},
 		{"POST " + e + "/synthesis/{n}/comment", "/w/demo/e/{acc}/synthesis/{accSyn}/comment", nil, ePost(403, 403, 422, 403)},
 		// Intermediate meetings: the three parties, not the admin.
@@ -272,6 +279,9 @@ func TestEveryRegisteredRoute(t *testing.T) {
 		{"GET " + e + "/report", "/w/demo/e/{bou}/report", nil, eGet(200, 200, 200, 200)},
 		{"POST " + e + "/report/publish", "/w/demo/e/{bou}/report/publish", nil, ePost(303, 403, 403, 403)}, // version 1
 		{"GET " + e + "/report/{n}", "/w/demo/e/{bou}/report/{bouRep}", nil, eGet(200, 200, 200, 200)},
+		{"GET " + e + "/report/{n}/print.css", "/w/demo/e/{bou}/report/{bouRep}/print.css", nil, eGet(200, 200, 200, 200)},
+		{"GET " + e + "/report/{n}/diff", "/w/demo/e/{bou}/report/{bouRep}/diff", nil, eGet(404, 404, 404, 404)}, // a first version has no "before"
+		{"GET " + e + "/report/{n}/pdf", "/w/demo/e/{bou}/report/{bouRep}/pdf", nil, eGet(404, 404, 404, 404)},
 		{"POST " + e + "/report/{n}/comment", "/w/demo/e/{bou}/report/{bouRep}/comment", nil, ePost(403, 403, 422, 403)},
 		// Late: the sponsor's validation, the third, closes {bou}; the admin
 		// is then refused as read-only (403 all the same).

@@ -9,12 +9,14 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
 
+	"triade/internal/pdf"
 	"triade/internal/store"
 	"triade/web"
 )
@@ -24,10 +26,19 @@ type Config struct {
 	BaseURL string // absolute URL of the site, for links in e-mails
 	Dev     bool   // development mode: the outbox is readable at /dev/mail
 	Logger  *slog.Logger
-	// Login limits; zero means the defaults.
+	// Login limits: failures before a sign-in is slowed down, per account
+	// from one address and per address; zero means the defaults.
 	LoginMaxPerAccount, LoginMaxPerAddress int
+	// TrustedProxies are the peers whose X-Forwarded-For names the client.
+	TrustedProxies []netip.Prefix
+	// SignupClosed refuses /signup: workspaces come from create-admin, people
+	// from invitations.
+	SignupClosed bool
 	// SessionCleanup is how often expired sessions are deleted; 0 turns it off.
 	SessionCleanup time.Duration
+	// PDF prints documents to PDF; nil without a Chromium (the documents then
+	// print from the browser only).
+	PDF *pdf.Printer
 }
 
 // Server serves Triade.
@@ -36,9 +47,11 @@ type Server struct {
 	store    *store.Store
 	sessions *scs.SessionManager
 	log      *slog.Logger
-	byEmail  *limiter
-	byAddr   *limiter
+	logins   *loginGuard
+	metrics  *metrics
 	cssURL   string
+	pdf      *pdf.Printer
+	secure   bool // served over https: HSTS
 	static   http.Handler
 	handler  http.Handler
 }
@@ -59,8 +72,9 @@ func New(cfg Config, st *store.Store) *Server {
 		cfg:     cfg,
 		store:   st,
 		log:     cfg.Logger,
-		byEmail: newLimiter(cfg.LoginMaxPerAccount, 15*time.Minute),
-		byAddr:  newLimiter(cfg.LoginMaxPerAddress, 15*time.Minute),
+		logins:  newLoginGuard(cfg.LoginMaxPerAccount, cfg.LoginMaxPerAddress),
+		metrics: newMetrics(),
+		pdf:     cfg.PDF,
 	}
 	s.sessions = scs.New()
 	s.sessions.Store = sessionStore{st}
@@ -79,6 +93,7 @@ func New(cfg Config, st *store.Store) *Server {
 	sum := sha256.Sum256(css)
 	s.cssURL = "/static/app.css?v=" + hex.EncodeToString(sum[:6])
 	s.static = http.StripPrefix("/static/", http.FileServerFS(static))
+	s.secure = strings.HasPrefix(cfg.BaseURL, "https://")
 	s.handler = s.routes()
 	return s
 }

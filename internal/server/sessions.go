@@ -3,7 +3,6 @@ package server
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -25,8 +24,8 @@ func (s *Server) sessionsPage(w http.ResponseWriter, r *http.Request, status int
 		return err
 	}
 	v := views.SessionsView{Eng: s.engView(r, "/sessions"), Progress: progressView(ov.Progress),
-		CanPlan: e.Part.IsCoach() && domain.CanPlanSessions(e.Phase), Form: f,
-		CanOpen: domain.RightOf(e.Part, domain.InfoSessionContent).Has(domain.Read)}
+		CanPlan: canEdit(r, domain.InfoSessions), Form: f,
+		CanOpen: can(r, domain.InfoSessionContent, domain.Read)}
 	if f.Values == nil {
 		v.Form = emptyForm("minutes", "90")
 	}
@@ -89,7 +88,7 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, status int, formFor string, f views.Form) error {
 	e := eng(r)
-	canEditContent := e.Part.IsCoach() && domain.CanPlanSessions(e.Phase)
+	canEditContent := canEdit(r, domain.InfoSessionContent)
 	page, err := s.store.SessionPage(r.Context(), scope(r), e.ID, chi.URLParam(r, "sid"), canEditContent)
 	if err != nil {
 		return err
@@ -100,7 +99,7 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, status int,
 	}
 	v := views.SessionView{Eng: s.engView(r, "/sessions"), Row: sessionRow(r, file.Session, page.Progress.Planned), CanEdit: canEditContent,
 		Analysis: file.Content.Analysis, Scenarios: file.Content.Scenarios, Decision: file.Content.Decision, FormFor: formFor,
-		IsCoach: e.Part.IsCoach(), PrivateNote: file.PrivateNote}
+		SeesNote: can(r, domain.InfoPrivateNotes, domain.Read), PrivateNote: file.PrivateNote}
 	v.Meta = emptyForm("at", dtInput(r, &file.ScheduledAt), "minutes", strconv.Itoa(file.Minutes), "status", file.Status,
 		"cancel_reason", file.CancelReason, "version", strconv.Itoa(file.Version))
 	v.Content = emptyForm("analysis", file.Content.Analysis, "scenarios", file.Content.Scenarios, "decision", file.Content.Decision,
@@ -128,19 +127,18 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, status int,
 		v.Actions = append(v.Actions, s.actionRow(r, a))
 	}
 	for _, rt := range file.Ratings {
+		rv := views.RatingView{Score: rt.Score, Word: rt.Word}
 		switch rt.Part {
 		case domain.PartCoach:
-			v.CoachRating = views.RatingView{Score: rt.Score, Word: rt.Word}
+			v.CoachRating = rv
 		case domain.PartCoachee:
-			v.CoacheeRating = views.RatingView{Score: rt.Score, Word: rt.Word}
+			v.CoacheeRating = rv
+		}
+		if rt.Part.SameSide(e.Part) {
+			v.Own = rv
 		}
 	}
-	if e.Part == domain.PartCoach {
-		v.Own = v.CoachRating
-	} else if e.Part == domain.PartCoachee {
-		v.Own = v.CoacheeRating
-	}
-	v.CanRate = file.Status == "held" && domain.CanWorkOnActions(e.Phase) && (e.Part == domain.PartCoach || e.Part == domain.PartCoachee)
+	v.CanRate = file.Status == "held" && canEdit(r, domain.InfoAutonomy)
 	if canEditContent {
 		v.Library = []views.Option{{Value: "", Label: "form.choose"}}
 		for _, it := range page.Library {
@@ -189,7 +187,7 @@ func (s *Server) updateSession(w http.ResponseWriter, r *http.Request) error {
 	if ss.Status == "cancelled" && ss.CancelReason == "" {
 		f.Errors.Add("cancel_reason", "field.reason.required")
 	}
-	if ss.Status == "held" && ss.ScheduledAt.After(time.Now().Add(time.Hour)) {
+	if domain.CheckHeld(ss.Status == "held", &ss.ScheduledAt, s.store.Now()) == "field.meeting.held_future" {
 		f.Errors.Add("status", "field.session.held_future")
 	}
 	if len(f.Errors) > 0 {
@@ -308,9 +306,6 @@ func (s *Server) savePrivateNote(w http.ResponseWriter, r *http.Request) error {
 // rateAutonomy: the coach and the coachee each rate, for themselves.
 func (s *Server) rateAutonomy(w http.ResponseWriter, r *http.Request) error {
 	e := eng(r)
-	if e.Part != domain.PartCoach && e.Part != domain.PartCoachee {
-		return domain.ErrForbidden
-	}
 	f, err := form(r)
 	if err != nil {
 		return err
@@ -323,7 +318,7 @@ func (s *Server) rateAutonomy(w http.ResponseWriter, r *http.Request) error {
 	if len(f.Errors) > 0 {
 		return s.sessionPage(w, r, http.StatusUnprocessableEntity, "rating", f)
 	}
-	if err := s.store.RateAutonomy(r.Context(), scope(r), e.ID, chi.URLParam(r, "sid"), e.Part, *score, word); err != nil {
+	if err := s.store.RateAutonomy(r.Context(), scope(r), e.ID, chi.URLParam(r, "sid"), e.Part.Side(), *score, word); err != nil {
 		return err
 	}
 	return s.sessionRedirect(w, r)

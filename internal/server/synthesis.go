@@ -27,20 +27,21 @@ func (s *Server) synthesisPage(w http.ResponseWriter, r *http.Request, status in
 	}
 	v := views.SynthesisView{Eng: s.engView(r, "/synthesis"), Form: f, CanEdit: canEdit(r, domain.InfoSynthesis), Text: file.SynthesisText}
 	for i, sv := range file.Syntheses {
-		v.Versions = append(v.Versions, s.versionRow(r, sv, i == 0))
+		v.Versions = append(v.Versions, s.versionRow(r, domain.InfoSynthesis, sv, i == 0))
 	}
 	s.render(w, r, status, views.Synthesis(s.page(r, "eng.tab.synthesis"), v))
 	return nil
 }
 
-func (s *Server) versionRow(r *http.Request, sv store.SynthesisVersion, current bool) views.VersionRow {
-	e := eng(r)
+// versionRow is one version of a document (the synthesis or the report, named
+// by its row of the rules).
+func (s *Server) versionRow(r *http.Request, doc domain.Info, sv store.SynthesisVersion, current bool) views.VersionRow {
 	row := views.VersionRow{Number: sv.Number, At: i18n.DateTime(r.Context(), sv.CreatedAt), By: sv.CreatedBy, Current: current,
 		Href: engPath(r, "/synthesis/"+strconv.Itoa(sv.Number))}
 	for _, v := range sv.Validations {
 		row.Validations = append(row.Validations, views.ValidationRow{Name: v.Name, Part: v.Part, At: i18n.DateTime(r.Context(), v.At)})
 	}
-	row.CanValidate = current && e.Phase.Open() && domain.RightOf(e.Part, domain.InfoSynthesis).Has(domain.Validate) && !sv.ValidatedBy(person(r).ID)
+	row.CanValidate = current && can(r, doc, domain.Validate) && !sv.ValidatedBy(person(r).ID)
 	return row
 }
 
@@ -116,17 +117,31 @@ func (s *Server) synthesisVersionPage(w http.ResponseWriter, r *http.Request, st
 	if err != nil {
 		return domain.ErrNotFound
 	}
-	doc, err := s.store.Document(r.Context(), scope(r), "synthesis", eng(r).ID, n)
+	v, doc, err := s.synthesisDoc(r, n)
 	if err != nil {
 		return err
 	}
+	v.Comment = comment
+	p := s.page(r, "synthesis.doc.title", "Number", n)
+	p.PrintCSS = engPath(r, "/synthesis/"+strconv.Itoa(doc.Version.Number)+"/print.css")
+	s.render(w, r, status, views.SynthesisDocument(p, v))
+	return nil
+}
+
+// synthesisDoc is the view of synthesis version n, as its page and its PDF
+// show it.
+func (s *Server) synthesisDoc(r *http.Request, n int) (views.SynthesisDoc, *store.DocumentPage, error) {
+	doc, err := s.store.Document(r.Context(), scope(r), "synthesis", eng(r).ID, n)
+	if err != nil {
+		return views.SynthesisDoc{}, nil, err
+	}
 	sv := doc.Version
 	if err := json.Unmarshal(doc.Content, &sv.Content); err != nil {
-		return err
+		return views.SynthesisDoc{}, nil, err
 	}
 	current := doc.Current == n
 	c := sv.Content
-	v := views.SynthesisDoc{Eng: s.engView(r, "/synthesis"), Version: s.versionRow(r, sv, current), Content: views.SynthesisContent{
+	v := views.SynthesisDoc{Eng: s.engView(r, "/synthesis"), Version: s.versionRow(r, domain.InfoSynthesis, sv, current), Content: views.SynthesisContent{
 		Title: c.Title, ClientOrg: c.ClientOrg, Coach: c.Coach, Coachee: c.Coachee, Sponsors: c.Sponsors,
 		CompanyRequest: c.CompanyRequest, CoacheeRequest: c.CoacheeRequest, Coherence: c.CoherenceComment, Text: c.Text,
 		Approach: c.Contract.Approach, Sessions: c.Contract.SessionsPlanned, Minutes: c.Contract.SessionMin,
@@ -140,10 +155,9 @@ func (s *Server) synthesisVersionPage(w http.ResponseWriter, r *http.Request, st
 		v.Content.Objectives = append(v.Content.Objectives, ov)
 	}
 	v.Comments = commentRows(r, doc.Comments)
-	v.CanComment = eng(r).Part == domain.PartSponsor && eng(r).Phase.Open()
-	v.Comment = comment
-	s.render(w, r, status, views.SynthesisDocument(s.page(r, "synthesis.doc.title", "Number", n), v))
-	return nil
+	v.CanComment = canEdit(r, domain.InfoDocComments)
+	v.Frame = s.docFrame(r, "synthesis", doc, synthesisLines(r.Context()), audience(r.Context(), c.Coach, c.Coachee, c.Sponsors))
+	return v, doc, nil
 }
 
 func (s *Server) validateSynthesis(w http.ResponseWriter, r *http.Request) error {
@@ -170,9 +184,8 @@ func (s *Server) meetingsPage(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	e := eng(r)
-	v := views.MeetingsView{Eng: s.engView(r, "/meetings"), CanAsk: e.Phase.Open() && domain.RightOf(e.Part, domain.InfoMeetingRequests).Has(domain.Ask),
-		CanSchedule: e.Phase.Open() && e.Part.IsCoach(), Ask: emptyForm(), Schedule: emptyForm()}
+	v := views.MeetingsView{Eng: s.engView(r, "/meetings"), CanAsk: can(r, domain.InfoMeetingRequests, domain.Ask),
+		CanSchedule: canEdit(r, domain.InfoMeetingRequests), Ask: emptyForm(), Schedule: emptyForm()}
 	switch formFor {
 	case "ask":
 		v.Ask = f
@@ -218,9 +231,6 @@ func (s *Server) askMeeting(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) scheduleMeeting(w http.ResponseWriter, r *http.Request) error {
-	if !eng(r).Part.IsCoach() {
-		return domain.ErrForbidden
-	}
 	f, err := form(r)
 	if err != nil {
 		return err
@@ -239,17 +249,14 @@ func (s *Server) scheduleMeeting(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) saveIntermediate(w http.ResponseWriter, r *http.Request) error {
-	if !eng(r).Part.IsCoach() {
-		return domain.ErrForbidden
-	}
 	f, err := form(r)
 	if err != nil {
 		return err
 	}
 	m := store.Meeting{ID: chi.URLParam(r, "mid"), Kind: "intermediate", ScheduledAt: parseWhen(r, f, "at"), Held: f.Get("held") != "",
 		Notes: text(f, "notes", 20000, false), Adjustments: text(f, "adjustments", 20000, false), Version: version(f), Attendees: ids(f, "attendees")}
-	if m.Held && m.ScheduledAt == nil {
-		f.Errors.Add("at", "field.meeting.date_needed")
+	if msg := domain.CheckHeld(m.Held, m.ScheduledAt, s.store.Now()); msg != "" {
+		f.Errors.Add("at", msg)
 	}
 	if len(f.Errors) > 0 {
 		return s.meetingsPage(w, r, http.StatusUnprocessableEntity, m.ID, f)

@@ -77,6 +77,8 @@ type SynthesisVersion struct {
 	CreatedBy   string
 	Validations []Validation
 	Content     SynthesisContent
+	// SHA256 is the fingerprint the database took of the frozen content.
+	SHA256 []byte
 }
 
 // Validation is one party's validation of a version.
@@ -151,15 +153,20 @@ func (s *Store) Cadrage(ctx context.Context, sc Scope, id string) (*CadrageFile,
 
 // Overview loads, for an engagement whose header the caller has, its framing and,
 // past cadrage, its progress against the contract: one round trip.
-func (s *Store) Overview(ctx context.Context, sc Scope, e *Engagement) (*CadrageFile, domain.Progress, error) {
+func (s *Store) Overview(ctx context.Context, sc Scope, e *Engagement, now time.Time) (*CadrageFile, domain.Progress, *PartFacts, error) {
 	f := &CadrageFile{Engagement: *e, Requests: map[domain.RequestLevel]Request{}}
 	var ov SessionsOverview
-	parts := []part{{func(b *pgx.Batch) { queueFraming(b, sc, e.ID) }, func(br pgx.BatchResults) error { return readFraming(br, f) }}}
+	var facts []PartFacts
+	parts := []part{{func(b *pgx.Batch) { queueFraming(b, sc, e.ID) }, func(br pgx.BatchResults) error { return readFraming(br, f) }},
+		{func(b *pgx.Batch) { queueDutyFacts(b, sc, now, e.ID) }, func(br pgx.BatchResults) (err error) { facts, err = readDutyFacts(br); return err }}}
 	if e.Phase != domain.PhaseCadrage {
 		parts = append(parts, sessionsPart(sc, e.ID, &ov))
 	}
 	err := s.view(ctx, sc, parts...)
-	return f, ov.Progress, err
+	if len(facts) == 0 { // no part in it (a workspace admin), or closed: nothing asked
+		return f, ov.Progress, nil, err
+	}
+	return f, ov.Progress, &facts[0], err
 }
 
 // loadCadrage is Cadrage inside a write transaction (a gate judged, a version

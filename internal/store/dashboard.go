@@ -21,8 +21,7 @@ type DashEngagement struct {
 // Waiting is something waiting on the signed-in person in one engagement.
 type Waiting struct {
 	EngagementID, Title string
-	Kind                string // validate_synthesis, validate_report, schedule_meeting, read_journal, move_phase
-	Number              int
+	domain.Duty
 }
 
 // Meeting on a dashboard's agenda.
@@ -79,40 +78,9 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, role domain.Role, now t
 				FROM coaching_sessions s WHERE s.tenant_id = e.tenant_id AND s.engagement_id = e.id) ss
 			WHERE e.tenant_id = $1
 			ORDER BY array_position(ARRAY['cadrage','accompagnement','bouclage','clos','interrompu'], e.phase), e.title LIMIT 200`, t, u, now)
-		// 2. Documents waiting for my validation: the current version of the
-		// synthesis and of the report, in open engagements, not validated by me.
-		b.Queue(`WITH mine AS (`+myEngagements+`)
-			SELECT e.id, e.title, 'validate_' || d.doc, d.number FROM mine
-			JOIN engagements e ON e.tenant_id = $1 AND e.id = mine.engagement_id
-			CROSS JOIN LATERAL (
-				SELECT 'synthesis' AS doc, (SELECT max(v.number) FROM synthesis_versions v WHERE v.tenant_id = $1 AND v.engagement_id = e.id) AS number
-				WHERE e.phase = 'cadrage'
-				UNION ALL
-				SELECT 'report', (SELECT max(v.number) FROM report_versions v WHERE v.tenant_id = $1 AND v.engagement_id = e.id)
-				WHERE e.phase = 'bouclage') d
-			WHERE d.number IS NOT NULL
-			  AND NOT EXISTS (SELECT 1 FROM synthesis_validations sv WHERE d.doc = 'synthesis' AND sv.tenant_id = $1 AND sv.engagement_id = e.id AND sv.number = d.number AND sv.user_id = $2)
-			  AND NOT EXISTS (SELECT 1 FROM report_validations rv WHERE d.doc = 'report' AND rv.tenant_id = $1 AND rv.engagement_id = e.id AND rv.number = d.number AND rv.user_id = $2)
-			UNION ALL
-			-- Meeting requests waiting to be scheduled (for the coaches).
-			-- Numbered by the day of the newest open request, so that a new request
-			-- is a new reminder.
-			SELECT e.id, e.title, 'schedule_meeting', (extract(epoch FROM max(q.created_at)) / 86400)::int FROM meeting_requests q
-			JOIN mine ON mine.engagement_id = q.engagement_id AND mine.part IN ('coach', 'cocoach')
-			JOIN engagements e ON e.tenant_id = $1 AND e.id = q.engagement_id
-			WHERE q.tenant_id = $1 AND q.meeting_id IS NULL AND e.phase IN ('cadrage', 'accompagnement', 'bouclage')
-			GROUP BY e.id, e.title
-			UNION ALL
-			-- Journal entries the coach has not answered: newer than their last
-			-- comment on the action, engagement by engagement.
-			SELECT e.id, e.title, 'read_journal', n.count::int FROM mine
-			JOIN engagements e ON e.tenant_id = $1 AND e.id = mine.engagement_id
-			CROSS JOIN LATERAL (SELECT count(*) FROM journal_entries j
-				LEFT JOIN (SELECT c.action_id, max(c.at) AS last FROM action_comments c WHERE c.tenant_id = $1 AND c.engagement_id = e.id
-				           GROUP BY c.action_id) lc ON lc.action_id = j.action_id
-				WHERE j.tenant_id = $1 AND j.engagement_id = e.id AND j.at > coalesce(lc.last, '-infinity')) n
-			WHERE mine.part IN ('coach', 'cocoach') AND e.phase IN ('accompagnement', 'bouclage') AND n.count > 0
-			ORDER BY 2`, t, u)
+		// 2. What waits on me: the facts of my open engagements, judged by
+		// domain.Duties.
+		queueDutyFacts(b, sc, now, "")
 		// 3. The coming week's meetings: sessions and three-way meetings.
 		b.Queue(`WITH mine AS (`+myEngagements+`)
 			SELECT e.id, e.title, 'session', s.scheduled_at, s.number FROM coaching_sessions s
@@ -131,21 +99,6 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, role domain.Role, now t
 			WHERE a.tenant_id = $1 AND a.status IN ('todo', 'in_progress') ORDER BY a.due_date NULLS LAST LIMIT 50`, t, u)
 		b.Queue(`SELECT a.id, a.engagement_id FROM actions a JOIN engagement_parties me ON me.tenant_id = a.tenant_id AND me.engagement_id = a.engagement_id
 			AND me.user_id = $2 AND me.part = 'coachee' WHERE a.tenant_id = $1 AND a.status IN ('todo', 'in_progress') LIMIT 50`, t, u)
-		// 6. For the engagements I coach in cadrage, the facts the gate judges.
-		b.Queue(`SELECT e.id, e.title, e.coach_willing_at IS NOT NULL, e.coachee_willing_at IS NOT NULL,
-			coalesce((SELECT held FROM meetings m WHERE m.tenant_id = e.tenant_id AND m.engagement_id = e.id AND m.kind = 'framing'), false),
-			(SELECT coalesce(array_agg(r.body <> '' ORDER BY r.level), '{}') FROM requests r WHERE r.tenant_id = e.tenant_id AND r.engagement_id = e.id),
-			(SELECT coalesce(array_agg(r.validated_at IS NOT NULL ORDER BY r.level), '{}') FROM requests r WHERE r.tenant_id = e.tenant_id AND r.engagement_id = e.id),
-			e.coherence_ok,
-			(SELECT coalesce(array_agg((SELECT count(*) FROM indicators i WHERE i.tenant_id = o.tenant_id AND i.objective_id = o.id)::int ORDER BY o.position), '{}')
-			 FROM objectives o WHERE o.tenant_id = e.tenant_id AND o.engagement_id = e.id),
-			c.approach, c.sessions_planned, c.session_minutes, c.start_date::timestamptz, c.end_date::timestamptz, c.confidentiality,
-			coalesce((SELECT max(number) FROM synthesis_versions v WHERE v.tenant_id = e.tenant_id AND v.engagement_id = e.id), 0),
-			(SELECT coalesce(array_agg(DISTINCT sv.part), '{}') FROM synthesis_validations sv WHERE sv.tenant_id = e.tenant_id AND sv.engagement_id = e.id
-			   AND sv.number = (SELECT max(number) FROM synthesis_versions v WHERE v.tenant_id = e.tenant_id AND v.engagement_id = e.id))
-			FROM engagements e JOIN engagement_parties me ON me.tenant_id = e.tenant_id AND me.engagement_id = e.id AND me.user_id = $2 AND me.part IN ('coach', 'cocoach')
-			JOIN contracts c ON c.tenant_id = e.tenant_id AND c.engagement_id = e.id
-			WHERE e.tenant_id = $1 AND e.phase = 'cadrage'`, t, u)
 		if role == domain.RoleAdmin {
 			queueAdmin(b, t)
 		}
@@ -158,10 +111,11 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, role domain.Role, now t
 		}); err != nil {
 			return dbError("dashboard engagements", err)
 		}
-		rows, _ = br.Query()
-		if d.Waiting, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Waiting]); err != nil {
-			return dbError("dashboard waiting", err)
+		facts, err := readDutyFacts(br)
+		if err != nil {
+			return err
 		}
+		d.waitingFrom(facts, now)
 		rows, _ = br.Query()
 		if d.Agenda, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (AgendaItem, error) {
 			var a AgendaItem
@@ -183,21 +137,6 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, role domain.Role, now t
 		}
 		for _, p := range pairs {
 			d.ActionEng[p[0]] = p[1]
-		}
-		rows, _ = br.Query()
-		gates, err := pgx.CollectRows(rows, scanGateFacts)
-		if err != nil {
-			return dbError("dashboard gates", err)
-		}
-		for _, g := range gates {
-			if len(domain.Missing(domain.CadrageGate(g.state))) == 0 {
-				d.Waiting = append(d.Waiting, Waiting{EngagementID: g.id, Title: g.title, Kind: "move_phase"})
-			}
-			for i := range d.Engagements {
-				if d.Engagements[i].ID == g.id {
-					d.Engagements[i].GateOpen = len(domain.Missing(domain.CadrageGate(g.state))) == 0
-				}
-			}
 		}
 		if role == domain.RoleAdmin {
 			return readAdmin(br, d)
@@ -256,33 +195,19 @@ func readAdmin(br pgx.BatchResults, d *Dashboard) error {
 	return dbError("admin orgs", err)
 }
 
-type gateFacts struct {
-	id, title string
-	state     domain.CadrageState
-}
-
-// scanGateFacts builds, from one row of facts, the snapshot that the phase rules
-// judge: the rules stay in internal/domain, the dashboard only gathers facts.
-func scanGateFacts(r pgx.CollectableRow) (gateFacts, error) {
-	var g gateFacts
-	var written, validated []bool
-	var c Contract
-	var parts []string
-	st := &g.state
-	err := r.Scan(&g.id, &g.title, &st.CoachWilling, &st.CoacheeWilling, &st.FramingHeld, &written, &validated, &st.Coherent,
-		&st.IndicatorsPerObjective, &c.Approach, &c.SessionsPlanned, &c.SessionMin, &c.Start, &c.End, &c.Confidentiality,
-		&st.Synthesis.Current, &parts)
-	if err != nil {
-		return g, err
+// waitingFrom lists the person's duties across their engagements, and marks
+// the engagements whose gate is open. The engagements' rows must be read first.
+func (d *Dashboard) waitingFrom(facts []PartFacts, now time.Time) {
+	for _, f := range facts {
+		for _, duty := range f.Duties(now) {
+			d.Waiting = append(d.Waiting, Waiting{EngagementID: f.ID, Title: f.Title, Duty: duty})
+			if duty.Kind == domain.DutyMovePhase {
+				for i := range d.Engagements {
+					if d.Engagements[i].ID == f.ID {
+						d.Engagements[i].GateOpen = true
+					}
+				}
+			}
+		}
 	}
-	// Requests come ordered by level: coachee, company.
-	if len(written) == 2 && len(validated) == 2 {
-		st.CoacheeRequest = domain.RequestState{Written: written[0], Validated: validated[0]}
-		st.CompanyRequest = domain.RequestState{Written: written[1], Validated: validated[1]}
-	}
-	st.ContractComplete = c.Complete()
-	for _, p := range parts {
-		st.Synthesis.Record(domain.Part(p))
-	}
-	return g, nil
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	neturl "net/url"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -130,7 +131,7 @@ func OpenApp(ctx context.Context, url string) (*pgxpool.Pool, error) {
 	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
 	cfg.ConnConfig.Tracer = tracer{}
 	cfg.HealthCheckPeriod = 5 * time.Second
-	if cfg.MaxConns < 16 {
+	if cfg.MaxConns < 16 && !strings.Contains(url, "pool_max_conns") { // DB_MAX_CONNS sets it
 		cfg.MaxConns = 16
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)

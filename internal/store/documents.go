@@ -40,7 +40,7 @@ func scanVersion(r pgx.CollectableRow) (SynthesisVersion, error) {
 // versionPart reads one version with its raw content and validations.
 func versionPart(sc Scope, doc, id string, number int, v *SynthesisVersion, content *[]byte) part {
 	return part{func(b *pgx.Batch) {
-		b.Queue(`SELECT v.number, v.created_at, coalesce(u.name, ''), v.content,
+		b.Queue(`SELECT v.number, v.created_at, coalesce(u.name, ''), v.content, v.sha256,
 			coalesce((SELECT json_agg(json_build_object('UserID', sv.user_id, 'Name', vu.name, 'Part', sv.part, 'At', sv.validated_at) ORDER BY sv.validated_at)
 			          FROM `+validationTable[doc]+` sv JOIN users vu ON vu.id = sv.user_id
 			          WHERE sv.tenant_id = v.tenant_id AND sv.engagement_id = v.engagement_id AND sv.number = v.number), '[]')
@@ -48,7 +48,7 @@ func versionPart(sc Scope, doc, id string, number int, v *SynthesisVersion, cont
 			WHERE v.tenant_id = $1 AND v.engagement_id = $2 AND v.number = $3`, sc.TenantID, id, number)
 	}, func(br pgx.BatchResults) error {
 		var vals []byte
-		if err := br.QueryRow().Scan(&v.Number, &v.CreatedAt, &v.CreatedBy, content, &vals); err != nil {
+		if err := br.QueryRow().Scan(&v.Number, &v.CreatedAt, &v.CreatedBy, content, &v.SHA256, &vals); err != nil {
 			return dbError(doc, err)
 		}
 		return json.Unmarshal(vals, &v.Validations)
@@ -63,8 +63,34 @@ type DocumentPage struct {
 	Current  int
 	Comments []DocComment
 	// SelfAssessment is a report version's coachee self-assessment, nil when
-	// the database does not show it to the reader (see ReportContent.Merge).
-	SelfAssessment []byte
+	// the database does not show it to the reader (see ReportContent.Merge),
+	// and SelfSHA256 its fingerprint.
+	SelfAssessment, SelfSHA256 []byte
+	// Letterhead is the workspace's, printed at the top of the document.
+	Letterhead Letterhead
+	// Validated is the latest earlier version the reader validated (0 if
+	// none) and ValidatedContent its content: what changed since is shown
+	// before they validate again.
+	Validated        int
+	ValidatedContent []byte
+}
+
+// Letterhead is what heads a workspace's printed documents.
+type Letterhead struct {
+	Name, Address string
+	Logo          []byte
+	LogoType      string
+}
+
+// letterheadPart reads the workspace's letterhead (its name alone when none
+// was set).
+func letterheadPart(sc Scope, out *Letterhead) part {
+	return part{func(b *pgx.Batch) {
+		b.Queue(`SELECT w.name, coalesce(l.address, ''), l.logo, coalesce(l.logo_type, '')
+			FROM workspaces w LEFT JOIN workspace_letterheads l ON l.tenant_id = w.id WHERE w.id = $1`, sc.TenantID)
+	}, func(br pgx.BatchResults) error {
+		return dbError("letterhead", br.QueryRow().Scan(&out.Name, &out.Address, &out.Logo, &out.LogoType))
+	}}
 }
 
 // Document loads a version's page in one round trip.
@@ -77,14 +103,27 @@ func (s *Store) Document(ctx context.Context, sc Scope, doc, id string, number i
 		}, func(br pgx.BatchResults) error { return dbError("latest version", br.QueryRow().Scan(&p.Current)) }},
 		commentsPart(sc, id, doc, &all),
 		part{func(b *pgx.Batch) {
-			b.Queue(`SELECT content FROM report_self_assessments WHERE tenant_id = $1 AND engagement_id = $2 AND number = $3 AND $4 = 'report'`,
+			b.Queue(`SELECT content, sha256 FROM report_self_assessments WHERE tenant_id = $1 AND engagement_id = $2 AND number = $3 AND $4 = 'report'`,
 				sc.TenantID, id, number, doc)
 		}, func(br pgx.BatchResults) error {
-			err := br.QueryRow().Scan(&p.SelfAssessment)
+			err := br.QueryRow().Scan(&p.SelfAssessment, &p.SelfSHA256)
 			if errors.Is(err, pgx.ErrNoRows) {
 				return nil
 			}
 			return dbError("self-assessment", err)
+		}},
+		letterheadPart(sc, &p.Letterhead),
+		part{func(b *pgx.Batch) {
+			b.Queue(`SELECT v.number, v.content FROM `+versionTable[doc]+` v JOIN `+validationTable[doc]+` val
+				ON val.tenant_id = v.tenant_id AND val.engagement_id = v.engagement_id AND val.number = v.number
+				WHERE v.tenant_id = $1 AND v.engagement_id = $2 AND v.number < $3 AND val.user_id = $4
+				ORDER BY v.number DESC LIMIT 1`, sc.TenantID, id, number, sc.UserID)
+		}, func(br pgx.BatchResults) error {
+			err := br.QueryRow().Scan(&p.Validated, &p.ValidatedContent)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return nil
+			}
+			return dbError("validated version", err)
 		}})
 	if err != nil {
 		return nil, err
@@ -121,4 +160,41 @@ func validateDocument(ctx context.Context, tx pgx.Tx, sc Scope, doc, id string, 
 		st.Record(p)
 	}
 	return st, engagementEvent(ctx, tx, sc, id, doc+".validated", map[string]any{"number": number, "part": part})
+}
+
+// VersionContents loads the content of two versions of a document, for a
+// comparison; either missing is not found.
+func (s *Store) VersionContents(ctx context.Context, sc Scope, doc, id string, from, to int) (old, cur []byte, err error) {
+	err = s.View(ctx, sc, func(b *pgx.Batch) {
+		b.Queue(`SELECT content FROM `+versionTable[doc]+` WHERE tenant_id = $1 AND engagement_id = $2 AND number = $3`, sc.TenantID, id, from)
+		b.Queue(`SELECT content FROM `+versionTable[doc]+` WHERE tenant_id = $1 AND engagement_id = $2 AND number = $3`, sc.TenantID, id, to)
+	}, func(br pgx.BatchResults) error {
+		if err := br.QueryRow().Scan(&old); err != nil {
+			return err
+		}
+		return br.QueryRow().Scan(&cur)
+	})
+	return old, cur, dbError("version contents", err)
+}
+
+// SetLetterhead saves the workspace's postal address and, when logo is not
+// nil, its logo (an empty logo removes it).
+func (s *Store) SetLetterhead(ctx context.Context, sc Scope, address string, logo []byte, logoType string, removeLogo bool) error {
+	return s.Tx(ctx, sc, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO workspace_letterheads (tenant_id, address, logo, logo_type) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (tenant_id) DO UPDATE SET address = EXCLUDED.address, updated_at = now(),
+			  logo = CASE WHEN $5 THEN NULL WHEN EXCLUDED.logo IS NULL THEN workspace_letterheads.logo ELSE EXCLUDED.logo END,
+			  logo_type = CASE WHEN $5 THEN '' WHEN EXCLUDED.logo IS NULL THEN workspace_letterheads.logo_type ELSE EXCLUDED.logo_type END`,
+			sc.TenantID, address, logo, logoType, removeLogo)
+		if err != nil {
+			return dbError("letterhead", err)
+		}
+		return recordEvent(ctx, tx, sc.TenantID, sc.UserID, "letterhead.saved", "", nil)
+	})
+}
+
+// WorkspaceLetterhead reads the letterhead for the settings page.
+func (s *Store) WorkspaceLetterhead(ctx context.Context, sc Scope) (Letterhead, error) {
+	var l Letterhead
+	return l, s.view(ctx, sc, letterheadPart(sc, &l))
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"triade/internal/demo"
+	"triade/internal/domain"
 	"triade/internal/store"
 	"triade/internal/testenv"
 )
@@ -46,7 +47,14 @@ type matrixCase struct {
 	as   []string
 	part string
 	// blank lists the text columns a new row starts without (born empty).
-	blank                           []string
+	blank []string
+	// info is the row of internal/domain's rule set the table holds: its
+	// readers must be the parts the rule set lets read it.
+	info domain.Info
+	// writeInfo is the row whose write right covers updates, when it is not
+	// info; "-" when several rows share the table's columns (the engagement:
+	// summary, willingness and closing, kept apart by engagements_guard).
+	writeInfo                       domain.Info
 	select_, insert, update, delete string
 }
 
@@ -67,59 +75,65 @@ var matrixCases = []matrixCase{
 	{table: "client_orgs", select_: allMembers, insert: "admin", update: "admin", delete: "admin"},
 	{table: "invitations", where: "t.role IN ('coachee', 'sponsor')", as: []string{"invited_by"}, select_: "admin coach cocoach outsider", insert: "admin coach cocoach outsider", update: "admin", delete: "admin"},
 	{table: "library_items", as: []string{"created_by"}, select_: allMembers, insert: "coach cocoach outsider", update: "coach cocoach outsider", delete: "coach cocoach outsider"},
+	{table: "workspace_letterheads", select_: allMembers, insert: "admin", update: "admin", delete: "admin"},
 	{table: "workspaces", where: "t.slug = 'demo'", select_: allMembers + " foreign nobody", insert: allMembers + " foreign nobody", update: "admin"},
 
 	// The engagement summary (InfoSummary): parties and admin read.
-	{table: "engagements", engagement: "t.id", as: []string{"created_by"}, select_: summary, insert: "admin coach cocoach outsider", update: parties, delete: "admin"},
-	{table: "engagement_parties", where: "t.part = 'sponsor'", select_: summary, insert: "coach"},
-	{table: "coaching_sessions", select_: summary, insert: coaches, update: coaches, delete: coaches},
-	{table: "meetings", select_: summary, insert: coaches, update: coaches, delete: coaches},
+	{table: "engagements", info: domain.InfoSummary, writeInfo: "-", engagement: "t.id", as: []string{"created_by"}, select_: summary, insert: "admin coach cocoach outsider", update: parties, delete: "admin"},
+	{table: "engagement_parties", info: domain.InfoSummary, where: "t.part = 'sponsor'", select_: summary, insert: "coach"},
+	{table: "coaching_sessions", info: domain.InfoSessions, select_: summary, insert: coaches, update: coaches, delete: coaches},
+	{table: "meetings", info: domain.InfoSummary, select_: summary, insert: coaches, update: coaches, delete: coaches},
 	{table: "meeting_attendees", engagement: "(SELECT m.engagement_id FROM meetings m WHERE m.tenant_id = t.tenant_id AND m.id = t.meeting_id)",
 		select_: summary, insert: coaches, update: coaches, delete: coaches},
 	// History (InfoHistory): admin and coaches read; whoever acts appends.
-	{table: "events", where: "t.engagement_id IS NOT NULL", as: []string{"actor_id"}, select_: "admin coach cocoach", insert: allMembers},
+	{table: "events", info: domain.InfoHistory, where: "t.engagement_id IS NOT NULL", as: []string{"actor_id"}, select_: "admin coach cocoach", insert: allMembers},
 
 	// The first-meeting diagnosis (InfoDiagnosis): coach and coachee.
-	{table: "diagnoses", blank: []string{"stakes", "draft_objectives"}, select_: coaching, insert: parties, update: coaches},
+	{table: "diagnoses", info: domain.InfoDiagnosis, blank: []string{"stakes", "draft_objectives"}, select_: coaching, insert: parties, update: coaches},
 	// Framing (InfoFraming): everyone reads; coaches write, each side its request.
-	{table: "requests", where: "t.level = 'company'", select_: summary, insert: coaches, update: coaches + " sponsor"},
-	{table: "requests", where: "t.level = 'coachee'", select_: summary, insert: coaches, update: coaches + " coachee"},
-	{table: "contracts", select_: summary, insert: coaches, update: coaches},
-	{table: "objectives", select_: summary, insert: coaches, update: coaches, delete: coaches},
-	{table: "indicators", select_: summary, insert: coaches, update: coaches, delete: coaches},
+	{table: "requests", info: domain.InfoCompanyRequest, where: "t.level = 'company'", select_: summary, insert: coaches, update: coaches + " sponsor"},
+	{table: "requests", info: domain.InfoCoacheeRequest, where: "t.level = 'coachee'", select_: summary, insert: coaches, update: coaches + " coachee"},
+	{table: "contracts", info: domain.InfoFraming, select_: summary, insert: coaches, update: coaches},
+	{table: "objectives", info: domain.InfoFraming, select_: summary, insert: coaches, update: coaches, delete: coaches},
+	{table: "indicators", info: domain.InfoFraming, select_: summary, insert: coaches, update: coaches, delete: coaches},
 	// Intermediate meeting requests (InfoMeetingRequests): the three parties.
-	{table: "meeting_requests", as: []string{"requested_by"}, select_: parties, insert: parties, update: coaches},
+	{table: "meeting_requests", info: domain.InfoMeetingRequests, as: []string{"requested_by"}, select_: parties, insert: parties, update: coaches},
 	// Documents (InfoSynthesis, InfoClosing): read by all, frozen, validated
 	// by each party in their own name, commented by the sponsor.
-	{table: "synthesis_versions", as: []string{"created_by"}, select_: summary, insert: coaches},
-	{table: "report_versions", as: []string{"created_by"}, select_: summary, insert: coaches},
-	{table: "synthesis_validations", as: []string{"user_id"}, part: "part", select_: summary, insert: parties},
-	{table: "report_validations", as: []string{"user_id"}, part: "part", select_: summary, insert: parties},
-	{table: "document_comments", as: []string{"author_id"}, select_: parties, insert: coaches + " sponsor"},
+	{table: "synthesis_versions", info: domain.InfoSynthesis, as: []string{"created_by"}, select_: summary, insert: coaches},
+	{table: "report_versions", info: domain.InfoClosing, as: []string{"created_by"}, select_: summary, insert: coaches},
+	{table: "synthesis_validations", info: domain.InfoSynthesis, as: []string{"user_id"}, part: "part", select_: summary, insert: parties},
+	{table: "report_validations", info: domain.InfoClosing, as: []string{"user_id"}, part: "part", select_: summary, insert: parties},
+	{table: "document_comments", info: domain.InfoDocComments, as: []string{"author_id"}, select_: summary, insert: "sponsor"},
 
 	// Session content (InfoSessionContent): coach and coachee; the cancel
 	// reason with it.
-	{table: "session_cancellations", select_: coaching, insert: coaches, update: coaches, delete: coaches},
-	{table: "session_contents", select_: coaching, insert: coaches, update: coaches, delete: coaches},
-	{table: "session_situations", select_: coaching, insert: coaches, update: coaches, delete: coaches},
-	{table: "session_options", select_: coaching, insert: coaches, update: coaches, delete: coaches},
-	{table: "session_inputs", select_: coaching, insert: coaches, update: coaches, delete: coaches},
+	{table: "session_cancellations", info: domain.InfoSessionContent, select_: coaching, insert: coaches, update: coaches, delete: coaches},
+	{table: "session_contents", info: domain.InfoSessionContent, select_: coaching, insert: coaches, update: coaches, delete: coaches},
+	{table: "session_situations", info: domain.InfoSessionContent, select_: coaching, insert: coaches, update: coaches, delete: coaches},
+	{table: "session_options", info: domain.InfoSessionContent, select_: coaching, insert: coaches, update: coaches, delete: coaches},
+	{table: "session_inputs", info: domain.InfoSessionContent, select_: coaching, insert: coaches, update: coaches, delete: coaches},
 	// Private notes (InfoPrivateNotes): their author alone.
 	{table: "private_notes", where: "t.author_id IN (SELECT p.user_id FROM engagement_parties p WHERE p.tenant_id = t.tenant_id AND p.engagement_id = t.engagement_id AND p.part = 'coach')",
 		as: []string{"author_id"}, select_: "coach", insert: coaches, update: "coach", delete: "coach"},
 	// Actions and journal (InfoActions, InfoSharedActions): the coachee's;
 	// the sponsor reads what the coachee shared.
-	{table: "actions", where: "t.shared_at IS NULL", as: []string{"created_by"}, select_: coaching, insert: coaching, update: "coachee", delete: coaches},
-	{table: "actions", where: "t.shared_at IS NOT NULL", as: []string{"created_by"}, select_: parties, insert: coaching, update: "coachee", delete: coaches},
+	{table: "actions", info: domain.InfoActions, where: "t.shared_at IS NULL", as: []string{"created_by"}, select_: coaching, insert: coaching, update: "coachee", delete: coaches},
+	{table: "actions", info: domain.InfoSharedActions, writeInfo: domain.InfoActions, where: "t.shared_at IS NOT NULL", as: []string{"created_by"}, select_: parties, insert: coaching, update: "coachee", delete: coaches},
 	{table: "journal_entries", where: "NOT EXISTS (SELECT 1 FROM actions a WHERE a.tenant_id = t.tenant_id AND a.id = t.action_id AND a.shared_at IS NOT NULL)",
 		as: []string{"author_id"}, select_: coaching, insert: "coachee"},
 	{table: "journal_entries", where: "EXISTS (SELECT 1 FROM actions a WHERE a.tenant_id = t.tenant_id AND a.id = t.action_id AND a.shared_at IS NOT NULL)",
 		as: []string{"author_id"}, select_: parties, insert: "coachee"},
-	{table: "action_comments", as: []string{"author_id"}, select_: coaching, insert: coaches},
+	{table: "action_comments", info: domain.InfoActions, as: []string{"author_id"}, select_: coaching, insert: coaches},
 	// Autonomy ratings and evaluations: coach and coachee, each their own.
-	{table: "autonomy_ratings", where: "t.part = 'coach' AND t.user_id IN (SELECT p.user_id FROM engagement_parties p WHERE p.tenant_id = t.tenant_id AND p.engagement_id = t.engagement_id AND p.part = 'coach')",
+	{table: "autonomy_ratings", where: "t.part = 'coach' AND t.user_id IN (SELECT p.user_id FROM engagement_parties p WHERE p.tenant_id = t.tenant_id AND p.engagement_id = t.engagement_id AND p.part = 'coach')" +
+		" AND EXISTS (SELECT 1 FROM autonomy_ratings o WHERE o.tenant_id = t.tenant_id AND o.session_id = t.session_id AND o.part = 'coachee')",
 		as: []string{"user_id"}, part: "rated", select_: coaching, insert: coaching, update: "coach"},
-	{table: "evaluations", where: "t.part = 'coachee'", as: []string{"user_id"}, part: "rated", select_: coaching, insert: coaching, update: "coachee"},
+	// Blind: the coachee sees the coach's rating of a session once she has
+	// given hers, and not before.
+	{table: "autonomy_ratings", where: "t.part = 'coach' AND NOT EXISTS (SELECT 1 FROM autonomy_ratings o WHERE o.tenant_id = t.tenant_id AND o.session_id = t.session_id AND o.part = 'coachee')",
+		as: []string{"user_id"}, part: "rated", select_: coaches, insert: coaching, update: "coach"},
+	{table: "evaluations", info: domain.InfoEvaluation, where: "t.part = 'coachee'", as: []string{"user_id"}, part: "rated", select_: coaching, insert: coaching, update: "coachee"},
 	// The coachee's self-assessment in a report version: the others read it
 	// once the coachee has validated that version.
 	{table: "report_self_assessments", where: "EXISTS (SELECT 1 FROM report_validations v WHERE v.tenant_id = t.tenant_id AND v.engagement_id = t.engagement_id AND v.number = t.number AND v.part = 'coachee')",
@@ -127,10 +141,10 @@ var matrixCases = []matrixCase{
 	{table: "report_self_assessments", where: "NOT EXISTS (SELECT 1 FROM report_validations v WHERE v.tenant_id = t.tenant_id AND v.engagement_id = t.engagement_id AND v.number = t.number AND v.part = 'coachee')",
 		select_: "coachee", insert: coaches},
 	// Closing (InfoClosing): read by all; each writes their own piece.
-	{table: "coachee_syntheses", blank: []string{"body"}, select_: summary, insert: parties, update: "coachee"},
-	{table: "recommendations", where: "t.author_id IN (SELECT p.user_id FROM engagement_parties p WHERE p.tenant_id = t.tenant_id AND p.engagement_id = t.engagement_id AND p.part = 'coach')",
+	{table: "coachee_syntheses", info: domain.InfoCoacheeSynth, blank: []string{"body"}, select_: summary, insert: parties, update: "coachee"},
+	{table: "recommendations", info: domain.InfoRecommendations, where: "t.author_id IN (SELECT p.user_id FROM engagement_parties p WHERE p.tenant_id = t.tenant_id AND p.engagement_id = t.engagement_id AND p.part = 'coach')",
 		as: []string{"author_id"}, select_: summary, insert: coaches + " sponsor", delete: "coach cocoach"},
-	{table: "sponsor_feedback", as: []string{"author_id"}, select_: summary, insert: "sponsor", update: "sponsor"},
+	{table: "sponsor_feedback", info: domain.InfoFeedback, as: []string{"author_id"}, select_: summary, insert: "sponsor", update: "sponsor"},
 
 	// A person's own rows.
 	{table: "calendar_feeds", where: "t.user_id = (SELECT id FROM users WHERE email = 'coach@demo.test')", as: []string{"user_id"},
@@ -212,6 +226,9 @@ func newMatrix(t *testing.T) *matrix {
 	m.exec(t, `INSERT INTO invitations (tenant_id, email, name, role, token_hash, invited_by, expires_at)
 		SELECT $1, 'invited@client.test', 'Invitée', 'sponsor', '\x01', user_id, now() + interval '7 days'
 		FROM memberships WHERE tenant_id = $1 AND role = 'coach' LIMIT 1`, m.tenant)
+	// A session the coach has rated and the coachee not yet.
+	m.exec(t, `DELETE FROM autonomy_ratings WHERE tenant_id = $1 AND part = 'coachee' AND session_id =
+		(SELECT session_id FROM autonomy_ratings WHERE tenant_id = $1 AND part = 'coach' ORDER BY at LIMIT 1)`, m.tenant)
 	// A report version the coachee has not validated yet.
 	m.exec(t, `INSERT INTO report_versions (tenant_id, engagement_id, number, content, created_by)
 		SELECT tenant_id, engagement_id, number + 100, content, created_by FROM report_versions WHERE tenant_id = $1 ORDER BY number LIMIT 1`, m.tenant)
@@ -552,5 +569,42 @@ func TestRequestRoleCannotBecomeMore(t *testing.T) {
 			t.Errorf("the request role could SET ROLE %s", r)
 			conn.Exec(ctx, `RESET ROLE`)
 		}
+	}
+}
+
+// TestDatabaseMatrixFollowsTheRuleSet: the database matrix and the rule set of
+// internal/domain (which the routes name and the pages ask) say the same:
+// for every table that holds a row of the rule set, the parts PostgreSQL lets
+// read it are the parts the rule set lets read it, and a part PostgreSQL lets
+// write it has a right beyond reading in the rule set. (The rule set's phase
+// windows are the application's: the database holds the parts.)
+func TestDatabaseMatrixFollowsTheRuleSet(t *testing.T) {
+	parts := map[string]domain.Part{"coach": domain.PartCoach, "cocoach": domain.PartCocoach, "coachee": domain.PartCoachee,
+		"sponsor": domain.PartSponsor, "admin": domain.PartAdmin}
+	checked := 0
+	for _, c := range matrixCases {
+		if c.info == "" {
+			continue
+		}
+		checked++
+		readers, updaters := strings.Fields(c.select_), strings.Fields(c.update)
+		writeInfo := c.writeInfo
+		if writeInfo == "" {
+			writeInfo = c.info
+		}
+		for name, part := range parts {
+			if got, want := slices.Contains(readers, name), domain.RightOf(part, c.info).Has(domain.Read); got != want {
+				t.Errorf("%s (%s): the database lets %s read: %v; the rule set: %v", c.table, c.info, name, got, want)
+			}
+			// Inserts include the empty rows whoever opens an engagement
+			// creates, and history lines anyone acting appends: updates are
+			// where a right to change shows.
+			if writeInfo != "-" && slices.Contains(updaters, name) && domain.RightOf(part, writeInfo)&^domain.Read == domain.None {
+				t.Errorf("%s (%s): the database lets %s change rows, the rule set only read", c.table, writeInfo, name)
+			}
+		}
+	}
+	if checked < 25 {
+		t.Fatalf("only %d tables checked against the rule set", checked)
 	}
 }

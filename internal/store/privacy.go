@@ -212,6 +212,31 @@ func (s *Store) SetRetention(ctx context.Context, sc Scope, years int) error {
 	})
 }
 
+// SetSettings changes the workspace's retention period and time zone in one
+// transaction, recording each change in the activity log.
+func (s *Store) SetSettings(ctx context.Context, sc Scope, years int, timezone string) error {
+	return s.Tx(ctx, sc, func(tx pgx.Tx) error {
+		var oldYears int
+		var oldZone string
+		err := tx.QueryRow(ctx, `SELECT retention_years, timezone FROM workspaces WHERE id = $1`, sc.TenantID).Scan(&oldYears, &oldZone)
+		if err != nil {
+			return dbError("settings", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE workspaces SET retention_years = $2, timezone = $3 WHERE id = $1`, sc.TenantID, years, timezone); err != nil {
+			return dbError("set settings", err)
+		}
+		if years != oldYears {
+			if err := recordEvent(ctx, tx, sc.TenantID, sc.UserID, "retention.set", "", map[string]any{"years": years}); err != nil {
+				return err
+			}
+		}
+		if timezone != oldZone {
+			return recordEvent(ctx, tx, sc.TenantID, sc.UserID, "timezone.set", "", map[string]any{"timezone": timezone})
+		}
+		return nil
+	})
+}
+
 // PurgeExpired erases, in every workspace, the closed engagements past the
 // retention period. Deleting the engagement removes all its rows (foreign keys
 // cascade); its history lines go too, and one line records the erasure.

@@ -73,10 +73,10 @@ func (s *Store) ReminderFacts(ctx context.Context, sc Scope, role domain.Role, n
 		f.Actions = append(f.Actions, af)
 	}
 	for _, w := range d.Waiting {
-		if w.Kind == "read_journal" || w.Kind == "move_phase" {
+		if !domain.Mailed(w.Kind) {
 			continue // shown on the dashboard, not worth an e-mail
 		}
-		f.Waiting = append(f.Waiting, domain.WaitingFact{EngagementID: w.EngagementID, Kind: w.Kind, Number: w.Number})
+		f.Waiting = append(f.Waiting, domain.WaitingFact{EngagementID: w.EngagementID, Kind: w.Kind, Number: w.Stamp, Path: w.Path})
 		titles[w.EngagementID] = w.Title
 	}
 	for _, e := range d.Engagements {

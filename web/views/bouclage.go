@@ -57,6 +57,7 @@ type ReportList struct {
 // ReportDoc is one version of the final report.
 type ReportDoc struct {
 	Eng
+	Frame                                            DocFrame
 	Version                                          VersionRow
 	CanComment                                       bool
 	Title, ClientOrg, Coach, Coachee                 string

@@ -4,17 +4,19 @@ import "triade/internal/domain"
 
 // DashboardView is a workspace's home page.
 type DashboardView struct {
-	Role         domain.Role
-	Base, Name   string
-	Engagements  []DashRow
-	Waiting      []WaitRow
-	Agenda       []AgendaRow
-	Actions      []ActionRow
-	Members      []CountRow
-	ByPhase      []PhaseRow
-	Orgs         []OrgRow
-	Invitations  []InvitationRow
-	EngagementsN int
+	Base, Name string
+	// What the page always shows, from the person's capabilities.
+	AlwaysWaiting, ShowActions, AlwaysAgenda bool
+	Figures, ShowCoachee                     bool // the workspace's figures; the coachee of each engagement
+	Engagements                              []DashRow
+	Waiting                                  []WaitRow
+	Agenda                                   []AgendaRow
+	Actions                                  []ActionRow
+	Members                                  []CountRow
+	ByPhase                                  []PhaseRow
+	Orgs                                     []OrgRow
+	Invitations                              []InvitationRow
+	EngagementsN                             int
 }
 
 // DashRow is an engagement on a dashboard.

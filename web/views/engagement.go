@@ -53,12 +53,16 @@ type GateRow struct {
 // Todo is something waiting on the signed-in person.
 type Todo struct {
 	Label, Href string
+	N           int    // what the label counts or names
+	Due         string // the date it is due, if any
+	Late        bool
 }
 
 // Overview is the engagement's home.
 type Overview struct {
 	Eng
 	Gate                            []GateRow
+	GateTitle                       string // catalog ID: which gate the checklist is
 	GateOpen, CanMove, CanInterrupt bool
 	Todo                            []Todo
 	FirstMeeting, Framing           string
@@ -175,6 +179,7 @@ type ValidationRow struct {
 // SynthesisDoc is one version shown as a document.
 type SynthesisDoc struct {
 	Eng
+	Frame      DocFrame
 	Version    VersionRow
 	Content    SynthesisContent
 	Comments   []CommentRow

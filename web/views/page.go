@@ -17,6 +17,7 @@ type Page struct {
 	TitleArgs  []any
 	Lang       string
 	CSS        string // URL of the stylesheet, with its content hash
+	PrintCSS   string // URL of a page's own print stylesheet (a document's page footer), or ""
 	Path       string // current path, where the language switch returns to
 	User       *Person
 	Workspace  *WorkspaceLink
@@ -25,7 +26,13 @@ type Page struct {
 	Nav        []NavItem
 	Flash      string // catalog ID of a one-time message
 	Dev        bool
+	// SignupClosed hides the links to /signup (SIGNUP=closed).
+	SignupClosed bool
 }
+
+// Can reports whether the signed-in member has a workspace capability: pages
+// ask the rules, they never compare roles.
+func (p Page) Can(c domain.Capability) bool { return domain.Can(p.Role, c) }
 
 // Person is the signed-in person.
 type Person struct {

@@ -47,7 +47,7 @@ type RatingView struct {
 type SessionView struct {
 	Eng
 	Row                           SessionRow
-	CanEdit, IsCoach, CanRate     bool
+	CanEdit, SeesNote, CanRate    bool // SeesNote: the viewer keeps private notes
 	Analysis, Scenarios, Decision string
 	PrivateNote, FormFor          string
 	Meta, Content, New            Form
@@ -68,21 +68,21 @@ type ActionRow struct {
 // ActionsView is the coachee's space.
 type ActionsView struct {
 	Eng
-	IsCoachee, IsSponsor, CanAdd bool
-	Form                         Form
-	Actions                      []ActionRow
-	Objectives                   []Option
+	CanWork, SharedOnly, CanAdd bool // CanWork: journal and status; SharedOnly: sees only what was shared
+	Form                        Form
+	Actions                     []ActionRow
+	Objectives                  []Option
 }
 
 // ActionView is one action with its journal.
 type ActionView struct {
 	Eng
-	Row                                 ActionRow
-	IsCoachee, CanComment, ShowComments bool
-	Journal, Comment                    Form
-	Entries                             []JournalRow
-	Comments                            []CommentRow
-	Statuses                            []Option
+	Row                               ActionRow
+	CanWork, CanComment, ShowComments bool
+	Journal, Comment                  Form
+	Entries                           []JournalRow
+	Comments                          []CommentRow
+	Statuses                          []Option
 }
 
 // JournalRow is one journal entry.
