@@ -52,8 +52,9 @@ CREATE FUNCTION app_login_email() RETURNS text LANGUAGE sql STABLE AS $$
   SELECT nullif(current_setting('app.login_email', true), '')
 $$;
 -- +goose StatementEnd
+-- Enabled, not forced: the schema owner (migrations, the operator's counts)
+-- reads accounts as before; the request role is bound.
 ALTER TABLE users ENABLE ROW LEVEL SECURITY;
-ALTER TABLE users FORCE ROW LEVEL SECURITY;
 CREATE POLICY users_own ON users FOR SELECT USING (id = app_user() OR email = app_login_email());
 CREATE POLICY users_workspace ON users FOR SELECT USING (app_sees_user(id));
 CREATE POLICY users_insert ON users FOR INSERT WITH CHECK (true);
@@ -105,7 +106,6 @@ DROP POLICY users_update ON users;
 DROP POLICY users_insert ON users;
 DROP POLICY users_workspace ON users;
 DROP POLICY users_own ON users;
-ALTER TABLE users NO FORCE ROW LEVEL SECURITY;
 ALTER TABLE users DISABLE ROW LEVEL SECURITY;
 DROP FUNCTION app_login_email();
 DROP FUNCTION app_sees_user(uuid);

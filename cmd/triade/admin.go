@@ -14,7 +14,6 @@ import (
 
 	"triade/internal/domain"
 	"triade/internal/i18n"
-	"triade/internal/password"
 	"triade/internal/server"
 	"triade/internal/store"
 )
@@ -101,7 +100,7 @@ func readPassword(file string, stdin *os.File) (string, error) {
 
 // create stores the workspace and its administrator, who can then sign in.
 func (a *newAdmin) create(ctx context.Context, st *store.Store) error {
-	hash, err := password.Hash(a.pass)
+	hash, err := st.HashPassword(a.pass)
 	if err != nil {
 		return err
 	}

@@ -139,11 +139,11 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer app.Close()
-	st := store.New(app, nil)
-	key, err := store.LoadKey(ctx, owner) // the server key travels with the dump
+	key, err := store.LoadKey(ctx, owner) // the key came with the backup
 	if err != nil {
 		t.Fatal(err)
 	}
+	st := store.New(app, nil)
 	st.SetKey(key)
 	restored := httptest.NewServer(server.New(cfg, st))
 	defer restored.Close()

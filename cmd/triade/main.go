@@ -142,13 +142,12 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	if err := store.MigrateExclusive(ctx, owner); err != nil {
 		return err
 	}
-	// The server key seals what the request role must not read in clear; it
-	// lives in a table only the owner reads.
-	key, err := store.LoadKey(ctx, owner)
-	if err != nil {
+	if err := store.SetRetentionDefault(ctx, owner, cfg.RetentionYears); err != nil {
 		return err
 	}
-	if err := store.SetRetentionDefault(ctx, owner, cfg.RetentionYears); err != nil {
+	// The server key: only the owner may read it (see store.LoadKey).
+	key, err := store.LoadKey(ctx, owner)
+	if err != nil {
 		return err
 	}
 	if cmd == "migrate" {

@@ -77,8 +77,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[store.SendMailArgs]) e
 		return nil
 	}
 	if w.SMTP == nil {
-		// Never the link or the body: they carry sign-in secrets (reset and
-		// invitation links) that logs must not hold.
+		// Never the link (it carries a reset or join token) nor the address.
 		w.Log.Info("mail kept in outbox (no SMTP_URL)", "outbox_id", m.ID, "subject", m.Subject)
 		return nil
 	}

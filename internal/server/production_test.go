@@ -314,16 +314,7 @@ func TestInvitationsWorkWithSignupClosed(t *testing.T) {
 	if r := admin.post("/w/cabinet/invitations", "email", "invitee@client.test", "name", "Invitée", "role", "coach"); r.status != http.StatusSeeOther {
 		t.Fatalf("invite: %d", r.status)
 	}
-	var link string
-	mails, err := p.env.Store.Outbox(context.Background(), 20) // sealed: read through the store
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range mails {
-		if m.To == "invitee@client.test" {
-			link = m.Link
-		}
-	}
+	link := a.mail("invitee@client.test", "").Link
 	path := link[strings.Index(link, "/w/cabinet/join/"):]
 	guest := a.client()
 	if r := guest.post(path, "name", "Invitée", "password", "mot-de-passe-solide"); r.status != http.StatusSeeOther || r.location != "/w/cabinet/" {

@@ -189,10 +189,10 @@ func TestEveryRegisteredRoute(t *testing.T) {
 		{"GET /w/{slug}/activity", "/w/demo/activity", nil, wsGet(404, 404, 404, 200, 404)},
 		{"GET /w/{slug}/settings", "/w/demo/settings", nil, wsGet(404, 404, 404, 200, 404)},
 		{"POST /w/{slug}/settings", "/w/demo/settings", nil, wsPost(403, 403, 403, 422, 403)},
-		{"GET /w/{slug}/settings/letterhead", "/w/demo/settings/letterhead", nil, wsGet(404, 404, 404, 200, 404)},
-		{"POST /w/{slug}/settings/letterhead", "/w/demo/settings/letterhead", nil, wsPost(403, 403, 403, 303, 403)},
 		// An empty form leaves two-factor sign-in not required.
 		{"POST /w/{slug}/settings/2fa", "/w/demo/settings/2fa", nil, wsPost(403, 403, 403, 303, 403)},
+		{"GET /w/{slug}/settings/letterhead", "/w/demo/settings/letterhead", nil, wsGet(404, 404, 404, 200, 404)},
+		{"POST /w/{slug}/settings/letterhead", "/w/demo/settings/letterhead", nil, wsPost(403, 403, 403, 303, 403)},
 		// Erasing a throwaway member: the admin confirms, then erases.
 		{"GET /w/{slug}/members/{uid}/erase", "/w/demo/members/{eraseUid}/erase", nil, wsGet(404, 404, 404, 200, 404)},
 		{"POST /w/{slug}/members/{uid}/erase", "/w/demo/members/{eraseUid}/erase", nil, wsPost(403, 403, 403, 303, 403)},

@@ -91,8 +91,8 @@ func (s *Server) loginCode(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, status, views.LoginCode(s.page(r, "twofactor.login.title"), f))
 		return nil
 	}
-	key := "code:" + uid
-	if s.logins.Blocked(clientAddr(r), key) {
+	addr, key := clientAddr(r), "code:"+uid
+	if s.logins.Blocked(addr, key) {
 		return show(http.StatusTooManyRequests, "login.too_many")
 	}
 	ok, err := s.checkSecondFactor(r, uid, f.Get("code"))
@@ -100,9 +100,10 @@ func (s *Server) loginCode(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !ok {
-		s.logins.Fail(clientAddr(r), key)
+		s.logins.Fail(addr, key)
 		return show(http.StatusUnauthorized, "twofactor.code.wrong")
 	}
+	s.logins.Succeeded(addr, key)
 	next := s.sessions.PopString(r.Context(), "pending_next")
 	s.sessions.Remove(r.Context(), "pending_user")
 	if err := s.signIn(r, store.User{ID: uid}); err != nil {

@@ -333,8 +333,9 @@ func (s *Store) inviteInto(ctx context.Context, tx pgx.Tx, sc Scope, np NewPerso
 	if err := lookUp(ctx, tx, np.Email); err != nil {
 		return "", err
 	}
-	err := tx.QueryRow(ctx, `INSERT INTO users (email, name) VALUES ($1, $2)
-		ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email RETURNING id`, np.Email, np.Name).Scan(&uid)
+	// An existing account is found, never changed: its name stays its own.
+	err := tx.QueryRow(ctx, `WITH new AS (INSERT INTO users (email, name) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING RETURNING id)
+		SELECT id FROM new UNION ALL SELECT id FROM users WHERE email = $1 LIMIT 1`, np.Email, np.Name).Scan(&uid)
 	if err != nil {
 		return "", dbError("invite: account", err)
 	}

@@ -245,8 +245,10 @@ func (s *Store) AddMember(ctx context.Context, sc Scope, nm NewMember) (User, er
 			return err
 		}
 		var err error
-		u, err = scanUser(tx.QueryRow(ctx, `INSERT INTO users (email, name, password_hash) VALUES ($1, $2, nullif($3, ''))
-			ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email RETURNING `+userCols, nm.Email, nm.Name, nm.PasswordHash))
+		// An existing account is found, never changed.
+		u, err = scanUser(tx.QueryRow(ctx, `WITH new AS (INSERT INTO users (email, name, password_hash) VALUES ($1, $2, nullif($3, ''))
+			ON CONFLICT (email) DO NOTHING RETURNING `+userCols+`)
+			SELECT * FROM new UNION ALL SELECT `+userCols+` FROM users WHERE email = $1 LIMIT 1`, nm.Email, nm.Name, nm.PasswordHash))
 		if err != nil {
 			return dbError("add member: account", err)
 		}
