@@ -68,6 +68,14 @@ func date(ctx context.Context, tm time.Time) string { return i18n.DateTime(ctx, 
 
 func roleLabel(r domain.Role) string { return "role." + string(r) }
 
+// pick is a if cond, else b: for a message ID that depends on the page.
+func pick(cond bool, a, b string) string {
+	if cond {
+		return a
+	}
+	return b
+}
+
 func orDash(ctx context.Context, s string) string {
 	if s == "" {
 		return t(ctx, "text.none")
