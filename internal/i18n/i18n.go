@@ -116,8 +116,9 @@ func Zone(ctx context.Context) *time.Location {
 }
 
 // T translates a message ID. Pairs of arguments fill the message's template
-// fields: T(ctx, "join.title", "Workspace", name). A missing ID shows as itself, and a
-// test keeps the catalogs complete.
+// fields: T(ctx, "join.title", "Workspace", name). A field named Count also
+// chooses the message's plural form (CLDR one/other), so counts never read
+// "(s)". A missing ID shows as itself, and a test keeps the catalogs complete.
 func T(ctx context.Context, id string, pairs ...any) string {
 	return Translate(Lang(ctx), id, pairs...)
 }
@@ -135,7 +136,11 @@ func Translate(lang, id string, pairs ...any) string {
 			data[fmt.Sprint(pairs[i])] = pairs[i+1]
 		}
 	}
-	s, err := loc.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	cfg := &goi18n.LocalizeConfig{MessageID: id, TemplateData: data}
+	if n, ok := data["Count"]; ok {
+		cfg.PluralCount = n
+	}
+	s, err := loc.Localize(cfg)
 	if err != nil {
 		return id
 	}

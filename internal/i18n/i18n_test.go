@@ -14,16 +14,66 @@ import (
 	"triade/web"
 )
 
-func catalog(t *testing.T, lang string) map[string]string {
+// catalog maps each message ID of a language to its texts: one, or one per
+// plural form.
+func catalog(t *testing.T, lang string) map[string][]string {
 	b, err := fs.ReadFile(web.Locales, "locales/"+lang+".json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := map[string]string{}
-	if err := json.Unmarshal(b, &m); err != nil {
+	raw := map[string]json.RawMessage{}
+	if err := json.Unmarshal(b, &raw); err != nil {
 		t.Fatal(err)
 	}
+	m := make(map[string][]string, len(raw))
+	for id, r := range raw {
+		var s string
+		if json.Unmarshal(r, &s) == nil {
+			m[id] = []string{s}
+			continue
+		}
+		forms := map[string]string{}
+		if err := json.Unmarshal(r, &forms); err != nil {
+			t.Fatalf("%s: %s: %v", lang, id, err)
+		}
+		for _, f := range []string{"one", "other"} {
+			if forms[f] == "" {
+				t.Errorf("%s: %s lacks its %q plural form", lang, id, f)
+			}
+			m[id] = append(m[id], forms[f])
+		}
+	}
 	return m
+}
+
+// Counts go through the plural forms: a message never hedges with "(s)".
+func TestNoHedgedPlurals(t *testing.T) {
+	hedge := regexp.MustCompile(`\(s\)|\(e\)|\(es\)`)
+	for _, lang := range Languages {
+		for id, texts := range catalog(t, lang) {
+			for _, s := range texts {
+				if hedge.MatchString(s) {
+					t.Errorf("%s: %s: %q hedges a plural: give it one/other forms and a Count", lang, id, s)
+				}
+			}
+		}
+	}
+}
+
+func TestPluralForms(t *testing.T) {
+	cases := []struct {
+		lang  string
+		count int
+		want  string
+	}{
+		{"fr", 0, "0 membre"}, {"fr", 1, "1 membre"}, {"fr", 8, "8 membres"},
+		{"en", 0, "0 members"}, {"en", 1, "1 member"}, {"en", 8, "8 members"},
+	}
+	for _, c := range cases {
+		if got := Translate(c.lang, "members.caption", "Count", c.count); got != c.want {
+			t.Errorf("%s, %d: %q, want %q", c.lang, c.count, got, c.want)
+		}
+	}
 }
 
 func TestCatalogsHaveTheSameMessages(t *testing.T) {

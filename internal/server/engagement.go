@@ -459,6 +459,9 @@ func historyArgs(ctx context.Context, data map[string]any) []any {
 			str = i18n.T(ctx, p+str)
 		}
 		args = append(args, k, str)
+		if k == "years" { // the count that chooses the message's plural form
+			args = append(args, "Count", str)
+		}
 	}
 	return args
 }

@@ -225,3 +225,11 @@ type ConflictField struct {
 
 func partLabel(p domain.Part) string   { return "part." + string(p) }
 func phaseLabel(p domain.Phase) string { return "phase." + string(p) }
+
+// warningCount is the number a bouclage warning speaks of.
+func warningCount(id string, p *Progress) int {
+	if id == "gate.warn.open_actions" {
+		return p.OpenActions
+	}
+	return p.Planned - p.Held
+}

@@ -1363,9 +1363,9 @@ func EngagementOverview(p Page, v Overview) templ.Component {
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var76 string
-						templ_7745c5c3_Var76, templ_7745c5c3_Err = templ.JoinStringErrs(t(ctx, w, "Open", v.Progress.OpenActions, "Remaining", v.Progress.Planned-v.Progress.Held))
+						templ_7745c5c3_Var76, templ_7745c5c3_Err = templ.JoinStringErrs(t(ctx, w, "Count", warningCount(w, v.Progress)))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/engagement.templ`, Line: 174, Col: 128}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/engagement.templ`, Line: 174, Col: 85}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var76))
 						if templ_7745c5c3_Err != nil {
