@@ -94,7 +94,7 @@ func TestCatalogsHaveTheSameMessages(t *testing.T) {
 // name in a struct field that the views translate, must be in the catalog.
 // (The store is skipped: its dotted strings are event kinds, whose messages are
 // checked by the server tests.)
-var idPattern = regexp.MustCompile(`"((?:account|dashboard|error|field|form|home|invite|join|layout|link|login|mail|members|nav|orgs|outbox|reset|role|signup|forgot|eng|phase|part|gate|request|requests|objectives|indicators|indicator|synthesis|meeting|meetings|conflict|contract|first_meeting|framing|filter|text|todo|sponsor_kind|history|session|action|actions|autonomy|evaluation|report|library|activity|calendar|settings|erase|unsubscribe|remind|wait|assessment|carrier|closing|comments|comment|journal|progress|pager)\.[a-z0-9_.]+[a-z0-9_])"`)
+var idPattern = regexp.MustCompile(`"((?:account|dashboard|error|field|form|home|invite|join|layout|link|login|mail|members|nav|orgs|outbox|reset|role|signup|forgot|eng|phase|part|gate|request|requests|objectives|indicators|indicator|synthesis|meeting|meetings|conflict|contract|first_meeting|framing|filter|text|todo|sponsor_kind|history|session|action|actions|autonomy|evaluation|report|library|activity|calendar|settings|erase|unsubscribe|remind|wait|assessment|carrier|closing|comments|comment|journal|progress|pager|visibility)\.[a-z0-9_.]+[a-z0-9_])"`)
 
 func TestEveryUsedMessageExists(t *testing.T) {
 	root := filepath.Join("..", "..")
@@ -157,5 +157,62 @@ func TestDatesInWorkspaceZone(t *testing.T) {
 	}
 	if got := T(WithLang(context.Background(), "en"), "join.title", "Workspace", "X"); got != "Join X" {
 		t.Errorf("template data: %q", got)
+	}
+}
+
+// The rule for naming the coachee: a French message never writes the word
+// (coaché, coachée, personne coachée) itself, since it would then name every
+// coachee alike. It uses one of the fields of coacheeWords, and only the
+// coachee.* messages, one per form of address, hold the words.
+func TestCoacheeNamedByForm(t *testing.T) {
+	word := regexp.MustCompile(`(?i)coach(é|ée)`)
+	action := regexp.MustCompile(`\{\{[^}]*\}\}`)
+	fr := catalog(t, "fr")
+	for id, texts := range fr {
+		if strings.HasPrefix(id, "coachee.") {
+			continue
+		}
+		for _, s := range texts {
+			if word.MatchString(action.ReplaceAllString(s, "")) {
+				t.Errorf("fr: %s: %q names the coachee itself: use {{.Coachee}}, {{.CoacheeCap}}, {{.OfCoachee}} or {{.CoacheeNoun}}", id, s)
+			}
+		}
+	}
+	for _, lang := range Languages {
+		for field, prefix := range coacheeWords {
+			for _, f := range AddressForms {
+				if !Has(lang, prefix+"."+f) {
+					t.Errorf("%s lacks %s.%s, the field %s in form %q", lang, prefix, f, field, f)
+				}
+			}
+		}
+	}
+}
+
+func TestCoacheeForms(t *testing.T) {
+	cases := []struct{ form, want string }{
+		{Feminine, "La coachée a confirmé sa volonté de travailler ensemble"},
+		{Masculine, "Le coaché a confirmé sa volonté de travailler ensemble"},
+		{Epicene, "La personne coachée a confirmé sa volonté de travailler ensemble"},
+		{"", "La personne coachée a confirmé sa volonté de travailler ensemble"},
+	}
+	for _, c := range cases {
+		ctx := WithCoachee(WithLang(context.Background(), "fr"), c.form)
+		if got := T(ctx, "gate.coachee_willing"); got != c.want {
+			t.Errorf("form %q: %q, want %q", c.form, got, c.want)
+		}
+		if got := Translate("fr", "gate.coachee_willing", "CoacheeForm", c.form); got != c.want {
+			t.Errorf("Translate, form %q: %q, want %q", c.form, got, c.want)
+		}
+	}
+	ctx := WithCoachee(WithLang(context.Background(), "fr"), Feminine)
+	if got := T(ctx, "request.level.coachee"); got != "Demande de la coachée" {
+		t.Errorf("OfCoachee: %q", got)
+	}
+	if got := T(ctx, "part.coachee"); got != "Coachée" {
+		t.Errorf("part: %q", got)
+	}
+	if got := T(WithLang(ctx, "en"), "part.coachee"); got != "Coachee" {
+		t.Errorf("en part: %q", got)
 	}
 }

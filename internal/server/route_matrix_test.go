@@ -149,6 +149,7 @@ func TestEveryRegisteredRoute(t *testing.T) {
 		{"GET /account", "/account", nil, signedIn(200, 303)},
 		{"POST /account", "/account", nil, signedIn(422, 401)},
 		{"POST /account/reminders", "/account/reminders", nil, signedIn(303, 401)}, // no box checked: all off
+		{"POST /account/address", "/account/address", nil, signedIn(422, 401)},     // no choice: refused beside the field
 		{"GET /account/export", "/account/export", nil, signedIn(200, 303)},
 		// The reminder e-mails' link works without a session: the token is the key.
 		{"GET /unsubscribe/{token}", "/unsubscribe/{unsubToken}", nil, all(200)},

@@ -48,6 +48,7 @@ func (s *Server) routes() http.Handler {
 		r.Get("/account", s.h(s.signedIn(s.accountForm)))
 		r.Post("/account", s.h(s.signedIn(s.account)))
 		r.Post("/account/reminders", s.h(s.signedIn(s.saveReminders)))
+		r.Post("/account/address", s.h(s.signedIn(s.saveAddressForm)))
 		r.Get("/account/export", s.h(s.signedIn(s.export)))
 		r.Get("/unsubscribe/{token}", s.h(s.unsubscribeForm))
 		r.Post("/unsubscribe/{token}", s.h(s.unsubscribe))

@@ -19,6 +19,7 @@ type User struct {
 	Name         string
 	PasswordHash string
 	Locale       string
+	AddressForm  string // how the person is named: f, m or x (see i18n.AddressForms)
 }
 
 // Workspace is a tenant: a coaching practice or a company's coaching programme.
@@ -35,11 +36,11 @@ type Membership struct {
 	Role      domain.Role
 }
 
-const userCols = `id, email, name, coalesce(password_hash, ''), coalesce(locale, '')`
+const userCols = `id, email, name, coalesce(password_hash, ''), coalesce(locale, ''), address_form`
 
 func scanUser(row pgx.Row) (User, error) {
 	var u User
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Locale)
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Locale, &u.AddressForm)
 	return u, err
 }
 

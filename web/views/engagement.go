@@ -15,6 +15,7 @@ type Eng struct {
 
 // PartyRow is a participant and their part.
 type PartyRow struct {
+	Me          bool // the reader
 	Name        string
 	Part        domain.Part
 	SponsorKind string

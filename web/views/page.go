@@ -30,6 +30,7 @@ type Page struct {
 // Person is the signed-in person.
 type Person struct {
 	Name, Email string
+	AddressForm string // how the person chose to be named (i18n.AddressForms)
 }
 
 // WorkspaceLink names a workspace and the person's role in it.

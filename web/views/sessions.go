@@ -71,7 +71,7 @@ type ActionsView struct {
 	IsCoachee, IsSponsor, CanAdd bool
 	Form                         Form
 	Actions                      []ActionRow
-	Objectives                   []Option
+	Objectives, Statuses         []Option
 }
 
 // ActionView is one action with its journal.
@@ -138,3 +138,9 @@ func points(pts []AutonomyPoint, coach bool) string {
 }
 
 func itoa(i int) string { return fmt.Sprint(i) }
+
+// keepStatus offers, before the statuses, to leave the action's as it is: a
+// journal entry may change it in the same submit, or not.
+func keepStatus(statuses []Option) []Option {
+	return append([]Option{{Value: "", Label: "journal.status.keep"}}, statuses...)
+}
