@@ -18,7 +18,8 @@ func TestVisibleTo(t *testing.T) {
 	coachee := a.as("coachee@demo.test")
 
 	has(t, "coachee, requests", coachee.get(base+"/requests"),
-		"Visible par : "+coach+" (Coach), "+sponsor+" (Responsable formation), l'administration de l'espace.")
+		"Visible par : "+coach+" (Coach), "+sponsor+" (Responsable formation), l'administration de l'espace.",
+		"Rédigez-la vous-même, ou avec l'aide de votre coach.") // spoken to the coachee
 
 	unshared := a.sqlStr(`SELECT id::text FROM actions WHERE engagement_id = $1 AND shared_at IS NULL AND status IN ('todo', 'in_progress') LIMIT 1`, eng)
 	r := coachee.get(base + "/actions/" + unshared)

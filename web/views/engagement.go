@@ -234,3 +234,12 @@ func warningCount(id string, p *Progress) int {
 	}
 	return p.Planned - p.Held
 }
+
+// requestHint is the help under a request's field: spoken to the coachee
+// when she or he writes her or his own.
+func requestHint(level string, reader domain.Part) string {
+	if level == "coachee" && reader == domain.PartCoachee {
+		return "request.hint.coachee.self"
+	}
+	return "request.hint." + level
+}

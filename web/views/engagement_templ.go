@@ -2971,7 +2971,7 @@ func Requests(p Page, v RequestsView) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = Field(FieldProps{ID: "req-" + q.Level, Name: "body", Label: "request.level." + q.Level, Type: "textarea", Value: q.Draft, Error: q.Error, Hint: "request.hint." + q.Level}).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = Field(FieldProps{ID: "req-" + q.Level, Name: "body", Label: "request.level." + q.Level, Type: "textarea", Value: q.Draft, Error: q.Error, Hint: requestHint(q.Level, v.Part)}).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
