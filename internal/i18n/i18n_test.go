@@ -74,6 +74,10 @@ func TestPluralForms(t *testing.T) {
 			t.Errorf("%s, %d: %q, want %q", c.lang, c.count, got, c.want)
 		}
 	}
+	// An event's data holds its numbers as text.
+	if got := Translate("fr", "history.retention_set", "Count", "3"); got != "Durée de conservation fixée à 3 ans" {
+		t.Errorf("count as text: %q", got)
+	}
 }
 
 func TestCatalogsHaveTheSameMessages(t *testing.T) {
