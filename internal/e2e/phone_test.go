@@ -21,9 +21,9 @@ const phoneWidth, phoneHeight = 390, 844
 const maxPhonePages = 150
 
 // TestPhone visits every page the coach, the coachee and the sponsor of the
-// demo can reach from their dashboard, on a 390 × 844 screen, and fails on any
-// page wider than the screen (a horizontal scroll). Each page is audited by
-// axe-core as every persona page is.
+// demo can reach from their dashboard, and their account, on a 390 × 844
+// screen, and fails on any page wider than the screen (a horizontal scroll).
+// Each page is audited by axe-core as every persona page is.
 func TestPhone(t *testing.T) {
 	env, b := setup(t)
 	if _, err := demo.Seed(context.Background(), env.Store); err != nil {
@@ -34,6 +34,8 @@ func TestPhone(t *testing.T) {
 		p.phone()
 		p.wantStatus("login", p.login(email, demo.Password), 200)
 		pages := p.crawl("/w/demo/", maxPhonePages, p.wantFits)
+		p.wantStatus("GET /account", p.open("/account"), 200) // outside the workspace, not crawled
+		p.wantFits("/account")
 		t.Logf("%s: %d pages fit the screen or were reported", p.name, len(pages))
 	}
 }
