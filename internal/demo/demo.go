@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"triade/internal/domain"
+	"triade/internal/i18n"
 	"triade/internal/store"
 )
 
@@ -115,6 +116,10 @@ func seedWorkspaces(ctx context.Context, sd *Seeder) error {
 			return err
 		}
 		sd.Users[u.Email] = u
+	}
+	// The demo coachee, "Coaché Démo", chose to be named in the masculine.
+	if err := sd.Store.SetAddressForm(ctx, sd.Users["coachee@demo.test"].ID, i18n.Masculine); err != nil {
+		return err
 	}
 	// A pending invitation, as an admin's page usually has one.
 	_, err = sd.Store.Invite(ctx, sd.Scope("demo", "admin@demo.test"),

@@ -245,7 +245,7 @@ func TestDashboardsAndReminderLinks(t *testing.T) {
 			follow: "Planifier la réunion intermédiaire demandée", followPath: adminEng + "/meetings", followPage: meetingsPage(adminEng, adminEngName),
 			more: func(p *persona) {
 				p.t.Helper()
-				wantRoles := []string{"1 Administrateur", "1 Coach", "1 Coaché", "1 Représentant de l'entreprise"}
+				wantRoles := []string{"1 Administrateur", "1 Coach", "1 Personne coachée", "1 Représentant de l'entreprise"}
 				if got := dashSection(p, "Membres", "ul.cards li"); !slices.Equal(got, wantRoles) {
 					p.errorf("dashboard, members per role: %q, want %q", got, wantRoles)
 				}

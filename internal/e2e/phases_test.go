@@ -250,7 +250,7 @@ func TestAccompagnementJourney(t *testing.T) {
 	liA, liB := `main ul.actions-list > li:has(h3 a[href="`+hrefA+`"])`, `main ul.actions-list > li:has(h3 a[href="`+hrefB+`"])`
 	ce.wantText(liB, "Objectif : "+objective)
 	ce.wantText(liB, "échéance : "+dueText)
-	ce.wantText(liA, "0 entrée(s) au journal")
+	ce.wantText(liA, "0 entrée au journal")
 	aidA := path.Base(hrefA)
 	ce.openDetails(liA+" details", "Noter dans le journal")
 	ce.write("q-did-"+aidA, didA)
@@ -259,8 +259,8 @@ func TestAccompagnementJourney(t *testing.T) {
 	ce.wantStatus("quick journal entry on A", ce.click(`main form[action="`+hrefA+`/journal"] button[type="submit"]`), 200)
 	ce.wantPath(base + "/actions")
 	ce.wantText(".flash", msgSaved)
-	ce.wantText(liA, "1 entrée(s) au journal")
-	ce.wantText(liB, "0 entrée(s) au journal")
+	ce.wantText(liA, "1 entrée au journal")
+	ce.wantText(liB, "0 entrée au journal")
 
 	// B: an entry from its page, done, shared.
 	ce.wantStatus("coachee opens B", ce.click(liB+" h3 a"), 200)
@@ -335,7 +335,7 @@ func TestAccompagnementJourney(t *testing.T) {
 		sp.errorf("sponsor's actions %q, want exactly the shared %q", got, actB)
 	}
 	sp.wantNotText("main", actA)
-	sp.wantText(liB, "1 entrée(s) au journal")
+	sp.wantText(liB, "1 entrée au journal")
 	sp.wantText(liB+" .badge", "Faite")
 	sp.wantStatus("sponsor opens B", sp.click(liB+" h3 a"), 200)
 	sp.wantPath(hrefB)
@@ -398,8 +398,8 @@ func TestAccompagnementJourney(t *testing.T) {
 	c.wantText("main", "Passer au bouclage")
 	notices := c.texts("main p.notice")
 	for _, want := range []string{
-		"Attention : 7 séance(s) prévue(s) au contrat n'ont pas été tenues.",
-		"Attention : 1 action(s) d'intersession sont encore ouvertes.",
+		"Attention : 7 séances prévues au contrat n'ont pas été tenues.",
+		"Attention : 1 action d'intersession est encore ouverte.",
 	} {
 		if !slices.Contains(notices, want) {
 			c.errorf("overview notices %q, want %q", notices, want)

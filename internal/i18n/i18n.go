@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"strings"
 	"time"
 
@@ -24,6 +25,9 @@ var (
 	bundle     = goi18n.NewBundle(language.French)
 	matcher    = language.NewMatcher([]language.Tag{language.French, language.English})
 	localizers = map[string]*goi18n.Localizer{}
+	// namesCoachee holds the IDs of the messages that name the coachee
+	// through one of coacheeWords' fields.
+	namesCoachee = map[string]bool{}
 )
 
 func init() {
@@ -33,8 +37,14 @@ func init() {
 		panic(err)
 	}
 	for _, f := range files {
-		if _, err := bundle.LoadMessageFileFS(web.Locales, f); err != nil {
+		mf, err := bundle.LoadMessageFileFS(web.Locales, f)
+		if err != nil {
 			panic(fmt.Sprintf("i18n: %s: %v", f, err))
+		}
+		for _, m := range mf.Messages {
+			if coacheeField.MatchString(m.Other + m.One) {
+				namesCoachee[m.ID] = true
+			}
 		}
 	}
 	for _, l := range Languages {
@@ -73,6 +83,7 @@ type ctxKey int
 const (
 	langKey ctxKey = iota
 	zoneKey
+	formKey
 )
 
 // WithLang returns a context whose messages are in lang.
@@ -115,14 +126,71 @@ func Zone(ctx context.Context) *time.Location {
 	return paris
 }
 
+// Forms of address: how a person chooses to be named (in French, where the
+// words for the parts agree with it). Epicene is the default: "la personne
+// coachée".
+const (
+	Feminine  = "f"
+	Masculine = "m"
+	Epicene   = "x"
+)
+
+// AddressForms are the forms offered, in the order the account page lists them.
+var AddressForms = []string{Feminine, Masculine, Epicene}
+
+// ValidForm reports whether f is an offered form of address.
+func ValidForm(f string) bool {
+	for _, x := range AddressForms {
+		if f == x {
+			return true
+		}
+	}
+	return false
+}
+
+// coacheeWords are the template fields through which a message names the
+// coachee, each given by the catalog in every form of address: the field
+// OfCoachee comes from "coachee.of.f", "coachee.of.m" or "coachee.of.x". A
+// message never writes the word itself (a catalog test checks it), so the
+// coachee is named as she or he chose.
+var coacheeWords = map[string]string{
+	"Coachee":     "coachee.the",     // le coaché, la coachée, la personne coachée
+	"CoacheeCap":  "coachee.the_cap", // Le coaché… at the start of a sentence
+	"OfCoachee":   "coachee.of",      // du coaché, de la coachée…
+	"CoacheeNoun": "coachee.noun",    // Coaché, Coachée, Personne coachée
+}
+
+var coacheeField = regexp.MustCompile(`\{\{\s*\.(Coachee|CoacheeCap|OfCoachee|CoacheeNoun)\b`)
+
+// WithCoachee returns a context whose messages name the coachee in the form
+// of address f: on an engagement's pages, the form its coachee chose.
+func WithCoachee(ctx context.Context, f string) context.Context {
+	return context.WithValue(ctx, formKey, f)
+}
+
+// CoacheeForm is the context's form of address for the coachee (epicene when
+// no one in particular is meant).
+func CoacheeForm(ctx context.Context) string {
+	if f, ok := ctx.Value(formKey).(string); ok && ValidForm(f) {
+		return f
+	}
+	return Epicene
+}
+
 // T translates a message ID. Pairs of arguments fill the message's template
-// fields: T(ctx, "join.title", "Workspace", name). A missing ID shows as itself, and a
-// test keeps the catalogs complete.
+// fields: T(ctx, "join.title", "Workspace", name). A field named Count also
+// chooses the message's plural form (CLDR one/other), so counts never read
+// "(s)". A missing ID shows as itself, and a test keeps the catalogs complete.
 func T(ctx context.Context, id string, pairs ...any) string {
+	if namesCoachee[id] {
+		pairs = append(pairs[:len(pairs):len(pairs)], "CoacheeForm", CoacheeForm(ctx))
+	}
 	return Translate(Lang(ctx), id, pairs...)
 }
 
-// Translate is T for code that has a language but no request (e-mails).
+// Translate is T for code that has a language but no request (e-mails). A
+// message that names the coachee takes the form of address from the pair
+// "CoacheeForm" (epicene without it).
 func Translate(lang, id string, pairs ...any) string {
 	loc, ok := localizers[lang]
 	if !ok {
@@ -135,11 +203,36 @@ func Translate(lang, id string, pairs ...any) string {
 			data[fmt.Sprint(pairs[i])] = pairs[i+1]
 		}
 	}
-	s, err := loc.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	if namesCoachee[id] {
+		data = coacheeData(loc, data)
+	}
+	cfg := &goi18n.LocalizeConfig{MessageID: id, TemplateData: data}
+	if n, ok := data["Count"]; ok {
+		cfg.PluralCount = n
+	}
+	s, err := loc.Localize(cfg)
 	if err != nil {
 		return id
 	}
 	return s
+}
+
+// coacheeData adds to a message's data the words that name the coachee in
+// the form of address it carries.
+func coacheeData(loc *goi18n.Localizer, data map[string]any) map[string]any {
+	if data == nil {
+		data = map[string]any{}
+	}
+	f, _ := data["CoacheeForm"].(string)
+	if !ValidForm(f) {
+		f = Epicene
+	}
+	for field, id := range coacheeWords {
+		if _, set := data[field]; !set {
+			data[field], _ = loc.Localize(&goi18n.LocalizeConfig{MessageID: id + "." + f})
+		}
+	}
+	return data
 }
 
 // Has reports whether the catalog of lang defines id (for tests).

@@ -14,16 +14,70 @@ import (
 	"triade/web"
 )
 
-func catalog(t *testing.T, lang string) map[string]string {
+// catalog maps each message ID of a language to its texts: one, or one per
+// plural form.
+func catalog(t *testing.T, lang string) map[string][]string {
 	b, err := fs.ReadFile(web.Locales, "locales/"+lang+".json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := map[string]string{}
-	if err := json.Unmarshal(b, &m); err != nil {
+	raw := map[string]json.RawMessage{}
+	if err := json.Unmarshal(b, &raw); err != nil {
 		t.Fatal(err)
 	}
+	m := make(map[string][]string, len(raw))
+	for id, r := range raw {
+		var s string
+		if json.Unmarshal(r, &s) == nil {
+			m[id] = []string{s}
+			continue
+		}
+		forms := map[string]string{}
+		if err := json.Unmarshal(r, &forms); err != nil {
+			t.Fatalf("%s: %s: %v", lang, id, err)
+		}
+		for _, f := range []string{"one", "other"} {
+			if forms[f] == "" {
+				t.Errorf("%s: %s lacks its %q plural form", lang, id, f)
+			}
+			m[id] = append(m[id], forms[f])
+		}
+	}
 	return m
+}
+
+// Counts go through the plural forms: a message never hedges with "(s)".
+func TestNoHedgedPlurals(t *testing.T) {
+	hedge := regexp.MustCompile(`\(s\)|\(e\)|\(es\)`)
+	for _, lang := range Languages {
+		for id, texts := range catalog(t, lang) {
+			for _, s := range texts {
+				if hedge.MatchString(s) {
+					t.Errorf("%s: %s: %q hedges a plural: give it one/other forms and a Count", lang, id, s)
+				}
+			}
+		}
+	}
+}
+
+func TestPluralForms(t *testing.T) {
+	cases := []struct {
+		lang  string
+		count int
+		want  string
+	}{
+		{"fr", 0, "0 membre"}, {"fr", 1, "1 membre"}, {"fr", 8, "8 membres"},
+		{"en", 0, "0 members"}, {"en", 1, "1 member"}, {"en", 8, "8 members"},
+	}
+	for _, c := range cases {
+		if got := Translate(c.lang, "members.caption", "Count", c.count); got != c.want {
+			t.Errorf("%s, %d: %q, want %q", c.lang, c.count, got, c.want)
+		}
+	}
+	// An event's data holds its numbers as text.
+	if got := Translate("fr", "history.retention_set", "Count", "3"); got != "Durée de conservation fixée à 3 ans" {
+		t.Errorf("count as text: %q", got)
+	}
 }
 
 func TestCatalogsHaveTheSameMessages(t *testing.T) {
@@ -44,7 +98,7 @@ func TestCatalogsHaveTheSameMessages(t *testing.T) {
 // name in a struct field that the views translate, must be in the catalog.
 // (The store is skipped: its dotted strings are event kinds, whose messages are
 // checked by the server tests.)
-var idPattern = regexp.MustCompile(`"((?:account|dashboard|error|field|form|home|invite|join|layout|link|login|mail|members|nav|orgs|outbox|reset|role|signup|forgot|eng|phase|part|gate|request|requests|objectives|indicators|indicator|synthesis|meeting|meetings|conflict|contract|first_meeting|framing|filter|text|todo|sponsor_kind|history|session|action|actions|autonomy|evaluation|report|library|activity|calendar|settings|erase|unsubscribe|remind|wait|assessment|carrier|closing|comments|comment|journal|progress|pager)\.[a-z0-9_.]+[a-z0-9_])"`)
+var idPattern = regexp.MustCompile(`"((?:account|dashboard|error|field|form|home|invite|join|layout|link|login|mail|members|nav|orgs|outbox|reset|role|signup|forgot|eng|phase|part|gate|request|requests|objectives|indicators|indicator|synthesis|meeting|meetings|conflict|contract|first_meeting|framing|filter|text|todo|sponsor_kind|history|session|action|actions|autonomy|evaluation|report|library|activity|calendar|settings|erase|unsubscribe|remind|wait|assessment|carrier|closing|comments|comment|journal|progress|pager|visibility)\.[a-z0-9_.]+[a-z0-9_])"`)
 
 func TestEveryUsedMessageExists(t *testing.T) {
 	root := filepath.Join("..", "..")
@@ -107,5 +161,62 @@ func TestDatesInWorkspaceZone(t *testing.T) {
 	}
 	if got := T(WithLang(context.Background(), "en"), "join.title", "Workspace", "X"); got != "Join X" {
 		t.Errorf("template data: %q", got)
+	}
+}
+
+// The rule for naming the coachee: a French message never writes the word
+// (coaché, coachée, personne coachée) itself, since it would then name every
+// coachee alike. It uses one of the fields of coacheeWords, and only the
+// coachee.* messages, one per form of address, hold the words.
+func TestCoacheeNamedByForm(t *testing.T) {
+	word := regexp.MustCompile(`(?i)coach(é|ée)`)
+	action := regexp.MustCompile(`\{\{[^}]*\}\}`)
+	fr := catalog(t, "fr")
+	for id, texts := range fr {
+		if strings.HasPrefix(id, "coachee.") {
+			continue
+		}
+		for _, s := range texts {
+			if word.MatchString(action.ReplaceAllString(s, "")) {
+				t.Errorf("fr: %s: %q names the coachee itself: use {{.Coachee}}, {{.CoacheeCap}}, {{.OfCoachee}} or {{.CoacheeNoun}}", id, s)
+			}
+		}
+	}
+	for _, lang := range Languages {
+		for field, prefix := range coacheeWords {
+			for _, f := range AddressForms {
+				if !Has(lang, prefix+"."+f) {
+					t.Errorf("%s lacks %s.%s, the field %s in form %q", lang, prefix, f, field, f)
+				}
+			}
+		}
+	}
+}
+
+func TestCoacheeForms(t *testing.T) {
+	cases := []struct{ form, want string }{
+		{Feminine, "La coachée a confirmé sa volonté de travailler ensemble"},
+		{Masculine, "Le coaché a confirmé sa volonté de travailler ensemble"},
+		{Epicene, "La personne coachée a confirmé sa volonté de travailler ensemble"},
+		{"", "La personne coachée a confirmé sa volonté de travailler ensemble"},
+	}
+	for _, c := range cases {
+		ctx := WithCoachee(WithLang(context.Background(), "fr"), c.form)
+		if got := T(ctx, "gate.coachee_willing"); got != c.want {
+			t.Errorf("form %q: %q, want %q", c.form, got, c.want)
+		}
+		if got := Translate("fr", "gate.coachee_willing", "CoacheeForm", c.form); got != c.want {
+			t.Errorf("Translate, form %q: %q, want %q", c.form, got, c.want)
+		}
+	}
+	ctx := WithCoachee(WithLang(context.Background(), "fr"), Feminine)
+	if got := T(ctx, "request.level.coachee"); got != "Demande de la coachée" {
+		t.Errorf("OfCoachee: %q", got)
+	}
+	if got := T(ctx, "part.coachee"); got != "Coachée" {
+		t.Errorf("part: %q", got)
+	}
+	if got := T(WithLang(ctx, "en"), "part.coachee"); got != "Coachee" {
+		t.Errorf("en part: %q", got)
 	}
 }

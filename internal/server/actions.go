@@ -37,7 +37,7 @@ func (s *Server) actionsPage(w http.ResponseWriter, r *http.Request, status int,
 	}
 	// The coachee's quick journal forms exist only while the work goes on.
 	v := views.ActionsView{Eng: s.engView(r, "/actions"), CanWork: canAdd, SharedOnly: !can(r, domain.InfoActions, domain.Read),
-		CanAdd: canAdd, Form: f}
+		CanAdd: canAdd, Form: f, Statuses: statusOptions()}
 	if f.Values == nil {
 		v.Form = emptyForm()
 	}
@@ -95,11 +95,18 @@ func (s *Server) actionPage(w http.ResponseWriter, r *http.Request, status int, 
 	for _, c := range a.Comments {
 		v.Comments = append(v.Comments, views.CommentRow{At: i18n.DateTime(r.Context(), c.At), Author: c.Author, Body: c.Body})
 	}
-	for _, st := range domain.ActionStatuses {
-		v.Statuses = append(v.Statuses, views.Option{Value: string(st), Label: "action.status." + string(st)})
-	}
+	v.Statuses = statusOptions()
 	s.render(w, r, status, views.ActionPage(s.page(r, "action.title"), v))
 	return nil
+}
+
+// statusOptions are the statuses an action can take, for a select.
+func statusOptions() []views.Option {
+	var out []views.Option
+	for _, st := range domain.ActionStatuses {
+		out = append(out, views.Option{Value: string(st), Label: "action.status." + string(st)})
+	}
+	return out
 }
 
 func (s *Server) setActionStatus(w http.ResponseWriter, r *http.Request) error {
@@ -133,7 +140,11 @@ func (s *Server) addJournalEntry(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	j := store.JournalEntry{Did: text(f, "did", 5000, false), Happened: text(f, "happened", 5000, false), Learnt: text(f, "learnt", 5000, false)}
+	j := store.JournalEntry{Did: text(f, "did", 5000, false), Happened: text(f, "happened", 5000, false), Learnt: text(f, "learnt", 5000, false),
+		Status: domain.ActionStatus(f.Get("status"))}
+	if j.Status != "" && !j.Status.Valid() {
+		f.Errors.Add("status", "field.invalid_choice")
+	}
 	if j.Did == "" && j.Happened == "" && j.Learnt == "" && len(f.Errors) == 0 {
 		f.Errors.Add("did", "field.journal.empty")
 	}

@@ -175,7 +175,7 @@ func TestDashboards(t *testing.T) {
 			t.Fatalf("status %d", r.status)
 		}
 		body := text(r)
-		labels := map[string]string{"admin": "Administrateur", "coach": "Coach", "coachee": "Coaché", "sponsor": "Représentant de l'entreprise"}
+		labels := map[string]string{"admin": "Administrateur", "coach": "Coach", "coachee": "Personne coachée", "sponsor": "Représentant de l'entreprise"}
 		rows, _ := a.env.Super.Query(ctx, `SELECT m.role, count(*)::text FROM memberships m JOIN workspaces w ON w.id = m.tenant_id
 			WHERE w.slug = 'demo' GROUP BY m.role`)
 		counts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) ([2]string, error) {
@@ -210,7 +210,7 @@ func TestDashboards(t *testing.T) {
 			t.Fatalf("demo phases: %v", byPhase)
 		}
 		for _, c := range byPhase {
-			want := regexp.MustCompile(`<td>` + regexp.QuoteMeta(c[0]) + `</td>\s*<td>` + phases[c[1]] + `</td>\s*<td>` + c[2] + `</td>`)
+			want := regexp.MustCompile(`<td[^>]*>` + regexp.QuoteMeta(c[0]) + `</td>\s*<td[^>]*>` + phases[c[1]] + `</td>\s*<td[^>]*>` + c[2] + `</td>`)
 			if !want.MatchString(body) {
 				t.Errorf("admin dashboard lacks the row %s / %s / %s", c[0], phases[c[1]], c[2])
 			}
@@ -683,7 +683,7 @@ func TestExportDownload(t *testing.T) {
 	}
 }
 
-var activityRow = regexp.MustCompile(`(?s)<tr>\s*<td>(.*?)</td>\s*<td>(.*?)</td>\s*<td>(.*?)</td>`)
+var activityRow = regexp.MustCompile(`(?s)<tr>\s*<td[^>]*>(.*?)</td>\s*<td[^>]*>(.*?)</td>\s*<td[^>]*>(.*?)</td>`)
 
 func TestActivityLog(t *testing.T) {
 	a := newApp(t, true)

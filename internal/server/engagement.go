@@ -39,6 +39,7 @@ func (s *Server) engagement(next http.Handler) http.Handler {
 			return
 		}
 		ctx := context.WithValue(r.Context(), engagementKey, &engCtx{Engagement: e, Part: part})
+		ctx = i18n.WithCoachee(ctx, e.CoacheeForm()) // every page of it names its coachee as chosen
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
@@ -80,7 +81,7 @@ func (s *Server) engView(r *http.Request, current string) views.Eng {
 	v := views.Eng{ID: e.ID, Title: e.Title, ClientOrg: e.ClientOrg, Phase: e.Phase, Part: e.Part,
 		ReadOnly: !e.Phase.Open(), EndedReason: e.EndedReason, Base: engPath(r, "")}
 	for _, p := range e.Parties {
-		v.Parties = append(v.Parties, views.PartyRow{Name: p.Name, Part: p.Part, SponsorKind: p.SponsorKind})
+		v.Parties = append(v.Parties, views.PartyRow{Me: p.UserID == person(r).ID, Name: p.Name, Part: p.Part, SponsorKind: p.SponsorKind})
 	}
 	// A tab shows when its page may be read: the same rule as its route, so
 	// nothing shows before its phase.
@@ -440,6 +441,9 @@ func historyArgs(ctx context.Context, data map[string]any) []any {
 			str = i18n.T(ctx, p+str)
 		}
 		args = append(args, k, str)
+		if k == "years" { // the count that chooses the message's plural form
+			args = append(args, "Count", str)
+		}
 	}
 	return args
 }

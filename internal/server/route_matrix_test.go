@@ -158,6 +158,7 @@ func TestEveryRegisteredRoute(t *testing.T) {
 		// The second step of a sign-in, reached without a first one: back to the first.
 		{"GET /login/code", "/login/code", nil, all(303)},
 		{"POST /login/code", "/login/code", nil, all(303)},
+		{"POST /account/address", "/account/address", nil, signedIn(422, 401)}, // no choice: refused beside the field
 		{"GET /account/export", "/account/export", nil, signedIn(200, 303)},
 		// The reminder e-mails' link works without a session: the token is the key.
 		{"GET /unsubscribe/{token}", "/unsubscribe/{unsubToken}", nil, all(200)},

@@ -55,6 +55,7 @@ func (s *Server) routes() http.Handler {
 		r.Post("/account/2fa", s.h(s.signedIn(s.enableTwoFactor)))
 		r.Get("/login/code", s.h(s.loginCodeForm))
 		r.Post("/login/code", s.h(s.loginCode))
+		r.Post("/account/address", s.h(s.signedIn(s.saveAddressForm)))
 		r.Get("/account/export", s.h(s.signedIn(s.export)))
 		r.Get("/unsubscribe/{token}", s.h(s.unsubscribeForm))
 		r.Post("/unsubscribe/{token}", s.h(s.unsubscribe))

@@ -21,6 +21,7 @@ type User struct {
 	Locale       string
 	// TwoFactor: the person signs in with a second factor (loaded by Person).
 	TwoFactor bool
+	AddressForm  string // how the person is named: f, m or x (see i18n.AddressForms)
 }
 
 // Workspace is a tenant: a coaching practice or a company's coaching programme.
@@ -39,11 +40,11 @@ type Membership struct {
 	RequireTwoFactor bool
 }
 
-const userCols = `id, email, name, coalesce(password_hash, ''), coalesce(locale, '')`
+const userCols = `id, email, name, coalesce(password_hash, ''), coalesce(locale, ''), address_form`
 
 func scanUser(row pgx.Row) (User, error) {
 	var u User
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Locale)
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Locale, &u.AddressForm)
 	return u, err
 }
 

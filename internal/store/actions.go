@@ -70,6 +70,7 @@ type JournalEntry struct {
 	ID                    string
 	At                    time.Time
 	Did, Happened, Learnt string
+	Status                domain.ActionStatus `db:"-"` // set on the action with the entry; "" leaves it (not a column)
 }
 
 // Comment is a coach's comment on an action.
@@ -189,10 +190,17 @@ func (s *Store) ShareAction(ctx context.Context, sc Scope, id, aid string, share
 }
 
 // AddJournalEntry adds an entry to the coachee's journal on an action.
+// With a status, the action takes it in the same transaction: both or neither.
 func (s *Store) AddJournalEntry(ctx context.Context, sc Scope, id, aid string, e JournalEntry) error {
-	return s.actionWrite(ctx, sc, id, `INSERT INTO journal_entries (tenant_id, action_id, engagement_id, author_id, did, happened, learnt)
+	return s.inActions(ctx, sc, id, func(tx pgx.Tx) error {
+		err := execOne(ctx, tx, `INSERT INTO journal_entries (tenant_id, action_id, engagement_id, author_id, did, happened, learnt)
 		SELECT $1, a.id, a.engagement_id, $4, $5, $6, $7 FROM actions a WHERE a.tenant_id = $1 AND a.engagement_id = $2 AND a.id::text = $3`,
-		aid, sc.UserID, e.Did, e.Happened, e.Learnt)
+			sc.TenantID, id, aid, sc.UserID, e.Did, e.Happened, e.Learnt)
+		if err != nil || e.Status == "" {
+			return err
+		}
+		return execOne(ctx, tx, `UPDATE actions SET status = $4 WHERE tenant_id = $1 AND engagement_id = $2 AND id::text = $3`, sc.TenantID, id, aid, e.Status)
+	})
 }
 
 // AddComment adds the coach's comment on an action.
@@ -204,13 +212,18 @@ func (s *Store) AddComment(ctx context.Context, sc Scope, id, aid, body string) 
 
 func (s *Store) actionWrite(ctx context.Context, sc Scope, id, q, aid string, args ...any) error {
 	return s.inActions(ctx, sc, id, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, q, append([]any{sc.TenantID, id, aid}, args...)...)
-		if err != nil {
-			return dbError("action write", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return domain.ErrNotFound
-		}
-		return nil
+		return execOne(ctx, tx, q, append([]any{sc.TenantID, id, aid}, args...)...)
 	})
+}
+
+// execOne runs a write that must touch a row: none is a not found.
+func execOne(ctx context.Context, tx pgx.Tx, q string, args ...any) error {
+	tag, err := tx.Exec(ctx, q, args...)
+	if err != nil {
+		return dbError("action write", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return domain.ErrNotFound
+	}
+	return nil
 }

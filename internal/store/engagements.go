@@ -15,6 +15,7 @@ type Party struct {
 	UserID, Name, Email string
 	Part                domain.Part
 	SponsorKind         string
+	AddressForm         string // how the person chose to be named
 }
 
 // Engagement is an engagement's header: what every page of it needs.
@@ -52,6 +53,14 @@ func (e *Engagement) With(part domain.Part) []Party {
 		}
 	}
 	return out
+}
+
+// CoacheeForm is how the engagement's coachee chose to be named ("" if none).
+func (e *Engagement) CoacheeForm() string {
+	if ps := e.With(domain.PartCoachee); len(ps) > 0 {
+		return ps[0].AddressForm
+	}
+	return ""
 }
 
 // Name returns the name of the first party with the part, or "".
@@ -95,7 +104,7 @@ const memberName = `CASE WHEN m.joined_at IS NULL THEN m.invited_name ELSE u.nam
 func queueHeader(b *pgx.Batch, sc Scope, id string) {
 	b.Queue(`SELECT `+engagementCols+` FROM engagements e JOIN client_orgs o ON o.tenant_id = e.tenant_id AND o.id = e.client_org_id
 		WHERE e.tenant_id = $1 AND e.id = $2`, sc.TenantID, id)
-	b.Queue(`SELECT p.user_id, `+memberName+`, u.email, p.part, p.sponsor_kind FROM engagement_parties p JOIN users u ON u.id = p.user_id
+	b.Queue(`SELECT p.user_id, `+memberName+`, u.email, p.part, p.sponsor_kind, u.address_form FROM engagement_parties p JOIN users u ON u.id = p.user_id
 		JOIN memberships m ON m.tenant_id = p.tenant_id AND m.user_id = p.user_id
 		WHERE p.tenant_id = $1 AND p.engagement_id = $2
 		ORDER BY array_position(ARRAY['coach','cocoach','coachee','sponsor'], p.part), 2`, sc.TenantID, id)
@@ -109,7 +118,7 @@ func readHeader(br pgx.BatchResults, e *Engagement) error {
 	var err error
 	e.Parties, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Party, error) {
 		var p Party
-		return p, r.Scan(&p.UserID, &p.Name, &p.Email, &p.Part, &p.SponsorKind)
+		return p, r.Scan(&p.UserID, &p.Name, &p.Email, &p.Part, &p.SponsorKind, &p.AddressForm)
 	})
 	return dbError("parties", err)
 }

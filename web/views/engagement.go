@@ -15,6 +15,7 @@ type Eng struct {
 
 // PartyRow is a participant and their part.
 type PartyRow struct {
+	Me          bool // the reader
 	Name        string
 	Part        domain.Part
 	SponsorKind string
@@ -230,3 +231,20 @@ type ConflictField struct {
 
 func partLabel(p domain.Part) string   { return "part." + string(p) }
 func phaseLabel(p domain.Phase) string { return "phase." + string(p) }
+
+// warningCount is the number a bouclage warning speaks of.
+func warningCount(id string, p *Progress) int {
+	if id == "gate.warn.open_actions" {
+		return p.OpenActions
+	}
+	return p.Planned - p.Held
+}
+
+// requestHint is the help under a request's field: spoken to the coachee
+// when she or he writes her or his own.
+func requestHint(level string, reader domain.Part) string {
+	if level == "coachee" && reader == domain.PartCoachee {
+		return "request.hint.coachee.self"
+	}
+	return "request.hint." + level
+}

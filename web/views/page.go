@@ -37,6 +37,7 @@ func (p Page) Can(c domain.Capability) bool { return domain.Can(p.Role, c) }
 // Person is the signed-in person.
 type Person struct {
 	Name, Email string
+	AddressForm string // how the person chose to be named (i18n.AddressForms)
 }
 
 // WorkspaceLink names a workspace and the person's role in it.
@@ -74,6 +75,14 @@ func t(ctx context.Context, id string, args ...any) string { return i18n.T(ctx, 
 func date(ctx context.Context, tm time.Time) string { return i18n.DateTime(ctx, tm) }
 
 func roleLabel(r domain.Role) string { return "role." + string(r) }
+
+// pick is a if cond, else b: for a message ID that depends on the page.
+func pick(cond bool, a, b string) string {
+	if cond {
+		return a
+	}
+	return b
+}
 
 func orDash(ctx context.Context, s string) string {
 	if s == "" {

@@ -72,7 +72,7 @@ type ActionsView struct {
 	CanWork, SharedOnly, CanAdd bool // CanWork: journal and status; SharedOnly: sees only what was shared
 	Form                        Form
 	Actions                     []ActionRow
-	Objectives                  []Option
+	Objectives, Statuses        []Option
 }
 
 // ActionView is one action with its journal.
@@ -139,3 +139,9 @@ func points(pts []AutonomyPoint, coach bool) string {
 }
 
 func itoa(i int) string { return fmt.Sprint(i) }
+
+// keepStatus offers, before the statuses, to leave the action's as it is: a
+// journal entry may change it in the same submit, or not.
+func keepStatus(statuses []Option) []Option {
+	return append([]Option{{Value: "", Label: "journal.status.keep"}}, statuses...)
+}
