@@ -119,7 +119,8 @@ func Duties(f EngagementFacts, p Part, now time.Time) []Duty {
 		out = append(out, Duty{Kind: DutyScheduleMeeting, Path: "/meetings", N: f.OpenRequests, Stamp: int(f.NewestRequest.Unix() / 86400)})
 	}
 	if p.IsCoach() && f.SynthesisComments > 0 {
-		out = append(out, Duty{Kind: DutyReadComments, Path: "/synthesis/" + strconv.Itoa(f.Cadrage.Synthesis.Current), N: f.SynthesisComments})
+		n := f.Cadrage.Synthesis.Current
+		out = append(out, Duty{Kind: DutyReadComments, Path: "/synthesis/" + strconv.Itoa(n), N: f.SynthesisComments, Stamp: n*1000 + f.SynthesisComments})
 	}
 	for i := range out {
 		out[i].Late = !out[i].Due.IsZero() && out[i].Due.Before(now)

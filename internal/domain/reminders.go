@@ -14,9 +14,13 @@ const (
 // ReminderKinds in the order the settings page offers them.
 var ReminderKinds = []string{RemindMeeting, RemindActionDue, RemindActionOverdue, RemindNoNextSession, RemindWaiting}
 
-// mailedDuties are the duties an e-mail tells of (RemindWaiting), once per
-// occurrence (Duty.Stamp); the others wait on the dashboard and the overview.
-var mailedDuties = []string{DutyValidateSynth, DutyValidateReport, DutyScheduleMeeting}
+// mailedDuties are the duties an e-mail tells of (RemindWaiting) when they
+// appear, once per occurrence (Duty.Stamp): each party's own step of the
+// method, HR's included, with its form linked. The others (the coach's
+// routine, meetings, which have their own reminders) wait on the dashboard and
+// the overview.
+var mailedDuties = []string{DutyWillingness, DutyCompanyRequest, DutyCoacheeRequest, DutyValidateSynth, DutyReadComments,
+	DutyScheduleMeeting, DutySelfAssess, DutyFinalSynthesis, DutyFeedback, DutyValidateReport}
 
 // Mailed reports whether a duty of this kind is told by e-mail.
 func Mailed(kind string) bool {
@@ -26,6 +30,18 @@ func Mailed(kind string) bool {
 		}
 	}
 	return false
+}
+
+// Told lists, among a person's duties in an engagement, those an e-mail tells
+// of, as the reminder rules take them.
+func Told(engagementID string, ds []Duty) []WaitingFact {
+	var out []WaitingFact
+	for _, d := range ds {
+		if Mailed(d.Kind) {
+			out = append(out, WaitingFact{EngagementID: engagementID, Kind: d.Kind, Number: d.Stamp, Path: d.Path})
+		}
+	}
+	return out
 }
 
 // MeetingFact is one of the person's coming meetings.

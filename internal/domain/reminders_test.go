@@ -61,3 +61,34 @@ func TestReminders(t *testing.T) {
 		t.Errorf("unsubscribed from all: %d reminders", n)
 	}
 }
+
+// TestDutiesAreToldOnce: a duty the method gives a party (HR's company
+// request here) becomes one e-mail linking to its form; the same duty the
+// next day is the same reminder (same key, subject and day), so it is sent
+// once; a new synthesis version is a new one.
+func TestDutiesAreToldOnce(t *testing.T) {
+	fresh := EngagementFacts{Phase: PhaseCadrage}
+	day1 := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	remind := func(f EngagementFacts, p Part, now time.Time) []Reminder {
+		return Reminders(ReminderFacts{Now: now, Waiting: Told("e1", Duties(f, p, now))})
+	}
+	rs := remind(fresh, PartSponsor, day1)
+	if len(rs) != 1 || rs[0].Key != DutyCompanyRequest || rs[0].Path != "/requests" || rs[0].Kind != RemindWaiting {
+		t.Fatalf("sponsor, new engagement: %+v, want one reminder of the company's request linking /requests", rs)
+	}
+	again := remind(fresh, PartSponsor, day1.AddDate(0, 0, 1))
+	if len(again) != 1 || again[0].Key != rs[0].Key || again[0].Subject != rs[0].Subject || !again[0].Day.Equal(rs[0].Day) {
+		t.Errorf("the next day: %+v, want the same reminder (sent once)", again)
+	}
+	// The coach's own routine is not mailed: the dashboard shows it.
+	if rs := remind(fresh, PartCoach, day1); len(rs) != 1 || rs[0].Key != DutyWillingness {
+		t.Errorf("coach, new engagement: %+v, want the willingness alone", rs)
+	}
+	v1, v2 := framed(), framed()
+	v1.Cadrage.Synthesis, v1.MySynthesis = SynthesisState{Current: 1}, false
+	v2.Cadrage.Synthesis, v2.MySynthesis = SynthesisState{Current: 2}, false
+	a, b := remind(v1, PartCoachee, day1), remind(v2, PartCoachee, day1)
+	if len(a) != 1 || len(b) != 1 || a[0].Day.Equal(b[0].Day) || b[0].Path != "/synthesis/2" {
+		t.Errorf("synthesis v1 then v2: %+v then %+v, want two reminders", a, b)
+	}
+}

@@ -380,3 +380,24 @@ func TestUnsubscribe(t *testing.T) {
 		t.Error("the coach received nothing either: the job did not run")
 	}
 }
+
+// TestDutyMailsReachEachParty: the demo's run of the reminder job tells HR of
+// the company's request it must write, and the coachee of her own request,
+// each with a link to the exact form, once (a second run sends nothing more).
+func TestDutyMailsReachEachParty(t *testing.T) {
+	f := seeded(t)
+	fresh := demo.BaseURL + "/w/demo/e/" + f.engagement("Prise de poste — direction des achats")
+	for _, c := range []struct{ to, subject, link string }{
+		{"sponsor@demo.test", "Rédiger la demande de l'entreprise", fresh + "/requests"},
+		{"coachee@demo.test", "Rédiger votre demande", fresh + "/requests"},
+		{"coachee@demo.test", "Confirmer votre volonté de travailler ensemble", fresh},
+	} {
+		q := `SELECT count(*) FROM outbox WHERE to_addr = $1 AND subject LIKE '%' || $2 || '%' AND link = $3`
+		if n := f.count(q, c.to, c.subject, c.link); n != 1 {
+			t.Errorf("%s: %d e-mail(s) « %s » linking %s, want 1", c.to, n, c.subject, c.link)
+		}
+	}
+	if n, err := jobs.Run(f.ctx, f.env.Store, f.now, demo.BaseURL); err != nil || n != 0 {
+		t.Errorf("second run: %d sent, %v", n, err)
+	}
+}

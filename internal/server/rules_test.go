@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"triade/internal/domain"
 )
 
 // TestCocoachRights: a co-coach has the coach's rights (rules of
@@ -121,4 +123,93 @@ func TestOverviewShowsDuties(t *testing.T) {
 	if r := f.call(f.clients["admin"], http.MethodGet, f.path("/w/demo/e/{bou}/"), nil); strings.Contains(r.body, "Pour clore") || strings.Contains(r.body, `class="todo"`) {
 		t.Error("the admin's overview asks something of them")
 	}
+}
+
+// TestRouteRefusalsFollowTheRules derives, from the rule set alone, what each
+// party may do on every route of an engagement in each phase (the route
+// names its row and operation in routes.go; domain.Allowed judges), and checks
+// the server answers so: a refused read is 404, a refused write 403 (judged
+// before any form or object, so any id will do), an allowed page read 200.
+// Allowed writes are left to the hand-written matrices, which send real forms.
+func TestRouteRefusalsFollowTheRules(t *testing.T) {
+	f := paFixture(t)
+	src, err := os.ReadFile("routes.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reNeed := regexp.MustCompile(`r\.(Get|Post)\("([^"]*)", s\.h\(s\.need\(domain\.(Info\w+), domain\.(\w+),`)
+	infos, ops := map[string]domain.Info{}, map[string]domain.Right{}
+	for _, i := range domain.Infos {
+		infos[infoName(i)] = i
+	}
+	for _, op := range domain.Ops {
+		ops[strings.ToUpper(op.String()[:1])+op.String()[1:]] = op
+	}
+	phases := map[string]domain.Phase{"fresh": domain.PhaseCadrage, "acc": domain.PhaseAccompagnement, "bou": domain.PhaseBouclage,
+		"clos": domain.PhaseClos, "stop": domain.PhaseInterrompu}
+	parts := map[string]domain.Part{"coach": domain.PartCoach, "coachee": domain.PartCoachee, "sponsor": domain.PartSponsor, "admin": domain.PartAdmin}
+	reParam := regexp.MustCompile(`\{[^}]+\}`)
+	calls := 0
+	for _, m := range reNeed.FindAllStringSubmatch(string(src), -1) {
+		method, pattern := strings.ToUpper(m[1]), m[2]
+		info, ok := infos[m[3]]
+		op, ok2 := ops[m[4]]
+		if !ok || !ok2 {
+			t.Fatalf("%s %s: unknown %s/%s", method, pattern, m[3], m[4])
+		}
+		hasParams := reParam.MatchString(pattern)
+		// A number where a version is expected, a uuid elsewhere: nothing of it exists.
+		path := reParam.ReplaceAllStringFunc(pattern, func(p string) string {
+			if p == "{n}" {
+				return "1"
+			}
+			return "00000000-0000-4000-8000-000000000000"
+		})
+		for eng, phase := range phases {
+			for who, part := range parts {
+				allowed := domain.Allowed(part, info, op, phase)
+				want := 0
+				switch {
+				case !allowed && method == http.MethodGet:
+					want = http.StatusNotFound
+				case !allowed:
+					want = http.StatusForbidden
+				case method == http.MethodGet && !hasParams:
+					want = http.StatusOK
+				default:
+					continue // an allowed write, or a read of an object: the matrices send real ones
+				}
+				url := f.path("/w/demo/e/{" + eng + "}" + path)
+				r := f.call(f.clients[who], method, url, nil)
+				calls++
+				if r.status != want {
+					t.Errorf("%s %s on %s (%s) as %s: %d, want %d from the rules", method, pattern, eng, phase, who, r.status, want)
+				}
+			}
+		}
+	}
+	if calls < 500 {
+		t.Fatalf("only %d calls", calls)
+	}
+	t.Logf("%d calls derived from the rules", calls)
+}
+
+// infoName is the Go name of an Info constant, as routes.go spells it.
+func infoName(i domain.Info) string {
+	names := map[domain.Info]string{}
+	for _, n := range []struct {
+		i domain.Info
+		n string
+	}{
+		{domain.InfoSummary, "InfoSummary"}, {domain.InfoWillingness, "InfoWillingness"}, {domain.InfoDiagnosis, "InfoDiagnosis"},
+		{domain.InfoFraming, "InfoFraming"}, {domain.InfoCompanyRequest, "InfoCompanyRequest"}, {domain.InfoCoacheeRequest, "InfoCoacheeRequest"},
+		{domain.InfoSynthesis, "InfoSynthesis"}, {domain.InfoDocComments, "InfoDocComments"}, {domain.InfoMeetingRequests, "InfoMeetingRequests"},
+		{domain.InfoHistory, "InfoHistory"}, {domain.InfoSessions, "InfoSessions"}, {domain.InfoSessionContent, "InfoSessionContent"},
+		{domain.InfoActions, "InfoActions"}, {domain.InfoSharedActions, "InfoSharedActions"}, {domain.InfoAutonomy, "InfoAutonomy"},
+		{domain.InfoPrivateNotes, "InfoPrivateNotes"}, {domain.InfoEvaluation, "InfoEvaluation"}, {domain.InfoClosing, "InfoClosing"},
+		{domain.InfoCoacheeSynth, "InfoCoacheeSynth"}, {domain.InfoRecommendations, "InfoRecommendations"}, {domain.InfoFeedback, "InfoFeedback"},
+	} {
+		names[n.i] = n.n
+	}
+	return names[i]
 }

@@ -73,10 +73,11 @@ func (s *Store) ReminderFacts(ctx context.Context, sc Scope, role domain.Role, n
 		f.Actions = append(f.Actions, af)
 	}
 	for _, w := range d.Waiting {
-		if !domain.Mailed(w.Kind) {
+		told := domain.Told(w.EngagementID, []domain.Duty{w.Duty})
+		if len(told) == 0 {
 			continue // shown on the dashboard, not worth an e-mail
 		}
-		f.Waiting = append(f.Waiting, domain.WaitingFact{EngagementID: w.EngagementID, Kind: w.Kind, Number: w.Stamp, Path: w.Path})
+		f.Waiting = append(f.Waiting, told...)
 		titles[w.EngagementID] = w.Title
 	}
 	for _, e := range d.Engagements {
