@@ -100,7 +100,7 @@ func (p *persona) crawl(start string, limit int, check func(path string)) []stri
 		pages = append(pages, path)
 		p.wantStatus("GET "+path, p.open(path), 200)
 		check(path)
-		for _, href := range p.attrs("a[href]", "href") {
+		for _, href := range p.attrs("a[href]:not([download])", "href") { // a download is no page
 			next, ok := p.pagePath(href, prefix)
 			if !ok || seen[next] {
 				continue
