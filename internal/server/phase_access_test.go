@@ -258,10 +258,11 @@ func TestAccompagnementAccessMatrix(t *testing.T) {
 		{paw{200, 200, 404, 404, 404, 404, 303}, "GET", "/w/demo/e/{acc}/sessions/{accS5}", nil},
 		// Editing the session and its parts: the coach alone.
 		{paw{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{acc}/sessions/{accS5}", sessionMeta},
-		{paw{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{acc}/sessions/{accS5}/content", sessionContent},
+		// The whole record on one form (here its content alone; the parts come next).
 		{paw{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{acc}/sessions/{accS5}/record", func(p string) []string {
-			return append(sessionContent(p), "n_sit", "1", "sit.0.title", "Situation du relevé de séance 5", "op", "save")
+			return append(sessionContent(p), "op", "save")
 		}},
+		{paw{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{acc}/sessions/{accS5}/content", sessionContent},
 		{paw{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{acc}/sessions/{accS5}/situations", paFixed("title", "Situation apportée en séance 5", "context", "Contexte")},
 		{paw{422, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{acc}/sessions/{accS5}/situations", nil},
 		{paw{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{acc}/sessions/{accS5}/options", paFixed("body", "Option envisagée en séance 5")},

@@ -319,7 +319,7 @@ func parseRecord(f views.Form, kind string, drop int, withNote bool) store.Sessi
 	}
 	for i := range rowCount(f, "n_act") {
 		id, title := idField(f, rowKey("act", i, "id")), text(f, rowKey("act", i, "title"), 300, false)
-		line := store.PlanLine{ID: id, Title: title, ObjectiveID: idField(f, rowKey("act", i, "objective")), Due: parseDay(f, rowKey("act", i, "due"))}
+		line := store.PlanLine{ID: id, Title: title, ObjectiveID: idField(f, rowKey("act", i, "objective")), Due: parseDay(f, rowKey("act", i, "due")), Row: i}
 		if skip("action", i) || id == "" && title == "" && line.ObjectiveID == "" && line.Due == nil {
 			continue
 		}

@@ -474,6 +474,7 @@ func (s *Store) AddLibraryItem(ctx context.Context, sc Scope, it LibraryItem) (s
 type PlanLine struct {
 	ID, ObjectiveID, Title string
 	Due                    *time.Time
+	Row                    int // the line's row on the form, to put an error beside it
 }
 
 // SessionRecord is everything the coach records of a session on its one form.
@@ -539,14 +540,14 @@ func savePlan(ctx context.Context, tx pgx.Tx, sc Scope, id, sid string, plan []P
 		AND NOT (a.id::text = ANY($4))`+noJournal, t, id, sid, keep); err != nil {
 		return dbError("plan: remove", err)
 	}
-	for i, l := range plan {
+	for _, l := range plan {
 		var ok bool
 		if err := tx.QueryRow(ctx, `SELECT $3 = '' OR EXISTS (SELECT 1 FROM objectives WHERE tenant_id = $1 AND engagement_id = $2 AND id::text = $3)`,
 			t, id, l.ObjectiveID).Scan(&ok); err != nil {
 			return dbError("plan: objective", err)
 		}
 		if !ok {
-			return domain.FieldErrors{fmt.Sprintf("act.%d.objective", i): "field.invalid_choice"}
+			return domain.FieldErrors{fmt.Sprintf("act.%d.objective", l.Row): "field.invalid_choice"}
 		}
 		if l.ID == "" {
 			if _, err := tx.Exec(ctx, `INSERT INTO actions (tenant_id, engagement_id, session_id, objective_id, title, due_date, created_by)
