@@ -145,7 +145,7 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, status int,
 	}
 	v.CanRate = file.Status == "held" && canEdit(r, domain.InfoAutonomy)
 	if canEditContent {
-		s.recordForm(r, &v, page, formFor, f)
+		s.recordForm(&v, page, formFor, f)
 		v.Library = []views.Option{{Value: "", Label: "form.choose"}}
 		for _, it := range page.Library {
 			v.Library = append(v.Library, views.Option{Value: it.ID, Label: it.Title, Raw: true})
@@ -160,8 +160,8 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, status int,
 }
 
 // recordForm fills the session record's form: as typed when it comes back
-// refused, else as stored, with one empty row more where ?add= asks for it.
-func (s *Server) recordForm(r *http.Request, v *views.SessionView, page *store.SessionPage, formFor string, typed views.Form) {
+// refused, else as stored.
+func (s *Server) recordForm(v *views.SessionView, page *store.SessionPage, formFor string, typed views.Form) {
 	for _, it := range page.Library {
 		v.Items = append(v.Items, views.Item{ID: it.ID, Title: it.Title, Body: it.Summary})
 	}
@@ -199,15 +199,9 @@ func (s *Server) recordForm(r *http.Request, v *views.SessionView, page *store.S
 		}
 		v.NAct++
 	}
-	v.Record, v.NSit, v.NOpt = f, len(file.Situations), len(file.Options)
-	switch r.URL.Query().Get("add") {
-	case "situation":
-		v.NSit++
-	case "option":
-		v.NOpt++
-	case "action":
-		v.NAct++
-	}
+	// One empty row of each kind stands ready: the first situation, option or
+	// action line is typed without pressing "add" first.
+	v.Record, v.NSit, v.NOpt, v.NAct = f, len(file.Situations)+1, len(file.Options)+1, v.NAct+1
 }
 
 func rowKey(kind string, i int, field string) string {
@@ -266,10 +260,9 @@ func (s *Server) saveSessionRecord(w http.ResponseWriter, r *http.Request) error
 	}
 	s.flash(r, "form.saved")
 	to := engPath(r, "/sessions/"+sid)
-	switch op {
-	case "add":
-		to += "?add=" + kind + recordAnchors[kind]
-	case "remove":
+	if op != "save" {
+		// What was typed in the empty row is now stored, and a new empty row
+		// stands after it: the page opens where the button was.
 		to += recordAnchors[kind]
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
