@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -149,4 +150,32 @@ func TestSessionRecordOnOneForm(t *testing.T) {
 	if n := a.sqlStr(`SELECT count(*)::text FROM actions WHERE session_id = $1`, sid); n != "0" {
 		t.Errorf("after removing its line, %s actions left", n)
 	}
+
+	// An action the coachee has written in her journal about is hers now: the
+	// record neither changes nor deletes it, and lists it apart.
+	rec.version = contentVersion()
+	if r = coach.post(path+"/record", rec.values("save")...); r.status != http.StatusSeeOther {
+		t.Fatalf("save with a plan line: status %d", r.status)
+	}
+	aid := a.sqlStr(`SELECT id::text FROM actions WHERE session_id = $1`, sid)
+	if _, err := a.env.Super.Exec(context.Background(), `INSERT INTO journal_entries (tenant_id, action_id, engagement_id, did)
+		SELECT tenant_id, id, engagement_id, 'Fait' FROM actions WHERE id = $1`, aid); err != nil {
+		t.Fatal(err)
+	}
+	rec.version, rec.action = contentVersion(), aid
+	r = coach.post(path+"/record", rec.values("remove-action-0", "act.0.title", "Titre changé")...)
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("removing a journaled action's line: status %d", r.status)
+	}
+	if got := a.sqlStr(`SELECT coalesce(string_agg(title, ','), '') FROM actions WHERE session_id = $1`, sid); got != recAction {
+		t.Errorf("after a remove, the journaled action became %q, want %q kept", got, recAction)
+	}
+	rec.version = contentVersion()
+	if r = coach.post(path+"/record", rec.values("save", "act.0.title", "Titre changé")...); r.status != http.StatusSeeOther {
+		t.Fatalf("renaming a journaled action's line: status %d", r.status)
+	}
+	if got := a.sqlStr(`SELECT coalesce(string_agg(title, ','), '') FROM actions WHERE session_id = $1`, sid); got != recAction {
+		t.Errorf("after a rename, the journaled action became %q, want %q kept", got, recAction)
+	}
+	has(t, "the page with a journaled action", coach.get(path), "Ces actions ont déjà des entrées de journal du coaché", recAction)
 }

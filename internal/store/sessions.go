@@ -549,20 +549,32 @@ func savePlan(ctx context.Context, tx pgx.Tx, sc Scope, id, sid string, plan []P
 		if !ok {
 			return domain.FieldErrors{fmt.Sprintf("act.%d.objective", l.Row): "field.invalid_choice"}
 		}
-		if l.ID == "" {
-			if _, err := tx.Exec(ctx, `INSERT INTO actions (tenant_id, engagement_id, session_id, objective_id, title, due_date, created_by)
-				VALUES ($1, $2, $3::uuid, nullif($4, '')::uuid, $5, $6, $7)`, t, id, sid, l.ObjectiveID, l.Title, dateOnly(l.Due), sc.UserID); err != nil {
-				return dbError("plan: add", err)
+		if l.ID != "" {
+			tag, err := tx.Exec(ctx, `UPDATE actions a SET title = $5, due_date = $6, objective_id = nullif($7, '')::uuid
+				WHERE a.tenant_id = $1 AND a.engagement_id = $2 AND a.session_id::text = $3 AND a.id::text = $4`+noJournal,
+				t, id, sid, l.ID, l.Title, dateOnly(l.Due), l.ObjectiveID)
+			if err != nil {
+				return dbError("plan: update", err)
 			}
-			if err := engagementEvent(ctx, tx, sc, id, "action.added", nil); err != nil {
-				return err
+			var exists bool
+			if tag.RowsAffected() == 0 {
+				if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM actions WHERE tenant_id = $1 AND session_id::text = $2 AND id::text = $3)`,
+					t, sid, l.ID).Scan(&exists); err != nil {
+					return dbError("plan: check", err)
+				}
 			}
-			continue
+			// Updated, or kept as the coachee's; a line whose action is gone is
+			// added again rather than losing what was typed.
+			if tag.RowsAffected() > 0 || exists {
+				continue
+			}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE actions a SET title = $5, due_date = $6, objective_id = nullif($7, '')::uuid
-			WHERE a.tenant_id = $1 AND a.engagement_id = $2 AND a.session_id::text = $3 AND a.id::text = $4`+noJournal,
-			t, id, sid, l.ID, l.Title, dateOnly(l.Due), l.ObjectiveID); err != nil {
-			return dbError("plan: update", err)
+		if _, err := tx.Exec(ctx, `INSERT INTO actions (tenant_id, engagement_id, session_id, objective_id, title, due_date, created_by)
+			VALUES ($1, $2, $3::uuid, nullif($4, '')::uuid, $5, $6, $7)`, t, id, sid, l.ObjectiveID, l.Title, dateOnly(l.Due), sc.UserID); err != nil {
+			return dbError("plan: add", err)
+		}
+		if err := engagementEvent(ctx, tx, sc, id, "action.added", nil); err != nil {
+			return err
 		}
 	}
 	return nil
