@@ -258,6 +258,10 @@ func TestAccompagnementAccessMatrix(t *testing.T) {
 		{paw{200, 200, 404, 404, 404, 404, 303}, "GET", "/w/demo/e/{acc}/sessions/{accS5}", nil},
 		// Editing the session and its parts: the coach alone.
 		{paw{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{acc}/sessions/{accS5}", sessionMeta},
+		// The whole record on one form (here its content alone; the parts come next).
+		{paw{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{acc}/sessions/{accS5}/record", func(p string) []string {
+			return append(sessionContent(p), "op", "save")
+		}},
 		{paw{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{acc}/sessions/{accS5}/content", sessionContent},
 		{paw{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{acc}/sessions/{accS5}/situations", paFixed("title", "Situation apportée en séance 5", "context", "Contexte")},
 		{paw{422, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{acc}/sessions/{accS5}/situations", nil},
@@ -408,6 +412,7 @@ func TestAccompagnementForeignIDs(t *testing.T) {
 		// accompagnement engagement's URLs, and the other way round.
 		{coach, "/w/demo/e/{acc}/sessions/{bouSid}", []string{"at", eaWhen, "minutes", "60", "status", "planned", "version", "1"}},
 		{coach, "/w/demo/e/{acc}/sessions/{bouSid}/content", []string{"analysis", "Détourné", "version", "1"}},
+		{coach, "/w/demo/e/{acc}/sessions/{bouSid}/record", []string{"analysis", "Détourné", "version", "1", "n_sit", "1", "sit.0.title", "Détourné"}},
 		{coach, "/w/demo/e/{acc}/sessions/{bouSid}/situations", []string{"title", "Détourné"}},
 		{coach, "/w/demo/e/{acc}/sessions/{bouSid}/options", []string{"body", "Détourné"}},
 		{coach, "/w/demo/e/{acc}/sessions/{bouSid}/actions", []string{"title", "Détourné"}},

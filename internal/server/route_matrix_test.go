@@ -248,6 +248,7 @@ func TestEveryRegisteredRoute(t *testing.T) {
 		{"POST " + e + "/sessions", "/w/demo/e/{acc}/sessions", nil, ePost(422, 403, 403, 403)},
 		{"GET " + e + "/sessions/{sid}", "/w/demo/e/{acc}/sessions/{accS1}", nil, eGet(200, 200, 404, 404)},
 		{"POST " + e + "/sessions/{sid}", "/w/demo/e/{acc}/sessions/{accS5}", nil, ePost(422, 403, 403, 403)},
+		{"POST " + e + "/sessions/{sid}/record", "/w/demo/e/{acc}/sessions/{accS1}/record", nil, ePost(409, 403, 403, 403)},
 		{"POST " + e + "/sessions/{sid}/content", "/w/demo/e/{acc}/sessions/{accS1}/content", nil, ePost(409, 403, 403, 403)},
 		{"POST " + e + "/sessions/{sid}/situations", "/w/demo/e/{acc}/sessions/{accS5}/situations", nil, ePost(422, 403, 403, 403)},
 		{"POST " + e + "/sessions/{sid}/options", "/w/demo/e/{acc}/sessions/{accS5}/options", nil, ePost(422, 403, 403, 403)},

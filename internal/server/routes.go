@@ -130,6 +130,7 @@ func (s *Server) routes() http.Handler {
 				r.Post("/sessions", s.h(s.need(domain.InfoSessions, domain.Write, s.planSession)))
 				r.Get("/sessions/{sid}", s.h(s.need(domain.InfoSessionContent, domain.Read, s.session)))
 				r.Post("/sessions/{sid}", s.h(s.need(domain.InfoSessions, domain.Write, s.updateSession)))
+				r.Post("/sessions/{sid}/record", s.h(s.need(domain.InfoSessionContent, domain.Write, s.saveSessionRecord)))
 				r.Post("/sessions/{sid}/content", s.h(s.need(domain.InfoSessionContent, domain.Write, s.saveSessionContent)))
 				r.Post("/sessions/{sid}/situations", s.h(s.need(domain.InfoSessionContent, domain.Write, s.addToSession("situation"))))
 				r.Post("/sessions/{sid}/options", s.h(s.need(domain.InfoSessionContent, domain.Write, s.addToSession("option"))))

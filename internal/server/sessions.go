@@ -3,6 +3,8 @@ package server
 import (
 	"net/http"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -118,13 +120,16 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, status int,
 		v.Situations = append(v.Situations, views.Item{ID: st.ID, Title: st.Title, Body: st.Context})
 	}
 	for _, o := range file.Options {
-		v.Options = append(v.Options, views.Item{ID: o.ID, Title: o.Body})
+		v.Options = append(v.Options, views.Item{ID: o.ID, Title: o.Body, Chosen: o.Chosen})
 	}
 	for _, in := range file.Inputs {
 		v.Inputs = append(v.Inputs, views.Item{ID: in.ItemID, Title: in.Title, Body: in.Summary, Extra: in.Reference, Note: in.Note})
 	}
 	for _, a := range file.Actions {
 		v.Actions = append(v.Actions, s.actionRow(r, a))
+		if a.Entries > 0 {
+			v.Locked = append(v.Locked, s.actionRow(r, a))
+		}
 	}
 	for _, rt := range file.Ratings {
 		rv := views.RatingView{Score: rt.Score, Word: rt.Word}
@@ -141,6 +146,7 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, status int,
 	v.CanRate = file.Status == "held" && canEdit(r, domain.InfoAutonomy)
 	v.RatesAsCoach = e.Part.IsCoach()
 	if canEditContent {
+		s.recordForm(&v, page, formFor, f)
 		v.Library = []views.Option{{Value: "", Label: "form.choose"}}
 		for _, it := range page.Library {
 			v.Library = append(v.Library, views.Option{Value: it.ID, Label: it.Title, Raw: true})
@@ -152,6 +158,186 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, status int,
 	}
 	s.render(w, r, status, views.SessionPage(s.page(r, "session.title", "Number", file.Number), v))
 	return nil
+}
+
+// recordForm fills the session record's form: as typed when it comes back
+// refused, else as stored.
+func (s *Server) recordForm(v *views.SessionView, page *store.SessionPage, formFor string, typed views.Form) {
+	for _, it := range page.Library {
+		v.Items = append(v.Items, views.Item{ID: it.ID, Title: it.Title, Body: it.Summary})
+	}
+	if formFor == "record" {
+		v.Record = typed
+		v.NSit, v.NOpt, v.NAct = rowCount(typed, "n_sit"), rowCount(typed, "n_opt"), rowCount(typed, "n_act")
+		return
+	}
+	file := page.SessionFile
+	f := emptyForm("analysis", file.Content.Analysis, "scenarios", file.Content.Scenarios, "decision", file.Content.Decision,
+		"version", strconv.Itoa(file.Content.Version), "note", file.PrivateNote)
+	for i, st := range file.Situations {
+		f.Values.Set(rowKey("sit", i, "title"), st.Title)
+		f.Values.Set(rowKey("sit", i, "context"), st.Context)
+	}
+	for i, o := range file.Options {
+		f.Values.Set(rowKey("opt", i, "body"), o.Body)
+		if o.Chosen {
+			f.Values.Set("chosen", strconv.Itoa(i))
+		}
+	}
+	for _, in := range file.Inputs {
+		f.Values.Set("input."+in.ItemID, "on")
+		f.Values.Set("input."+in.ItemID+".note", in.Note)
+	}
+	for _, a := range file.Actions {
+		if a.Entries > 0 {
+			continue // the coachee has worked on it: listed, not edited here
+		}
+		f.Values.Set(rowKey("act", v.NAct, "id"), a.ID)
+		f.Values.Set(rowKey("act", v.NAct, "title"), a.Title)
+		f.Values.Set(rowKey("act", v.NAct, "objective"), a.ObjectiveID)
+		if a.Due != nil {
+			f.Values.Set(rowKey("act", v.NAct, "due"), a.Due.Format(time.DateOnly))
+		}
+		v.NAct++
+	}
+	// One empty row of each kind stands ready: the first situation, option or
+	// action line is typed without pressing "add" first.
+	v.Record, v.NSit, v.NOpt, v.NAct = f, len(file.Situations)+1, len(file.Options)+1, v.NAct+1
+}
+
+func rowKey(kind string, i int, field string) string {
+	return kind + "." + strconv.Itoa(i) + "." + field
+}
+
+// rowCount reads a row count the form carries, within reason.
+func rowCount(f views.Form, name string) int {
+	n, err := strconv.Atoi(f.Get(name))
+	if err != nil || n < 0 {
+		return 0
+	}
+	return min(n, maxRows)
+}
+
+// maxRows bounds the rows of each kind one record may carry.
+const maxRows = 50
+
+// recordAnchors is where each op's rows are on the page.
+var recordAnchors = map[string]string{"situation": "#situations", "option": "#options", "action": "#plan"}
+
+// saveSessionRecord saves the whole session record, then applies the op of
+// the button pressed: add an empty row, remove one, or nothing more. A refused
+// field or a conflict shows the form again with everything typed kept.
+func (s *Server) saveSessionRecord(w http.ResponseWriter, r *http.Request) error {
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	op, kind, drop := recordOp(f.Get("op"))
+	rec := parseRecord(f, kind, drop, can(r, domain.InfoPrivateNotes, domain.Write))
+	if len(f.Errors) > 0 {
+		return s.sessionPage(w, r, http.StatusUnprocessableEntity, "record", f)
+	}
+	sid := chi.URLParam(r, "sid")
+	err = s.store.SaveSessionRecord(r.Context(), scope(r), eng(r).ID, sid, rec)
+	if fe, ok := err.(domain.FieldErrors); ok {
+		for k, m := range fe {
+			f.Errors.Add(k, m)
+		}
+		return s.sessionPage(w, r, http.StatusUnprocessableEntity, "record", f)
+	}
+	if isConflict(err) {
+		// Someone saved since this form was read: say so, keep the text typed,
+		// and take the current version so that a second submit is a choice.
+		file, lerr := s.store.Session(r.Context(), scope(r), eng(r).ID, sid)
+		if lerr != nil || file.Content == nil {
+			return err
+		}
+		f.Values.Set("version", strconv.Itoa(file.Content.Version))
+		f.Error = "conflict.stale_form"
+		return s.sessionPage(w, r, http.StatusConflict, "record", f)
+	}
+	if err != nil {
+		return err
+	}
+	s.flash(r, "form.saved")
+	to := engPath(r, "/sessions/"+sid)
+	if op != "save" {
+		// What was typed in the empty row is now stored, and a new empty row
+		// stands after it: the page opens where the button was.
+		to += recordAnchors[kind]
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+// recordOp reads the button pressed: "save", "add-option", "remove-situation-2".
+func recordOp(v string) (op, kind string, row int) {
+	parts := strings.SplitN(v, "-", 3)
+	row = -1
+	if len(parts) < 2 || recordAnchors[parts[1]] == "" {
+		return "save", "", row
+	}
+	switch {
+	case parts[0] == "add" && len(parts) == 2:
+		return "add", parts[1], row
+	case parts[0] == "remove" && len(parts) == 3:
+		if n, err := strconv.Atoi(parts[2]); err == nil {
+			return "remove", parts[1], n
+		}
+	}
+	return "save", "", row
+}
+
+// parseRecord reads the session record's form, checking every field; an empty
+// row is skipped, and the row of kind numbered drop is left out (removed).
+func parseRecord(f views.Form, kind string, drop int, withNote bool) store.SessionRecord {
+	rec := store.SessionRecord{Content: store.SessionContent{Analysis: text(f, "analysis", 20000, false),
+		Scenarios: text(f, "scenarios", 20000, false), Decision: text(f, "decision", 20000, false), Version: version(f)}}
+	skip := func(k string, i int) bool { return k == kind && i == drop }
+	for i := range rowCount(f, "n_sit") {
+		title, ctx := text(f, rowKey("sit", i, "title"), 300, false), text(f, rowKey("sit", i, "context"), 5000, false)
+		if skip("situation", i) || title == "" && ctx == "" {
+			continue
+		}
+		if title == "" {
+			f.Errors.Add(rowKey("sit", i, "title"), "field.required")
+		}
+		rec.Situations = append(rec.Situations, store.Situation{Title: title, Context: ctx})
+	}
+	for i := range rowCount(f, "n_opt") {
+		body := text(f, rowKey("opt", i, "body"), 2000, false)
+		if skip("option", i) || body == "" {
+			continue
+		}
+		rec.Options = append(rec.Options, store.Option{Body: body, Chosen: f.Get("chosen") == strconv.Itoa(i)})
+	}
+	for i := range rowCount(f, "n_act") {
+		id, title := idField(f, rowKey("act", i, "id")), text(f, rowKey("act", i, "title"), 300, false)
+		line := store.PlanLine{ID: id, Title: title, ObjectiveID: idField(f, rowKey("act", i, "objective")), Due: parseDay(f, rowKey("act", i, "due")), Row: i}
+		if skip("action", i) || id == "" && title == "" && line.ObjectiveID == "" && line.Due == nil {
+			continue
+		}
+		if title == "" {
+			f.Errors.Add(rowKey("act", i, "title"), "field.required")
+		}
+		rec.Plan = append(rec.Plan, line)
+	}
+	for name := range f.Values {
+		item, ok := strings.CutPrefix(name, "input.")
+		if !ok || strings.Contains(item, ".") || f.Get(name) != "on" {
+			continue
+		}
+		if !domain.ValidID(item) {
+			f.Errors.Add(name, "field.invalid_choice")
+			continue
+		}
+		rec.Inputs = append(rec.Inputs, store.Input{ItemID: item, Note: text(f, name+".note", 2000, false)})
+	}
+	if withNote {
+		note := text(f, "note", 20000, false)
+		rec.Note = &note
+	}
+	return rec
 }
 
 func objectiveOptions(objectives []store.Objective) []views.Option {

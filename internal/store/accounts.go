@@ -20,8 +20,8 @@ type User struct {
 	PasswordHash string
 	Locale       string
 	// TwoFactor: the person signs in with a second factor (loaded by Person).
-	TwoFactor bool
-	AddressForm  string // how the person is named: f, m or x (see i18n.AddressForms)
+	TwoFactor   bool
+	AddressForm string // how the person is named: f, m or x (see i18n.AddressForms)
 }
 
 // Workspace is a tenant: a coaching practice or a company's coaching programme.

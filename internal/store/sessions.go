@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -31,9 +32,10 @@ type Situation struct {
 	ID, Title, Context string
 }
 
-// Option is one hypothesis considered.
+// Option is one hypothesis considered; Chosen marks the one retained.
 type Option struct {
 	ID, Body string
+	Chosen   bool
 }
 
 // Input is a library item linked to a session.
@@ -187,7 +189,7 @@ func sessionPart(sc Scope, id, sid string, f *SessionFile) part {
 			WHERE s.tenant_id = $1 AND s.engagement_id = $2 AND s.id = $3`, t, id, sid)
 		b.Queue(`SELECT analysis, scenarios, decision, version FROM session_contents WHERE tenant_id = $1 AND session_id = $2`, t, sid)
 		b.Queue(`SELECT id, title, context FROM session_situations WHERE tenant_id = $1 AND session_id = $2 ORDER BY position`, t, sid)
-		b.Queue(`SELECT id, body FROM session_options WHERE tenant_id = $1 AND session_id = $2 ORDER BY position`, t, sid)
+		b.Queue(`SELECT id, body, chosen FROM session_options WHERE tenant_id = $1 AND session_id = $2 ORDER BY position`, t, sid)
 		b.Queue(`SELECT l.id, l.title, l.summary, l.reference, i.note FROM session_inputs i
 			JOIN library_items l ON l.tenant_id = i.tenant_id AND l.id = i.item_id
 			WHERE i.tenant_id = $1 AND i.session_id = $2 ORDER BY l.title`, t, sid)
@@ -291,17 +293,23 @@ func objectivesPart(sc Scope, id string, out *[]Objective) part {
 // SaveSessionContent records the analysis, work scenarios and decision.
 func (s *Store) SaveSessionContent(ctx context.Context, sc Scope, id, sid string, c SessionContent) error {
 	return s.inCoaching(ctx, sc, id, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE session_contents SET analysis = $4, scenarios = $5, decision = $6, version = version + 1
-			WHERE tenant_id = $1 AND engagement_id = $2 AND session_id::text = $3 AND version = $7`,
-			sc.TenantID, id, sid, c.Analysis, c.Scenarios, c.Decision, c.Version)
-		if err != nil {
-			return dbError("session content", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return conflictOrMissing(ctx, tx, `SELECT 1 FROM session_contents WHERE tenant_id = $1 AND engagement_id = $2 AND session_id::text = $3`, sc.TenantID, id, sid)
-		}
-		return nil
+		return saveContent(ctx, tx, sc, id, sid, c)
 	})
+}
+
+// saveContent updates a session's content if nobody changed it since c.Version
+// was read; it is also the check that the session is this engagement's.
+func saveContent(ctx context.Context, tx pgx.Tx, sc Scope, id, sid string, c SessionContent) error {
+	tag, err := tx.Exec(ctx, `UPDATE session_contents SET analysis = $4, scenarios = $5, decision = $6, version = version + 1
+		WHERE tenant_id = $1 AND engagement_id = $2 AND session_id::text = $3 AND version = $7`,
+		sc.TenantID, id, sid, c.Analysis, c.Scenarios, c.Decision, c.Version)
+	if err != nil {
+		return dbError("session content", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return conflictOrMissing(ctx, tx, `SELECT 1 FROM session_contents WHERE tenant_id = $1 AND engagement_id = $2 AND session_id::text = $3`, sc.TenantID, id, sid)
+	}
+	return nil
 }
 
 // AddSituation adds a professional situation to a session.
@@ -459,4 +467,115 @@ func (s *Store) AddLibraryItem(ctx context.Context, sc Scope, it LibraryItem) (s
 			VALUES ($1, $2, $3, $4, $5) RETURNING id`, sc.TenantID, it.Title, it.Summary, it.Reference, sc.UserID).Scan(&id))
 	})
 	return id, err
+}
+
+// PlanLine is one line of a session's action plan: it is one of the coachee's
+// intersession actions (ID empty for a new line).
+type PlanLine struct {
+	ID, ObjectiveID, Title string
+	Due                    *time.Time
+	Row                    int // the line's row on the form, to put an error beside it
+}
+
+// SessionRecord is everything the coach records of a session on its one form.
+type SessionRecord struct {
+	Content    SessionContent
+	Situations []Situation
+	Options    []Option
+	Inputs     []Input // ItemID and Note
+	Plan       []PlanLine
+	Note       *string // the writer's private note; nil leaves it alone
+}
+
+// SaveSessionRecord writes the whole record of a session in one transaction:
+// the content (version-checked), the situations, options and inputs as sets,
+// the private note, and the action plan. An action that already has journal
+// entries is the coachee's work: it is never changed nor deleted from here.
+func (s *Store) SaveSessionRecord(ctx context.Context, sc Scope, id, sid string, rec SessionRecord) error {
+	return s.inCoaching(ctx, sc, id, func(tx pgx.Tx) error {
+		if err := saveContent(ctx, tx, sc, id, sid, rec.Content); err != nil {
+			return err
+		}
+		t := sc.TenantID
+		b := &pgx.Batch{}
+		b.Queue(`DELETE FROM session_situations WHERE tenant_id = $1 AND session_id::text = $2`, t, sid)
+		for i, st := range rec.Situations {
+			b.Queue(`INSERT INTO session_situations (tenant_id, session_id, engagement_id, position, title, context)
+				VALUES ($1, $2::uuid, $3, $4, $5, $6)`, t, sid, id, i+1, st.Title, st.Context)
+		}
+		b.Queue(`DELETE FROM session_options WHERE tenant_id = $1 AND session_id::text = $2`, t, sid)
+		for i, o := range rec.Options {
+			b.Queue(`INSERT INTO session_options (tenant_id, session_id, engagement_id, position, body, chosen)
+				VALUES ($1, $2::uuid, $3, $4, $5, $6)`, t, sid, id, i+1, o.Body, o.Chosen)
+		}
+		b.Queue(`DELETE FROM session_inputs WHERE tenant_id = $1 AND session_id::text = $2`, t, sid)
+		for _, in := range rec.Inputs {
+			b.Queue(`INSERT INTO session_inputs (tenant_id, session_id, item_id, engagement_id, note)
+				SELECT $1, $2::uuid, l.id, $3, $5 FROM library_items l WHERE l.tenant_id = $1 AND l.id::text = $4`, t, sid, id, in.ItemID, in.Note)
+		}
+		if rec.Note != nil {
+			b.Queue(`INSERT INTO private_notes (tenant_id, session_id, author_id, engagement_id, body) VALUES ($1, $2::uuid, $3, $4, $5)
+				ON CONFLICT (tenant_id, session_id, author_id) DO UPDATE SET body = EXCLUDED.body, updated_at = now()`, t, sid, sc.UserID, id, *rec.Note)
+		}
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return dbError("session record", err)
+		}
+		return savePlan(ctx, tx, sc, id, sid, rec.Plan)
+	})
+}
+
+// noJournal keeps an action with journal entries out of the plan's writes.
+const noJournal = ` AND NOT EXISTS (SELECT 1 FROM journal_entries j WHERE j.tenant_id = a.tenant_id AND j.action_id = a.id)`
+
+// savePlan makes the session's actions match its action plan.
+func savePlan(ctx context.Context, tx pgx.Tx, sc Scope, id, sid string, plan []PlanLine) error {
+	t := sc.TenantID
+	keep := []string{}
+	for _, l := range plan {
+		if l.ID != "" {
+			keep = append(keep, l.ID)
+		}
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM actions a WHERE a.tenant_id = $1 AND a.engagement_id = $2 AND a.session_id::text = $3
+		AND NOT (a.id::text = ANY($4))`+noJournal, t, id, sid, keep); err != nil {
+		return dbError("plan: remove", err)
+	}
+	for _, l := range plan {
+		var ok bool
+		if err := tx.QueryRow(ctx, `SELECT $3 = '' OR EXISTS (SELECT 1 FROM objectives WHERE tenant_id = $1 AND engagement_id = $2 AND id::text = $3)`,
+			t, id, l.ObjectiveID).Scan(&ok); err != nil {
+			return dbError("plan: objective", err)
+		}
+		if !ok {
+			return domain.FieldErrors{fmt.Sprintf("act.%d.objective", l.Row): "field.invalid_choice"}
+		}
+		if l.ID != "" {
+			tag, err := tx.Exec(ctx, `UPDATE actions a SET title = $5, due_date = $6, objective_id = nullif($7, '')::uuid
+				WHERE a.tenant_id = $1 AND a.engagement_id = $2 AND a.session_id::text = $3 AND a.id::text = $4`+noJournal,
+				t, id, sid, l.ID, l.Title, dateOnly(l.Due), l.ObjectiveID)
+			if err != nil {
+				return dbError("plan: update", err)
+			}
+			var exists bool
+			if tag.RowsAffected() == 0 {
+				if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM actions WHERE tenant_id = $1 AND session_id::text = $2 AND id::text = $3)`,
+					t, sid, l.ID).Scan(&exists); err != nil {
+					return dbError("plan: check", err)
+				}
+			}
+			// Updated, or kept as the coachee's; a line whose action is gone is
+			// added again rather than losing what was typed.
+			if tag.RowsAffected() > 0 || exists {
+				continue
+			}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO actions (tenant_id, engagement_id, session_id, objective_id, title, due_date, created_by)
+			VALUES ($1, $2, $3::uuid, nullif($4, '')::uuid, $5, $6, $7)`, t, id, sid, l.ObjectiveID, l.Title, dateOnly(l.Due), sc.UserID); err != nil {
+			return dbError("plan: add", err)
+		}
+		if err := engagementEvent(ctx, tx, sc, id, "action.added", nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }

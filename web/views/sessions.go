@@ -35,6 +35,7 @@ type SessionsView struct {
 // Item is a line of a session's lists (situation, option, input) or of the library.
 type Item struct {
 	ID, Title, Body, Extra, Note string
+	Chosen                       bool // the option retained
 }
 
 // RatingView is one autonomy rating.
@@ -57,7 +58,18 @@ type SessionView struct {
 	Own                           RatingView // the viewer's own rating, to edit
 	RatesAsCoach                  bool       // the viewer rates for the coaches' side
 	Library, Objectives, Statuses []Option
+	// The session record's one form: as stored, or as typed when refused.
+	Record           Form
+	NSit, NOpt, NAct int         // rows of situations, options, action-plan lines
+	Locked           []ActionRow // plan actions with journal entries: the coachee's work now
+	Items            []Item      // the library, to check what was brought in
 }
+
+// rowName names a field of a row of the session record: sit.0.title.
+func rowName(kind string, i int, field string) string { return kind + "." + itoa(i) + "." + field }
+
+// rowID is the element id of a row's field: sit-0-title.
+func rowID(kind string, i int, field string) string { return kind + "-" + itoa(i) + "-" + field }
 
 // ActionRow is one intersession action.
 type ActionRow struct {
