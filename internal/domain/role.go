@@ -39,3 +39,7 @@ func CanInvite(inviter, invitee Role) bool {
 // CanManageWorkspace reports whether the role administers members and client
 // organisations.
 func CanManageWorkspace(r Role) bool { return r == RoleAdmin }
+
+// IsCoachee reports whether the role is the coachee's: their own pages name
+// them as they chose to be named.
+func (r Role) IsCoachee() bool { return r == RoleCoachee }

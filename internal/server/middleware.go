@@ -240,7 +240,7 @@ func (s *Server) workspace(next http.Handler) http.Handler {
 		}
 		ctx := context.WithValue(r.Context(), memberKey, m)
 		ctx = i18n.WithZone(ctx, m.Workspace.Timezone)
-		if m.Role == domain.RoleCoachee { // the coachee's own pages name her or him as chosen
+		if m.Role.IsCoachee() { // the coachee's own pages name her or him as chosen
 			ctx = i18n.WithCoachee(ctx, u.AddressForm)
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
