@@ -38,7 +38,7 @@ func Told(engagementID string, ds []Duty) []WaitingFact {
 	var out []WaitingFact
 	for _, d := range ds {
 		if Mailed(d.Kind) {
-			out = append(out, WaitingFact{EngagementID: engagementID, Kind: d.Kind, Number: d.Stamp, Path: d.Path})
+			out = append(out, WaitingFact{EngagementID: engagementID, Kind: d.Kind, Number: d.Stamp, Count: d.N, Path: d.Path})
 		}
 	}
 	return out
@@ -69,6 +69,7 @@ type CoachingFact struct {
 type WaitingFact struct {
 	EngagementID, Kind string
 	Number             int    // the duty's stamp: a new one is a new reminder
+	Count              int    // what its message counts (Duty.N): a version, the items left
 	Path               string // the duty's page, relative to the engagement
 }
 
@@ -92,6 +93,7 @@ type Reminder struct {
 	Title                       string
 	At                          time.Time
 	Path                        string // for a waiting duty: its page, relative to the engagement
+	Count                       int    // for a waiting duty: the count its message tells (Duty.N)
 }
 
 // NoNextSessionAfter is how long after a held session a coach is reminded that no
@@ -135,7 +137,7 @@ func Reminders(f ReminderFacts) []Reminder {
 	}
 	for _, w := range f.Waiting {
 		out = append(out, Reminder{Kind: RemindWaiting, Key: w.Kind, EngagementID: w.EngagementID, Subject: w.EngagementID,
-			Day: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, w.Number), Number: w.Number, Path: w.Path})
+			Day: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, w.Number), Number: w.Number, Count: w.Count, Path: w.Path})
 	}
 	return out
 }

@@ -211,6 +211,12 @@ func Translate(lang, id string, pairs ...any) string {
 		cfg.PluralCount = n
 	}
 	s, err := loc.Localize(cfg)
+	if err != nil && cfg.PluralCount != nil {
+		// A count given to a message without plural forms (the same call may
+		// serve both kinds of messages): the message as it is.
+		cfg.PluralCount = nil
+		s, err = loc.Localize(cfg)
+	}
 	if err != nil {
 		return id
 	}

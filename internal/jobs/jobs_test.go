@@ -398,6 +398,14 @@ func TestDutyMailsReachEachParty(t *testing.T) {
 			t.Errorf("%s: %d e-mail(s) « %s » linking %s, want 1", c.to, n, c.subject, c.link)
 		}
 	}
+	// A duty's e-mail tells its count (the indicators left), never a
+	// stamp: "(0 restant)" went out before.
+	if bad := f.count(`SELECT count(*) FROM outbox_clear WHERE subject ~ '\(0 restant'`); bad != 0 {
+		t.Errorf("%d e-mail(s) count 0 items left", bad)
+	}
+	if n := f.count(`SELECT count(*) FROM outbox_clear WHERE subject LIKE '%auto-évaluation des indicateurs%'`); n == 0 {
+		t.Error("the demo's coachee was not asked for her self-assessment")
+	}
 	if n, err := jobs.Run(f.ctx, f.env.Store, f.now, demo.BaseURL); err != nil || n != 0 {
 		t.Errorf("second run: %d sent, %v", n, err)
 	}

@@ -83,7 +83,7 @@ func message(rc store.Recipient, r domain.Reminder, engagement, base string, loc
 	case domain.RemindNoNextSession:
 		what, link = t("mail.remind.no_next_session"), eng+"/sessions"
 	case domain.RemindWaiting:
-		what, link = t("wait."+r.Key, "N", r.Number), eng+r.Path
+		what, link = t("wait."+r.Key, "N", r.Count, "Count", r.Count), eng+r.Path
 	}
 	unsubscribe := base + "/unsubscribe/" + rc.Token
 	return store.Mail{To: rc.User.Email, Link: link,
