@@ -78,3 +78,33 @@ func TestNamingAnExistingAccountDoesNotJoinIt(t *testing.T) {
 		t.Errorf("after accepting, the engagement names the coachee %q, want their own name", got)
 	}
 }
+
+// TestPartsNeedTheirWorkspaceRole: opening an engagement with a sponsor of the
+// workspace as co-coach (who would then read the diagnosis and the history)
+// or a coachee as coach is refused beside the field, and nothing is stored.
+func TestPartsNeedTheirWorkspaceRole(t *testing.T) {
+	f := seededDemo(t)
+	ctx, st := f.ctx, f.env.Store
+	demoID := f.str(`SELECT id::text FROM workspaces WHERE slug = 'demo'`)
+	coach := store.Scope{TenantID: demoID, UserID: f.user("coach@demo.test")}
+	org := f.str(`SELECT id::text FROM client_orgs WHERE tenant_id = $1 LIMIT 1`, demoID)
+	sponsor, coachee := f.user("sponsor@demo.test"), f.user("coachee@demo.test")
+	before := f.count(`SELECT count(*) FROM engagements`)
+	for _, c := range []struct {
+		field string
+		ne    store.NewEngagement
+	}{
+		{"cocoach", store.NewEngagement{Title: "Co-coach sponsor", ClientOrgID: org, CoachID: coach.UserID, CocoachIDs: []string{sponsor}, CoacheeID: coachee}},
+		{"coach", store.NewEngagement{Title: "Sponsor coach", ClientOrgID: org, CoachID: sponsor, CoacheeID: coachee}},
+		{"coachee", store.NewEngagement{Title: "Sponsor coaché", ClientOrgID: org, CoachID: coach.UserID, CoacheeID: sponsor}},
+	} {
+		_, err := st.CreateEngagement(ctx, coach, c.ne, nil)
+		fe, ok := err.(domain.FieldErrors)
+		if !ok || fe[c.field] == "" {
+			t.Errorf("%s: %v, want a refusal beside the %s field", c.ne.Title, err, c.field)
+		}
+	}
+	if after := f.count(`SELECT count(*) FROM engagements`); after != before {
+		t.Errorf("%d engagement(s) stored by refused forms", after-before)
+	}
+}

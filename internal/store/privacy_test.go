@@ -224,6 +224,16 @@ func TestErasePerson(t *testing.T) {
 	for _, l := range f.leaks(needles) {
 		t.Error("after erasure, " + l)
 	}
+	// The outbox is sealed, so leaks cannot read it: open it with the key.
+	mails, err := st.Outbox(ctx, 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range mails {
+		if m.To == email || strings.Contains(m.Subject+m.Body, name) || strings.Contains(m.Subject+m.Body, formerName) {
+			t.Errorf("after erasure, the outbox still holds an e-mail to or naming the person: %q to %s", m.Subject, m.To)
+		}
+	}
 	for what, q := range othersQueries {
 		if after := f.texts(q); !slices.Equal(after, others[what]) {
 			t.Errorf("%s changed by erasing the coachee:\nbefore %q\nafter  %q", what, others[what], after)
