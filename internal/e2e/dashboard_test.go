@@ -208,7 +208,7 @@ func TestDashboardsAndReminderLinks(t *testing.T) {
 			waiting: []string{"Faire avancer vos actions d'intersession (3) et tenir votre journal — " + accTitle,
 				"Confirmer votre volonté de travailler ensemble — " + adminEngName, "Rédiger votre demande — " + adminEngName,
 				"Valider la version 2 du document de synthèse — " + lyonTitle,
-				"Faire votre auto-évaluation des indicateurs (2 restant) — " + bouTitle, "Rédiger la synthèse que vous présenterez au bilan — " + bouTitle,
+				"Faire votre auto-évaluation des indicateurs (2 restants) — " + bouTitle, "Rédiger la synthèse que vous présenterez au bilan — " + bouTitle,
 				"Confirmer votre volonté de travailler ensemble — " + freshTitle, "Rédiger votre demande — " + freshTitle},
 			follow: "Valider la version 2 du document de synthèse", followPath: lyon + "/synthesis/2", followPage: synthesisPage,
 			engagements: withAdminEng,
