@@ -82,6 +82,14 @@ CREATE FUNCTION app_member_elsewhere(uid uuid) RETURNS boolean LANGUAGE sql STAB
 $$;
 -- +goose StatementEnd
 
+-- Whether the coachee has started an action's journal (the journal's own
+-- policy reads actions: asked of the owner, or the two policies would recurse).
+-- +goose StatementBegin
+CREATE FUNCTION app_action_journaled(act uuid) RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public AS $$
+  SELECT EXISTS (SELECT 1 FROM journal_entries WHERE tenant_id = app_tenant() AND action_id = act)
+$$;
+-- +goose StatementEnd
+
 -- Whether a side (the coaches', the coachee's) has rated a session's autonomy:
 -- each side sees the other's rating only once it has given its own, so that
 -- neither rates under the other's influence.
@@ -385,7 +393,9 @@ BEGIN
     -- in session and read; the sponsor reads what the coachee shared.
     PERFORM pg_temp.rule('actions', 'SELECT', '({P:coach,cocoach,coachee} OR (shared_at IS NOT NULL AND {P:sponsor}))');
     PERFORM pg_temp.rule('actions', 'INSERT', 'created_by = {me} AND {P:coach,cocoach,coachee}');
-    PERFORM pg_temp.rule('actions', 'UPDATE', '({P:coachee})');
+    -- The coaches still shape an action plan line the coachee has not started
+    -- (no journal yet) while they record the session.
+    PERFORM pg_temp.rule('actions', 'UPDATE', '({P:coachee} OR ({P:coach,cocoach} AND session_id IS NOT NULL AND NOT app_action_journaled(id)))');
     PERFORM pg_temp.rule('actions', 'DELETE', '{P:coach,cocoach}');
 
     PERFORM pg_temp.rule('journal_entries', 'SELECT', '({P:coach,cocoach,coachee} OR ({P:sponsor} AND EXISTS (

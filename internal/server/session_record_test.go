@@ -120,6 +120,20 @@ func TestSessionRecordOnOneForm(t *testing.T) {
 		rec.action = a.sqlStr(`SELECT id::text FROM actions WHERE session_id = $1`, sid)
 	}
 
+	// The coach rewrites a plan line the coachee has not started: stored, not
+	// silently kept as it was (the database lets coaches change plan lines
+	// without a journal).
+	const renamed = "Préparer l'ordre du jour avec deux chefs d'équipe"
+	for _, title := range []string{renamed, recAction} {
+		if r := coach.post(path+"/record", rec.values("save", "act.0.title", title)...); r.status != http.StatusSeeOther {
+			t.Fatalf("rename the plan line to %q: status %d", title, r.status)
+		}
+		if got := a.sqlStr(`SELECT title FROM actions WHERE session_id = $1`, sid); got != title {
+			t.Errorf("after renaming the plan line: %q stored, want %q", got, title)
+		}
+		rec.version = contentVersion()
+	}
+
 	// Empty new rows are not saved; a remove button saves the rest and removes its row.
 	r = coach.post(path+"/record", rec.values("remove-situation-0", "n_sit", "3", "sit.2.title", "", "n_opt", "3", "opt.2.body", "")...)
 	if r.status != http.StatusSeeOther || r.location != path+"#situations" {

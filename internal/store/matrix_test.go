@@ -118,7 +118,12 @@ var matrixCases = []matrixCase{
 		as: []string{"author_id"}, select_: "coach", insert: coaches, update: "coach", delete: "coach"},
 	// Actions and journal (InfoActions, InfoSharedActions): the coachee's;
 	// the sponsor reads what the coachee shared.
-	{table: "actions", info: domain.InfoActions, where: "t.shared_at IS NULL", as: []string{"created_by"}, select_: coaching, insert: coaching, update: "coachee", delete: coaches},
+	{table: "actions", info: domain.InfoActions, where: "t.shared_at IS NULL AND EXISTS (SELECT 1 FROM journal_entries j WHERE j.tenant_id = t.tenant_id AND j.action_id = t.id)",
+		as: []string{"created_by"}, select_: coaching, insert: coaching, update: "coachee", delete: coaches},
+	// A line of a session's action plan the coachee has not started: the
+	// coaches still shape it while recording the session.
+	{table: "actions", info: domain.InfoSessionContent, writeInfo: domain.InfoActions, where: "t.shared_at IS NULL AND t.session_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM journal_entries j WHERE j.tenant_id = t.tenant_id AND j.action_id = t.id)",
+		as: []string{"created_by"}, select_: coaching, insert: coaching, update: coaching, delete: coaches},
 	{table: "actions", info: domain.InfoSharedActions, writeInfo: domain.InfoActions, where: "t.shared_at IS NOT NULL", as: []string{"created_by"}, select_: parties, insert: coaching, update: "coachee", delete: coaches},
 	{table: "journal_entries", where: "NOT EXISTS (SELECT 1 FROM actions a WHERE a.tenant_id = t.tenant_id AND a.id = t.action_id AND a.shared_at IS NOT NULL)",
 		as: []string{"author_id"}, select_: coaching, insert: "coachee"},
@@ -226,6 +231,11 @@ func newMatrix(t *testing.T) *matrix {
 	m.exec(t, `INSERT INTO invitations (tenant_id, email, name, role, token_hash, invited_by, expires_at)
 		SELECT $1, 'invited@client.test', 'Invitée', 'sponsor', '\x01', user_id, now() + interval '7 days'
 		FROM memberships WHERE tenant_id = $1 AND role = 'coach' LIMIT 1`, m.tenant)
+	// A plan line the coachee has not started.
+	m.exec(t, `INSERT INTO actions (tenant_id, engagement_id, session_id, title, created_by)
+		SELECT s.tenant_id, s.engagement_id, s.id, 'Ligne du plan pas encore commencée', p.user_id FROM coaching_sessions s
+		JOIN engagement_parties p ON p.tenant_id = s.tenant_id AND p.engagement_id = s.engagement_id AND p.part = 'coach'
+		WHERE s.tenant_id = $1 AND s.status = 'held' LIMIT 1`, m.tenant)
 	// A session the coach has rated and the coachee not yet.
 	m.exec(t, `DELETE FROM autonomy_ratings WHERE tenant_id = $1 AND part = 'coachee' AND session_id =
 		(SELECT session_id FROM autonomy_ratings WHERE tenant_id = $1 AND part = 'coach' ORDER BY at LIMIT 1)`, m.tenant)
