@@ -248,9 +248,9 @@ func (s *Store) CreatePasswordReset(ctx context.Context, email string, mail func
 		if _, err := tx.Exec(ctx, `DELETE FROM password_resets WHERE user_id = $1`, u.ID); err != nil {
 			return dbError("reset: void older links", err)
 		}
-		token, hash := newToken()
+		token, _ := newToken()
 		if _, err := tx.Exec(ctx, `INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES ($1, $2, $3)`,
-			hash, u.ID, s.Now().Add(ResetTTL)); err != nil {
+			s.resetHash(token), u.ID, s.Now().Add(ResetTTL)); err != nil {
 			return dbError("reset: store token", err)
 		}
 		return s.SendMail(ctx, tx, mail(u, token))
@@ -266,7 +266,7 @@ func (s *Store) UsePasswordReset(ctx context.Context, token, passwordHash string
 		var userID string
 		err := tx.QueryRow(ctx, `UPDATE password_resets SET used_at = $2
 			WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id`,
-			HashToken(token), s.Now()).Scan(&userID)
+			s.resetHash(token), s.Now()).Scan(&userID)
 		if err != nil {
 			return dbError("reset: spend token", err)
 		}
@@ -314,11 +314,16 @@ func (s *Store) Rehash(ctx context.Context, userID, passwordHash string) error {
 	})
 }
 
+// resetHash is how a reset link is stored: keyed with the server key, so that
+// the request role, which may write password_resets (a reset is asked before
+// anyone signs in), cannot plant a link of its own for someone else's account.
+func (s *Store) resetHash(token string) []byte { return s.mac("password-reset", []byte(token)) }
+
 // ValidPasswordReset reports whether a reset link can still be used.
 func (s *Store) ValidPasswordReset(ctx context.Context, token string) error {
 	var one int
 	err := s.pool.QueryRow(ctx, `SELECT 1 FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2`,
-		HashToken(token), s.Now()).Scan(&one)
+		s.resetHash(token), s.Now()).Scan(&one)
 	return dbError("reset: check token", err)
 }
 

@@ -108,3 +108,23 @@ func TestPartsNeedTheirWorkspaceRole(t *testing.T) {
 		t.Errorf("%d engagement(s) stored by refused forms", after-before)
 	}
 }
+
+// TestPlantedResetLinkOpensNothing: the request role may write
+// password_resets (a reset is asked before anyone signs in), but a link it
+// plants for someone else's account, hashed as a link is, opens nothing: the
+// stored hash is keyed with the server key, which it cannot read.
+func TestPlantedResetLinkOpensNothing(t *testing.T) {
+	f := seededDemo(t)
+	ctx, st := f.ctx, f.env.Store
+	const planted = "lien-fabrique-par-un-attaquant"
+	if _, err := f.env.App.Exec(ctx, `INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES ($1, $2, now() + interval '1 hour')`,
+		store.HashToken(planted), f.user("sponsor@demo.test")); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ValidPasswordReset(ctx, planted); err == nil {
+		t.Fatal("a reset link planted through the request role is accepted")
+	}
+	if _, err := st.UsePasswordReset(ctx, planted, "x"); err == nil {
+		t.Fatal("a reset link planted through the request role set a password")
+	}
+}
