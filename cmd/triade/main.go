@@ -176,6 +176,8 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	river.AddWorker(workers, &jobs.PurgeWorker{Store: plain, Log: log})
 	reminders := &jobs.RemindWorker{BaseURL: base, Log: log}
 	river.AddWorker(workers, reminders)
+	invitations := &jobs.InviteWorker{BaseURL: base, Log: log}
+	river.AddWorker(workers, invitations)
 	rc, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 		Workers:      workers,
@@ -191,6 +193,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	st := store.New(pool, rc)
 	st.SetKey(key)
 	reminders.Store = st // reminders queue their e-mails with River
+	invitations.Store = st
 	demo.BaseURL = base
 	switch {
 	case cmd == "create-admin":

@@ -279,8 +279,8 @@ func BouclageGate(f EngagementFacts) []GateItem {
 func closingDuties(f EngagementFacts, p Part) []Duty {
 	var out []Duty
 	end := f.ContractEnd
-	// The evaluations and the coachee's synthesis are presented at the final
-	// meeting: once it is scheduled, they are due by then.
+	// The evaluations, the coachee's synthesis and HR's feedback meet at the
+	// final meeting: once it is scheduled, they are due by then.
 	before := end
 	if !f.FinalAt.IsZero() {
 		before = f.FinalAt
@@ -306,7 +306,7 @@ func closingDuties(f EngagementFacts, p Part) []Duty {
 		block("gate.coachee_synthesis", Duty{Kind: DutyFinalSynthesis, Path: "/closing", Due: before})
 	}
 	if p == PartSponsor && !f.MyFeedback {
-		out = append(out, Duty{Kind: DutyFeedback, Path: "/closing", Due: f.FinalAt})
+		out = append(out, Duty{Kind: DutyFeedback, Path: "/closing", Due: before})
 	}
 	if f.Report.Current == 0 {
 		if coach {

@@ -51,6 +51,8 @@ func TestLateDutiesEachKindEachPart(t *testing.T) {
 		{"bouclage past the final meeting", EngagementFacts{Phase: PhaseBouclage, Indicators: 3, ContractEnd: end, FinalAt: finalAt},
 			"late.evaluate@03-07/evaluation late.hold_final@03-07/closing late.publish_report@03-09/report",
 			"late.self_assess@03-07/evaluation late.final_synthesis@03-07/closing", "late.feedback@03-07/closing"},
+		{"bouclage, no final meeting, past the contract's end", EngagementFacts{Phase: PhaseBouclage, ContractEnd: end, CoacheeSynthesis: true},
+			"late.schedule_final@03-09/closing late.publish_report@03-09/report", "", "late.feedback@03-09/closing"},
 		{"report v1 past the contract's end", EngagementFacts{Phase: PhaseBouclage, ContractEnd: end, FinalHeld: true, CoacheeSynthesis: true,
 			MyFeedback: true, Report: SynthesisState{Current: 1, CoachValidated: true}},
 			"", "late.validate_report.1@03-09/report/1", "late.validate_report.1@03-09/report/1"},

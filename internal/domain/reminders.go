@@ -112,6 +112,7 @@ type ReminderFacts struct {
 	Coaching []CoachingFact
 	Waiting  []WaitingFact
 	Late     []WaitingFact // the person's duties past their due date
+	Open     []WaitingFact // all the person's duties, for the weekly digest
 }
 
 // Reminder is one e-mail to send. Key and Day make it unique: the same reminder

@@ -5,6 +5,7 @@ package ical
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -98,13 +99,13 @@ func (inv Invitation) String() string {
 	cal := newCalendar(ics.Method(inv.Method()))
 	ev := addEvent(cal, inv.Event, inv.Stamp)
 	ev.SetSequence(inv.Sequence)
-	ev.SetOrganizer(clean(inv.Organizer.Email), ics.WithCN(clean(inv.Organizer.Name)))
+	ev.SetOrganizer(clean(inv.Organizer.Email), ics.WithCN(param(inv.Organizer.Name)))
 	for _, p := range inv.Attendees {
 		role, status := ics.ParticipationRoleReqParticipant, ics.ParticipationStatusNeedsAction
 		if p.Chair {
 			role, status = ics.ParticipationRoleChair, ics.ParticipationStatusAccepted
 		}
-		ev.AddAttendee(clean(p.Email), ics.WithCN(clean(p.Name)), role, status, ics.WithRSVP(!p.Chair))
+		ev.AddAttendee(clean(p.Email), ics.WithCN(param(p.Name)), role, status, rsvp(!p.Chair))
 	}
 	if inv.Cancel {
 		ev.SetStatus(ics.ObjectStatusCancelled)
@@ -127,6 +128,16 @@ func clean(s string) string {
 		return c
 	}, s)
 }
+
+// rsvp writes the BOOLEAN in the spelling of RFC 5545 (TRUE, FALSE), which
+// some clients require; the library writes it in lower case.
+func rsvp(b bool) ics.PropertyParameter {
+	return &ics.KeyValues{Key: string(ics.ParameterRsvp), Value: []string{strings.ToUpper(strconv.FormatBool(b))}}
+}
+
+// param keeps a parameter value (a name) on its line: the writer escapes no
+// line end there, so a line end becomes a space.
+func param(s string) string { return strings.ReplaceAll(clean(s), "\n", " ") }
 
 // UID builds a stable identifier for a meeting.
 func UID(kind, id string) string { return fmt.Sprintf("%s-%s@triade", kind, id) }

@@ -18,13 +18,14 @@ import (
 )
 
 // Run computes and sends the reminders due now for every member of every
-// workspace. It returns how many e-mails it queued.
+// workspace, and the weekly digests. It returns how many e-mails it queued.
 func Run(ctx context.Context, st *store.Store, now time.Time, baseURL string) (int, error) {
 	recipients, err := st.Recipients(ctx)
 	if err != nil {
 		return 0, err
 	}
 	total := 0
+	digests := newDigests()
 	for _, rc := range recipients {
 		if slices.Contains(rc.Off, "all") {
 			continue // unsubscribed from everything
@@ -35,6 +36,9 @@ func Run(ctx context.Context, st *store.Store, now time.Time, baseURL string) (i
 			return total, err
 		}
 		facts.Zone = zone(rc.Workspace.Timezone)
+		if rc.Digest {
+			digests.add(rc, facts.Open, titles, baseURL)
+		}
 		rs := domain.Wanted(domain.Reminders(facts), rc.Off)
 		if len(rs) == 0 {
 			continue
@@ -45,7 +49,24 @@ func Run(ctx context.Context, st *store.Store, now time.Time, baseURL string) (i
 		}
 		total += n
 	}
-	return total, nil
+	n, err := digests.send(ctx, st, now, baseURL)
+	return total + n, err
+}
+
+// language is the person's language, French unless they chose another.
+func language(u store.User) string {
+	if u.Locale == "" {
+		return "fr"
+	}
+	return u.Locale
+}
+
+func engagementLink(base string, w store.Workspace, engagementID string) string {
+	return base + "/w/" + w.Slug + "/e/" + engagementID
+}
+
+func unsubscribeLink(base string, rc store.Recipient) string {
+	return base + "/unsubscribe/" + rc.Token
 }
 
 func zone(name string) *time.Location {
@@ -59,12 +80,10 @@ func zone(name string) *time.Location {
 // Sponsors never get confidential content: their reminders name only meetings
 // and documents to review.
 func message(rc store.Recipient, r domain.Reminder, engagement, base string, loc *time.Location) store.Mail {
-	lang := rc.User.Locale
-	if lang == "" {
-		lang = "fr"
-	}
+	lang := language(rc.User)
 	t := func(id string, args ...any) string { return i18n.Translate(lang, id, args...) }
-	eng := base + "/w/" + rc.Workspace.Slug + "/e/" + r.EngagementID
+	local := i18n.WithZone(i18n.WithLang(context.Background(), lang), loc.String())
+	eng := engagementLink(base, rc.Workspace, r.EngagementID)
 	link, what := eng, ""
 	switch r.Kind {
 	case domain.RemindMeeting:
@@ -72,7 +91,7 @@ func message(rc store.Recipient, r domain.Reminder, engagement, base string, loc
 		if r.Title == "session" {
 			kind = t("session.title", "Number", r.Number)
 		}
-		what = t("mail.remind.meeting", "Meeting", kind, "At", i18n.DateTime(i18n.WithZone(i18n.WithLang(context.Background(), lang), loc.String()), r.At))
+		what = t("mail.remind.meeting", "Meeting", kind, "At", i18n.DateTime(local, r.At))
 		if r.Title == "session" {
 			link = eng + "/sessions"
 		}
@@ -84,8 +103,11 @@ func message(rc store.Recipient, r domain.Reminder, engagement, base string, loc
 		what, link = t("mail.remind.no_next_session"), eng+"/sessions"
 	case domain.RemindWaiting:
 		what, link = t("wait."+r.Key, "N", r.Count, "Count", r.Count), eng+r.Path
+	case domain.RemindLate:
+		what = t("mail.remind.late", "What", t("wait."+r.Title, "N", r.Count, "Count", r.Count), "Due", i18n.Date(local, r.At))
+		link = eng + r.Path
 	}
-	unsubscribe := base + "/unsubscribe/" + rc.Token
+	unsubscribe := unsubscribeLink(base, rc)
 	return store.Mail{To: rc.User.Email, Link: link,
 		Subject: t("mail.remind.subject", "What", what),
 		Body: t("mail.remind.body", "Name", rc.User.Name, "What", what, "Engagement", engagement, "Workspace", rc.Workspace.Name,
@@ -116,10 +138,13 @@ func (w *RemindWorker) Work(ctx context.Context, job *river.Job[RemindArgs]) err
 	return err
 }
 
-// Periodic is the schedule: reminders every quarter of an hour, the retention
-// period once a day, both at start-up too.
+// Periodic is the schedule: calendar invitations every minute (a meeting
+// scheduled or moved reaches calendars soon), reminders every quarter of an
+// hour, the retention period once a day, all at start-up too.
 func Periodic() []*river.PeriodicJob {
 	return []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
+			func() (river.JobArgs, *river.InsertOpts) { return InviteArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute),
 			func() (river.JobArgs, *river.InsertOpts) { return RemindArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),

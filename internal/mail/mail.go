@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -87,16 +88,32 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[store.SendMailArgs]) e
 	return w.Store.MarkSent(ctx, m.ID)
 }
 
-func (w *Worker) send(ctx context.Context, m store.OutboxMail) error {
+// Message writes one outbox e-mail as MIME. An invitation is a
+// multipart/alternative of the text and a text/calendar part with its method
+// (what Outlook, Google Calendar and Thunderbird act on), and the same
+// calendar attached as invite.ics for the clients that only show attachments.
+func Message(from string, m store.Mail) (*gomail.Msg, error) {
 	msg := gomail.NewMsg()
-	if err := msg.From(w.SMTP.From); err != nil {
-		return err
+	if err := msg.From(from); err != nil {
+		return nil, err
 	}
 	if err := msg.To(m.To); err != nil {
-		return err
+		return nil, err
 	}
 	msg.Subject(m.Subject)
 	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
+	if m.Calendar != "" {
+		msg.AddAlternativeString(gomail.ContentType("text/calendar; method="+m.Method), m.Calendar)
+		msg.AttachReadSeeker("invite.ics", strings.NewReader(m.Calendar), gomail.WithFileContentType(gomail.ContentType("application/ics")))
+	}
+	return msg, nil
+}
+
+func (w *Worker) send(ctx context.Context, m store.OutboxMail) error {
+	msg, err := Message(w.SMTP.From, m.Mail)
+	if err != nil {
+		return err
+	}
 	opts := []gomail.Option{gomail.WithPort(w.SMTP.Port), gomail.WithTimeout(20 * time.Second)}
 	if w.SMTP.TLS {
 		opts = append(opts, gomail.WithSSL())

@@ -785,6 +785,31 @@ func TestAccountReminderSettings(t *testing.T) {
 	}
 }
 
+var digestBox = regexp.MustCompile(`<input[^>]*name="digest"[^>]*>`)
+
+// TestAccountDigestSetting: the weekly digest is off until the person asks for
+// it on the account page; unchecking it turns it off again.
+func TestAccountDigestSetting(t *testing.T) {
+	a := newApp(t, true)
+	coachee := a.as("coachee@demo.test")
+	box := digestBox.FindString(coachee.get("/account").body)
+	if box == "" || strings.Contains(box, "checked") {
+		t.Fatalf("a new person's digest box: %q, want one, unchecked", box)
+	}
+	digest := func() string {
+		return a.sqlStr(`SELECT weekly_digest::text FROM users WHERE email = 'coachee@demo.test'`)
+	}
+	if r := coachee.post("/account/reminders", "remind", domain.RemindLate, "digest", "on"); r.status != http.StatusSeeOther || digest() != "true" {
+		t.Fatalf("asking for the digest: status %d, weekly_digest %s", r.status, digest())
+	}
+	if box := digestBox.FindString(coachee.get("/account").body); !strings.Contains(box, "checked") {
+		t.Errorf("after asking, the box is %q", box)
+	}
+	if r := coachee.post("/account/reminders", "remind", domain.RemindLate); r.status != http.StatusSeeOther || digest() != "false" {
+		t.Errorf("unchecking the digest: status %d, weekly_digest %s", r.status, digest())
+	}
+}
+
 // TestUnsubscribeLink: the link of a reminder e-mail turns every reminder off,
 // without signing in.
 func TestUnsubscribeLink(t *testing.T) {

@@ -462,6 +462,12 @@ func (s *Server) reminderBoxes(r *http.Request, userID string) ([]views.Checkbox
 		out = append(out, views.Checkbox{Name: "remind", Value: k, Label: i18n.T(r.Context(), "remind."+k),
 			Checked: !contains(off, k) && !contains(off, "all")})
 	}
+	digest, err := s.store.WeeklyDigest(r.Context(), userID)
+	if err != nil {
+		return nil, err
+	}
+	// The digest is asked for, not turned off: its box starts unchecked.
+	out = append(out, views.Checkbox{Name: "digest", Value: "on", Label: i18n.T(r.Context(), "account.digest"), Checked: digest})
 	return out, nil
 }
 
@@ -477,6 +483,9 @@ func (s *Server) saveReminders(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if err := s.store.SetRemindersOff(r.Context(), person(r).ID, off); err != nil {
+		return err
+	}
+	if err := s.store.SetWeeklyDigest(r.Context(), person(r).ID, r.PostForm.Get("digest") == "on"); err != nil {
 		return err
 	}
 	s.flash(r, "form.saved")

@@ -143,7 +143,7 @@ func scanPartFacts(r pgx.CollectableRow) (PartFacts, error) {
 	if c.SessionsPlanned != nil {
 		f.SessionsPlanned = *c.SessionsPlanned
 	}
-	f.ContractEnd, f.FramingAt, f.FinalAt, f.LastHeld, f.NextActionDue = at(c.End), at(framingAt), at(finalAt), at(lastHeld), at(nextDue)
+	f.ContractStart, f.ContractEnd, f.FramingAt, f.FinalAt, f.LastHeld, f.NextActionDue = at(c.Start), at(c.End), at(framingAt), at(finalAt), at(lastHeld), at(nextDue)
 	f.NewestRequest = at(newest)
 	for i := range recIDs {
 		f.ToRecord = append(f.ToRecord, domain.SessionRef{ID: recIDs[i], Number: recN[i], At: recAt[i]})

@@ -14,6 +14,10 @@ import (
 // to visit; it is kept apart so the outbox can show it as a link.
 type Mail struct {
 	To, Subject, Body, Link string
+	// Calendar is an iCalendar invitation (RFC 5546) the e-mail carries, and
+	// Method its METHOD (REQUEST, CANCEL): calendar clients act on it.
+	Calendar string `json:",omitempty"`
+	Method   string `json:",omitempty"`
 }
 
 // SendMailArgs is the River job that delivers one outbox row.

@@ -18,6 +18,7 @@ type Recipient struct {
 	User      User
 	Role      domain.Role
 	Off       []string
+	Digest    bool   // wants the weekly digest
 	Token     string // unsubscribe
 }
 
@@ -31,12 +32,12 @@ func (s *Store) Recipients(ctx context.Context) ([]Recipient, error) {
 	var out []Recipient
 	for _, w := range spaces {
 		err := s.Tx(ctx, Scope{TenantID: w.ID}, func(tx pgx.Tx) error {
-			rows, _ := tx.Query(ctx, `SELECT `+userColsU+`, m.role, u.reminders_off
+			rows, _ := tx.Query(ctx, `SELECT `+userColsU+`, m.role, u.reminders_off, u.weekly_digest
 				FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.tenant_id = $1`, w.ID)
 			rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Recipient, error) {
 				rc := Recipient{Workspace: w}
 				u := &rc.User
-				err := r.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Locale, &rc.Role, &rc.Off)
+				err := r.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Locale, &rc.Role, &rc.Off, &rc.Digest)
 				rc.Token = s.UnsubscribeToken(u.ID)
 				return rc, err
 			})
@@ -73,11 +74,10 @@ func (s *Store) ReminderFacts(ctx context.Context, sc Scope, role domain.Role, n
 		f.Actions = append(f.Actions, af)
 	}
 	for _, w := range d.Waiting {
-		told := domain.Told(w.EngagementID, []domain.Duty{w.Duty})
-		if len(told) == 0 {
-			continue // shown on the dashboard, not worth an e-mail
-		}
-		f.Waiting = append(f.Waiting, told...)
+		ds := []domain.Duty{w.Duty}
+		f.Waiting = append(f.Waiting, domain.Told(w.EngagementID, ds)...)
+		f.Late = append(f.Late, domain.Overdue(w.EngagementID, ds)...)
+		f.Open = append(f.Open, domain.Open(w.EngagementID, ds)...)
 		titles[w.EngagementID] = w.Title
 	}
 	for _, e := range d.Engagements {
@@ -145,7 +145,7 @@ func (s *Store) Unsubscribe(ctx context.Context, token string) error {
 	}
 	var n int64
 	err := s.Tx(ctx, Scope{UserID: uid}, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE users SET reminders_off = ARRAY['all'] WHERE id = $1`, uid)
+		tag, err := tx.Exec(ctx, `UPDATE users SET reminders_off = ARRAY['all'], weekly_digest = false WHERE id = $1`, uid)
 		n = tag.RowsAffected()
 		return dbError("unsubscribe", err)
 	})
@@ -164,6 +164,23 @@ func (s *Store) SetRemindersOff(ctx context.Context, userID string, off []string
 		_, err := tx.Exec(ctx, `UPDATE users SET reminders_off = $2 WHERE id = $1`, userID, off)
 		return dbError("reminder settings", err)
 	})
+}
+
+// SetWeeklyDigest records whether a person wants the weekly digest.
+func (s *Store) SetWeeklyDigest(ctx context.Context, userID string, on bool) error {
+	return s.Tx(ctx, Scope{UserID: userID}, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE users SET weekly_digest = $2 WHERE id = $1`, userID, on)
+		return dbError("digest setting", err)
+	})
+}
+
+// WeeklyDigest reports whether a person wants the weekly digest.
+func (s *Store) WeeklyDigest(ctx context.Context, userID string) (bool, error) {
+	var on bool
+	err := s.Tx(ctx, Scope{UserID: userID}, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT weekly_digest FROM users WHERE id = $1`, userID).Scan(&on)
+	})
+	return on, dbError("digest setting", err)
 }
 
 // RemindersOff returns the kinds a person turned off.
