@@ -47,12 +47,17 @@ func Invite(ctx context.Context, st *store.Store, now time.Time, baseURL string)
 // longer expected.
 func invitationMails(w store.Workspace, inv store.MeetingInvitation, c domain.InviteChange, base string, now time.Time) []store.Mail {
 	var out []store.Mail
-	for _, id := range c.Request {
-		out = append(out, invitationMail(w, inv, c, inv.Parties[id], false, base, now))
+	send := func(ids []string, cancel bool) {
+		for _, id := range ids {
+			// A person erased since the last invitation is no longer a party:
+			// nothing is sent to them, nor names them.
+			if p, ok := inv.Parties[id]; ok && p.Email != "" {
+				out = append(out, invitationMail(w, inv, c, p, cancel, base, now))
+			}
+		}
 	}
-	for _, id := range c.Cancel {
-		out = append(out, invitationMail(w, inv, c, inv.Parties[id], true, base, now))
-	}
+	send(c.Request, false)
+	send(c.Cancel, true)
 	return out
 }
 
@@ -79,7 +84,10 @@ func invitationMail(w store.Workspace, inv store.MeetingInvitation, c domain.Inv
 		Organizer: ical.Person{Name: inv.Organizer.Name, Email: inv.Organizer.Email},
 	}
 	for _, id := range who {
-		p := inv.Parties[id]
+		p, ok := inv.Parties[id]
+		if !ok {
+			continue
+		}
 		invite.Attendees = append(invite.Attendees, ical.Person{Name: p.Name, Email: p.Email, Chair: id == inv.Organizer.ID})
 	}
 	key, at := "mail.meeting", i18n.DateTime(local, state.Start)
