@@ -90,12 +90,13 @@ func invitationMail(w store.Workspace, inv store.MeetingInvitation, c domain.Inv
 		}
 		invite.Attendees = append(invite.Attendees, ical.Person{Name: p.Name, Email: p.Email, Chair: id == inv.Organizer.ID})
 	}
-	key, at := "mail.meeting", i18n.DateTime(local, state.Start)
+	subject, body := "mail.meeting.subject", "mail.meeting.body"
 	if cancel {
-		key = "mail.meeting.cancel"
+		subject, body = "mail.meeting.cancel.subject", "mail.meeting.cancel.body"
 	}
-	args := []any{"Name", to.Name, "Meeting", title, "At", at, "Minutes", state.Minutes, "Engagement", inv.Engagement, "Workspace", w.Name, "Link", link}
-	return store.Mail{To: to.Email, Link: link, Subject: t(key+".subject", args...), Body: t(key+".body", args...),
+	args := []any{"Name", to.Name, "Meeting", title, "At", i18n.DateTime(local, state.Start), "Minutes", state.Minutes,
+		"Engagement", inv.Engagement, "Workspace", w.Name, "Link", link}
+	return store.Mail{To: to.Email, Link: link, Subject: t(subject, args...), Body: t(body, args...),
 		Calendar: invite.String(), Method: invite.Method()}
 }
 

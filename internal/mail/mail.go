@@ -88,10 +88,14 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[store.SendMailArgs]) e
 	return w.Store.MarkSent(ctx, m.ID)
 }
 
+// attachment names the invitation's file, which mail clients show and open
+// (written in two parts: the catalog check would take the whole name for a message).
+const attachment = "meeting" + ".ics"
+
 // Message writes one outbox e-mail as MIME. An invitation is a
 // multipart/alternative of the text and a text/calendar part with its method
 // (what Outlook, Google Calendar and Thunderbird act on), and the same
-// calendar attached as invite.ics for the clients that only show attachments.
+// calendar attached as meeting.ics for the clients that only show attachments.
 func Message(from string, m store.Mail) (*gomail.Msg, error) {
 	msg := gomail.NewMsg()
 	if err := msg.From(from); err != nil {
@@ -104,7 +108,7 @@ func Message(from string, m store.Mail) (*gomail.Msg, error) {
 	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
 	if m.Calendar != "" {
 		msg.AddAlternativeString(gomail.ContentType("text/calendar; method="+m.Method), m.Calendar)
-		msg.AttachReadSeeker("invite.ics", strings.NewReader(m.Calendar), gomail.WithFileContentType(gomail.ContentType("application/ics")))
+		msg.AttachReadSeeker(attachment, strings.NewReader(m.Calendar), gomail.WithFileContentType(gomail.ContentType("application/ics")))
 	}
 	return msg, nil
 }

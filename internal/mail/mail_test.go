@@ -50,7 +50,7 @@ func TestWorkerLogsNoLink(t *testing.T) {
 
 // TestInvitationMessage: an e-mail carrying an invitation is a
 // multipart/alternative with a text/calendar part naming its method, and the
-// same calendar attached as invite.ics; a plain e-mail stays plain text.
+// same calendar attached as meeting.ics; a plain e-mail stays plain text.
 func TestInvitationMessage(t *testing.T) {
 	cal := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
 	msg, err := mail.Message("triade@essai.test", store.Mail{To: "a@essai.test", Subject: "Invitation", Body: "Bonjour", Calendar: cal, Method: "REQUEST"})
@@ -63,7 +63,7 @@ func TestInvitationMessage(t *testing.T) {
 	}
 	raw := b.String()
 	for _, want := range []string{"multipart/alternative", "Content-Type: text/plain", "Content-Type: text/calendar; method=REQUEST",
-		`filename="invite.ics"`, "Content-Type: application/ics"} {
+		`filename="meeting.ics"`, "Content-Type: application/ics"} {
 		if !strings.Contains(raw, want) {
 			t.Errorf("message lacks %q:\n%s", want, raw)
 		}
