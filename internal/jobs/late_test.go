@@ -9,9 +9,9 @@ import (
 	"triade/internal/store"
 )
 
-// newMail runs the reminders at now and returns the e-mails they queued,
-// read from the outbox through the store.
-func (f *fixture) newMail(now time.Time) []store.Mail {
+// sent runs a job and returns the e-mails it queued, read from the outbox
+// through the store; it checks the count the job gives.
+func (f *fixture) sent(job func() (int, error)) []store.Mail {
 	f.t.Helper()
 	before, err := f.env.Store.Outbox(f.ctx, 1)
 	if err != nil {
@@ -21,8 +21,9 @@ func (f *fixture) newMail(now time.Time) []store.Mail {
 	if len(before) > 0 {
 		last = before[0].ID
 	}
-	if _, err := jobs.Run(f.ctx, f.env.Store, now, "https://triade.test"); err != nil {
-		f.t.Fatal("run: ", err)
+	n, err := job()
+	if err != nil {
+		f.t.Fatal("job: ", err)
 	}
 	all, err := f.env.Store.Outbox(f.ctx, 10000)
 	if err != nil {
@@ -34,7 +35,15 @@ func (f *fixture) newMail(now time.Time) []store.Mail {
 			out = append(out, m.Mail)
 		}
 	}
+	if len(out) != n {
+		f.t.Fatalf("the job says %d e-mails, the outbox holds %d new", n, len(out))
+	}
 	return out
+}
+
+// newMail runs the reminders at now and returns the e-mails they queued.
+func (f *fixture) newMail(now time.Time) []store.Mail {
+	return f.sent(func() (int, error) { return jobs.Run(f.ctx, f.env.Store, now, "https://triade.test") })
 }
 
 func matching(ms []store.Mail, to, subject string) []store.Mail {
