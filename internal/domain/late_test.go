@@ -176,3 +176,17 @@ func TestInvited(t *testing.T) {
 		t.Error("session: the sponsor never, the coachee and the co-coach always")
 	}
 }
+
+// TestDutyToldLateIsOneEmail: a duty that appears already late (a synthesis
+// version published after the contract's start) is told by one e-mail, which
+// stands for its late reminder too.
+func TestDutyToldLateIsOneEmail(t *testing.T) {
+	f := framed()
+	f.ContractStart, f.Cadrage.Synthesis, f.MySynthesis = dutyNow.AddDate(0, 0, -5), SynthesisState{Current: 2, CoachValidated: true}, false
+	ds := Duties(f, PartSponsor, dutyNow)
+	rs := Reminders(ReminderFacts{Now: dutyNow, Waiting: Told("e1", ds), Late: Overdue("e1", ds)})
+	if len(rs) != 2 || rs[0].Kind != RemindWaiting || rs[0].Covers == nil || rs[1].Kind != RemindLate ||
+		rs[0].Covers.Key != rs[1].Key || !rs[0].Covers.Day.Equal(rs[1].Day) || rs[0].Covers.Subject != rs[1].Subject {
+		t.Errorf("appearing late: %+v, want the told reminder covering the late one", rs)
+	}
+}

@@ -126,6 +126,10 @@ type Reminder struct {
 	At                          time.Time
 	Path                        string // for a waiting duty: its page, relative to the engagement
 	Count                       int    // for a waiting duty: the count its message tells (Duty.N)
+	// Covers is the late reminder of the same duty, when a duty appears
+	// already late: the e-mail telling of it stands for both, so the late
+	// reminder is recorded with it and never follows.
+	Covers *Reminder
 }
 
 // NoNextSessionAfter is how long after a held session a coach is reminded that no
@@ -171,8 +175,15 @@ func Reminders(f ReminderFacts) []Reminder {
 		out = append(out, Reminder{Kind: RemindWaiting, Key: w.Kind, EngagementID: w.EngagementID, Subject: w.EngagementID,
 			Day: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, w.Number), Number: w.Number, Count: w.Count, Path: w.Path})
 	}
+	told := len(out) - len(f.Waiting) // the waiting reminders start here
 	for _, w := range f.Late {
-		out = append(out, late(w, zone))
+		l := late(w, zone)
+		for i := told; i < len(out); i++ {
+			if r := out[i]; r.Key == w.Kind && r.EngagementID == w.EngagementID && r.Number == w.Number {
+				out[i].Covers = &l
+			}
+		}
+		out = append(out, l)
 	}
 	return out
 }

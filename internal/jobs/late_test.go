@@ -139,3 +139,31 @@ func TestWeeklyDigest(t *testing.T) {
 		t.Errorf("unsubscribed, yet %d e-mails", len(ms))
 	}
 }
+
+// TestDutyAppearingLateIsToldOnce: a synthesis version published after the
+// contract's start is late as soon as it appears; each party is told once,
+// by the e-mail asking for the validation, and no late reminder follows.
+func TestDutyAppearingLateIsToldOnce(t *testing.T) {
+	f := seeded(t)
+	f.newMail(f.now)
+	lyon := f.engagement(leadership)
+	coach := f.scope("coach@demo.test")
+	if err := f.env.Store.SaveSynthesisText(f.ctx, coach, lyon, "Accompagnement centré sur la décision et la délégation.", 2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.env.Store.PublishSynthesis(f.ctx, coach, lyon); err != nil {
+		t.Fatal(err)
+	}
+	first := f.newMail(f.now)
+	sponsor := matching(first, "sponsor@demo.test", "")
+	if len(sponsor) != 1 || !strings.Contains(sponsor[0].Subject, "Valider la version 2") {
+		var subjects []string
+		for _, m := range sponsor {
+			subjects = append(subjects, m.Subject)
+		}
+		t.Errorf("sponsor, synthesis v2 published late: %q, want the one e-mail asking for the validation", subjects)
+	}
+	if again := matching(f.newMail(f.now.Add(time.Hour)), "sponsor@demo.test", ""); len(again) != 0 {
+		t.Errorf("an hour later: %d more e-mails to the sponsor (%q)", len(again), again[0].Subject)
+	}
+}

@@ -112,13 +112,17 @@ func (s *Store) SendReminders(ctx context.Context, sc Scope, rs []domain.Reminde
 	sent := 0
 	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
 		for _, r := range rs {
-			tag, err := tx.Exec(ctx, `INSERT INTO reminders_sent (tenant_id, user_id, kind, subject_id, due_on) VALUES ($1, $2, $3, $4, $5)
-				ON CONFLICT DO NOTHING`, sc.TenantID, sc.UserID, r.Key, r.Subject, r.Day)
+			fresh, err := recordReminder(ctx, tx, sc, r)
 			if err != nil {
-				return dbError("record reminder", err)
+				return err
 			}
-			if tag.RowsAffected() == 0 {
+			if !fresh {
 				continue
+			}
+			if r.Covers != nil { // told with this e-mail: never sent after it
+				if _, err := recordReminder(ctx, tx, sc, *r.Covers); err != nil {
+					return err
+				}
 			}
 			if err := s.SendMail(ctx, tx, mail(r)); err != nil {
 				return err
@@ -128,6 +132,13 @@ func (s *Store) SendReminders(ctx context.Context, sc Scope, rs []domain.Reminde
 		return nil
 	})
 	return sent, err
+}
+
+// recordReminder records a reminder as sent; fresh is false when it already was.
+func recordReminder(ctx context.Context, tx pgx.Tx, sc Scope, r domain.Reminder) (fresh bool, err error) {
+	tag, err := tx.Exec(ctx, `INSERT INTO reminders_sent (tenant_id, user_id, kind, subject_id, due_on) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT DO NOTHING`, sc.TenantID, sc.UserID, r.Key, r.Subject, r.Day)
+	return tag.RowsAffected() == 1, dbError("record reminder", err)
 }
 
 // UnsubscribeToken is the secret of a person's unsubscribe link: their id and
