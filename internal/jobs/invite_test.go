@@ -230,3 +230,39 @@ func TestThreeWayInvitations(t *testing.T) {
 		}
 	}
 }
+
+// TestErasedPersonGetsNoInvitation: once a person is erased, a change of a
+// meeting they were invited to reaches the others only: nothing goes to them,
+// nor to the placeholder that stands for them.
+func TestErasedPersonGetsNoInvitation(t *testing.T) {
+	f := seeded(t)
+	f.invite()
+	coach := f.scope("coach@demo.test")
+	eng := f.engagement(accompagnement)
+	sid, err := f.env.Store.PlanSession(f.ctx, coach, eng, f.at(3, 10), 90)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := recipients(f.invite()); !slices.Equal(got, []string{"coach@demo.test", "coachee@demo.test"}) {
+		t.Fatalf("before: sent to %v", got)
+	}
+	if err := f.env.Store.ErasePerson(f.ctx, f.scope("admin@demo.test"), f.user("coachee@demo.test")); err != nil {
+		t.Fatal(err)
+	}
+	file, err := f.env.Store.Session(f.ctx, coach, eng, sid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss := file.Session
+	ss.ScheduledAt = f.at(4, 10)
+	if err := f.env.Store.UpdateSession(f.ctx, coach, eng, ss); err != nil {
+		t.Fatal(err)
+	}
+	sent := f.invite()
+	if got := recipients(sent); !slices.Equal(got, []string{"coach@demo.test"}) {
+		t.Fatalf("after the erasure: sent to %v, want the coach alone", got)
+	}
+	if n := len(sent[0].attendees); n != 1 {
+		t.Errorf("the coach's update names %d attendees: %v", n, sent[0].attendees)
+	}
+}

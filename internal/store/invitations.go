@@ -104,6 +104,8 @@ func readPending(ctx context.Context, tx pgx.Tx, sc Scope) ([]*MeetingInvitation
 // readInvitees loads the parties of the engagements concerned and decides
 // each meeting's attendees: the parties its kind invites (the sponsor never
 // to a session), limited to the meeting's chosen attendees when it has some.
+// An address under .invalid receives nothing (RFC 2606): it is the
+// placeholder of an erased person.
 func readInvitees(ctx context.Context, tx pgx.Tx, sc Scope, invs []*MeetingInvitation) error {
 	var ids []string
 	for _, inv := range invs {
@@ -113,7 +115,7 @@ func readInvitees(ctx context.Context, tx pgx.Tx, sc Scope, invs []*MeetingInvit
 	var eng string
 	rows, _ := tx.Query(ctx, `SELECT p.engagement_id::text, p.user_id::text, `+memberName+`, u.email, coalesce(u.locale, ''), p.part
 		FROM engagement_parties p JOIN users u ON u.id = p.user_id JOIN memberships m ON m.tenant_id = p.tenant_id AND m.user_id = p.user_id
-		WHERE p.tenant_id = $1 AND p.engagement_id::text = ANY($2)
+		WHERE p.tenant_id = $1 AND p.engagement_id::text = ANY($2) AND u.email NOT LIKE '%.invalid'
 		ORDER BY array_position(ARRAY['coach','cocoach','coachee','sponsor'], p.part), 3`, sc.TenantID, ids)
 	for rows.Next() {
 		var p Invitee
