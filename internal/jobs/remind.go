@@ -1,7 +1,9 @@
-// Package jobs holds the periodic work of Triade (River jobs): reminders and the
-// retention period. The reminders: a meeting tomorrow, an action due
-// in two days or overdue, no next session booked, a validation or a meeting
-// request waiting. A River periodic job runs it; each reminder goes out once.
+// Package jobs holds the periodic work of Triade (River jobs): reminders, the
+// weekly digest, calendar invitations and the retention period. The
+// reminders: a meeting tomorrow, an action due in two days or overdue, no next
+// session booked, a duty appearing (a validation, a request, HR's forms) or
+// past its due date. Each reminder and each digest goes out once; each change
+// of a meeting sends its invitation once.
 package jobs
 
 import (
