@@ -266,3 +266,31 @@ func TestErasedPersonGetsNoInvitation(t *testing.T) {
 		t.Errorf("the coach's update names %d attendees: %v", n, sent[0].attendees)
 	}
 }
+
+// TestEndedEngagementCancelsItsMeetings: an engagement interrupted takes its
+// coming sessions out of the calendars.
+func TestEndedEngagementCancelsItsMeetings(t *testing.T) {
+	f := seeded(t)
+	coach := f.scope("coach@demo.test")
+	eng := f.engagement(accompagnement)
+	sid, err := f.env.Store.PlanSession(f.ctx, coach, eng, f.at(3, 10), 90)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.invite()
+	if err := f.env.Store.Interrupt(f.ctx, coach, eng, "Le coaché change de poste."); err != nil {
+		t.Fatal(err)
+	}
+	var cancelled []string
+	for _, inv := range f.invite() {
+		if inv.method != "CANCEL" {
+			t.Errorf("after the interruption: %+v", inv)
+		}
+		if inv.uid == "session-"+sid+"@triade" {
+			cancelled = append(cancelled, inv.to)
+		}
+	}
+	if !slices.Equal(cancelled, []string{"coach@demo.test", "coachee@demo.test"}) {
+		t.Errorf("session cancelled for %v, want the coach and the coachee", cancelled)
+	}
+}

@@ -35,14 +35,14 @@ type MeetingInvitation struct {
 // pendingInvitations reads, locked, the meetings and sessions of the
 // engagements the person leads whose invitation may have changed. A worker
 // that finds them locked skips them: two workers never send one change twice.
-const pendingInvitations = `SELECT 'session', s.id::text, e.id::text, e.title, s.number, s.scheduled_at, s.minutes, s.status = 'cancelled',
+const pendingInvitations = `SELECT 'session', s.id::text, e.id::text, e.title, s.number, s.scheduled_at, s.minutes, s.status = 'cancelled' OR e.phase IN ('clos', 'interrompu'),
 	s.invited, s.invite_sequence, '{}'::text[]
 FROM coaching_sessions s JOIN engagements e ON e.tenant_id = s.tenant_id AND e.id = s.engagement_id
 WHERE s.tenant_id = $1 AND s.invite_due
   AND s.engagement_id IN (SELECT engagement_id FROM engagement_parties WHERE tenant_id = $1 AND user_id = $2 AND part = 'coach')
 FOR UPDATE OF s SKIP LOCKED`
 
-const pendingMeetings = `SELECT m.kind, m.id::text, e.id::text, e.title, 0, coalesce(m.scheduled_at, 'epoch'), 90, m.scheduled_at IS NULL,
+const pendingMeetings = `SELECT m.kind, m.id::text, e.id::text, e.title, 0, coalesce(m.scheduled_at, 'epoch'), 90, m.scheduled_at IS NULL OR e.phase IN ('clos', 'interrompu'),
 	m.invited, m.invite_sequence,
 	(SELECT coalesce(array_agg(a.user_id::text), '{}') FROM meeting_attendees a WHERE a.tenant_id = m.tenant_id AND a.meeting_id = m.id)
 FROM meetings m JOIN engagements e ON e.tenant_id = m.tenant_id AND e.id = m.engagement_id
