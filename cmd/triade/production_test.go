@@ -133,7 +133,7 @@ func TestProductionStartThenCreateAdmin(t *testing.T) {
 
 	var role string
 	var years int
-	env.Super.QueryRow(context.Background(), `SELECT m.role, w.retention_years FROM memberships m JOIN users u ON u.id = m.user_id
+	env.Super.QueryRow(context.Background(), `SELECT array_to_string(m.roles, ','), w.retention_years FROM memberships m JOIN users u ON u.id = m.user_id
 		JOIN workspaces w ON w.id = m.tenant_id WHERE u.email = 'anne@cabinet.test'`).Scan(&role, &years)
 	if role != "admin" || years != 6 {
 		t.Fatalf("role %q, retention %d years (RETENTION_YEARS=6)", role, years)

@@ -347,28 +347,6 @@ func (s *Store) addToSession(ctx context.Context, sc Scope, id, sid, q string, a
 	})
 }
 
-// RemoveFromSession deletes a situation, an option or an input link of a session.
-func (s *Store) RemoveFromSession(ctx context.Context, sc Scope, id, sid, kind, itemID string) error {
-	q := map[string]string{
-		"situation": `DELETE FROM session_situations WHERE tenant_id = $1 AND engagement_id = $2 AND session_id::text = $3 AND id::text = $4`,
-		"option":    `DELETE FROM session_options WHERE tenant_id = $1 AND engagement_id = $2 AND session_id::text = $3 AND id::text = $4`,
-		"input":     `DELETE FROM session_inputs WHERE tenant_id = $1 AND engagement_id = $2 AND session_id::text = $3 AND item_id::text = $4`,
-	}[kind]
-	if q == "" {
-		return domain.ErrNotFound
-	}
-	return s.inCoaching(ctx, sc, id, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, q, sc.TenantID, id, sid, itemID)
-		if err != nil {
-			return dbError("remove from session", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return domain.ErrNotFound
-		}
-		return nil
-	})
-}
-
 // SavePrivateNote saves the signed-in coach's own note on a session.
 func (s *Store) SavePrivateNote(ctx context.Context, sc Scope, id, sid, body string) error {
 	return s.inOpen(ctx, sc, id, func(tx pgx.Tx, _ domain.Phase) error {
@@ -444,7 +422,7 @@ type LibraryItem struct {
 // libraryPart reads the workspace's theoretical input.
 func libraryPart(sc Scope, out *[]LibraryItem) part {
 	return part{func(b *pgx.Batch) {
-		b.Queue(`SELECT id, title, summary, reference FROM library_items WHERE tenant_id = $1 ORDER BY title`, sc.TenantID)
+		b.Queue(`SELECT id, title, summary, reference FROM library_items WHERE tenant_id = $1 AND archived_at IS NULL ORDER BY title`, sc.TenantID)
 	}, func(br pgx.BatchResults) error {
 		rows, _ := br.Query()
 		var err error
