@@ -87,23 +87,18 @@ func seedAccompagnement(ctx context.Context, sd *Seeder) error {
 		if err := st.UpdateSession(ctx, coach, id, store.Session{ID: sid, ScheduledAt: at, Minutes: 90, Status: "held", Version: 1}); err != nil {
 			return err
 		}
-		for _, s := range p.situations {
-			if err := st.AddSituation(ctx, coach, id, sid, s); err != nil {
-				return err
-			}
-		}
+		// The session's record, as the coach saves it on its one screen.
+		note := "Hypothèse : le besoin d'être apprécié freine les décisions."
+		rec := store.SessionRecord{Situations: p.situations, Note: &note,
+			Content: store.SessionContent{Analysis: p.analysis, Scenarios: "Jeu de rôle de la situation, puis variante.", Decision: p.decision, Version: 1}}
 		for _, o := range p.options {
-			if err := st.AddOption(ctx, coach, id, sid, o); err != nil {
-				return err
-			}
-		}
-		if err := st.SaveSessionContent(ctx, coach, id, sid, store.SessionContent{Analysis: p.analysis, Scenarios: "Jeu de rôle de la situation, puis variante.", Decision: p.decision, Version: 1}); err != nil {
-			return err
+			rec.Options = append(rec.Options, store.Option{Body: o})
 		}
 		if p.input != "" {
-			if err := st.LinkInput(ctx, coach, id, sid, sd.Library[p.input], "Éclairer la posture adoptée dans la situation."); err != nil {
-				return err
-			}
+			rec.Inputs = []store.Input{{ItemID: sd.Library[p.input], Note: "Éclairer la posture adoptée dans la situation."}}
+		}
+		if err := st.SaveSessionRecord(ctx, coach, id, sid, rec); err != nil {
+			return err
 		}
 		for _, a := range p.actions {
 			a.SessionID, a.ObjectiveID = sid, objective
@@ -119,9 +114,6 @@ func seedAccompagnement(ctx context.Context, sd *Seeder) error {
 			return err
 		}
 		if err := st.RateAutonomy(ctx, coachee, id, sid, domain.PartCoachee, p.coachee, "à l'aise"); err != nil {
-			return err
-		}
-		if err := st.SavePrivateNote(ctx, coach, id, sid, "Hypothèse : le besoin d'être apprécié freine les décisions."); err != nil {
 			return err
 		}
 	}
