@@ -5,6 +5,13 @@
 -- Roles are still granted by an administrator only (an administrator may add
 -- one to herself); nobody else grants themselves anything.
 
+-- Each role at most once in a set.
+-- +goose StatementBegin
+CREATE FUNCTION roles_distinct(rs text[]) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+  SELECT count(DISTINCT r) = cardinality(rs) FROM unnest(rs) r
+$$;
+-- +goose StatementEnd
+
 ALTER TABLE memberships ADD COLUMN roles text[];
 -- The owner is bound by FORCEd row-level security too: lift it for the move.
 ALTER TABLE memberships NO FORCE ROW LEVEL SECURITY;
@@ -12,7 +19,7 @@ UPDATE memberships SET roles = ARRAY[role];
 ALTER TABLE memberships FORCE ROW LEVEL SECURITY;
 ALTER TABLE memberships ALTER COLUMN roles SET NOT NULL,
     ADD CONSTRAINT memberships_roles_check
-        CHECK (cardinality(roles) BETWEEN 1 AND 4 AND roles <@ '{admin,coach,coachee,sponsor}');
+        CHECK (cardinality(roles) BETWEEN 1 AND 4 AND roles <@ '{admin,coach,coachee,sponsor}' AND roles_distinct(roles));
 
 -- What read the single role goes first, so that the column can go.
 DROP TRIGGER membership_role ON memberships;

@@ -92,6 +92,17 @@ func TestRolesGrantedByAdminOnly(t *testing.T) {
 			t.Errorf("the invited coachee's roles became %q", got)
 		}
 	})
+	t.Run("EachRoleOnce", func(t *testing.T) {
+		for _, stmt := range []string{
+			`UPDATE memberships SET roles = '{admin,admin}' WHERE user_id = app_user()`,
+			`UPDATE memberships SET roles = '{admin,owner}' WHERE user_id = app_user()`,
+			`UPDATE memberships SET roles = '{}' WHERE user_id = app_user()`,
+		} {
+			if _, err := asRequestRole(t, f.env, demoID, admin.UserID, stmt); !containsCode(err, "23514") {
+				t.Errorf("as the admin, %s: %v, want the roles check", stmt, err)
+			}
+		}
+	})
 	t.Run("RefusedBesideTheField", func(t *testing.T) {
 		coachee := f.user("coachee@demo.test")
 		for _, c := range []struct {
