@@ -93,7 +93,8 @@ const usage = `usage: triade [command]
   migrate       apply the database migrations and exit
   seed-demo     migrate and fill an empty database with the demo (development)
   create-admin  create a workspace and its first administrator:
-                  triade create-admin -email a@b.c -name "Ann Lee" -workspace "Cabinet Lee" [-slug lee]
+                  triade create-admin -email a@b.c -name "Ann Lee" -workspace "Cabinet Lee" [-slug lee] [-coach]
+                  (-coach: she also coaches, an independent coach's own practice)
                   password from -password-file FILE, or typed at the prompt / read from stdin
   version       print the version and the commit it was built from
   help config   list every setting (environment variables)

@@ -158,7 +158,7 @@ func Generate(ctx context.Context, pool *pgxpool.Pool, sc Scale, hash string, ou
 			})
 		},
 		func() error {
-			return copy("memberships", []string{"tenant_id", "user_id", "role", "client_org_id"}, W*usersPer, func(i int) []any {
+			return copy("memberships", []string{"tenant_id", "user_id", "roles", "client_org_id"}, W*usersPer, func(i int) []any {
 				w, j := i/usersPer, i%usersPer
 				role, local := "admin", 0
 				var org any
@@ -171,7 +171,7 @@ func Generate(ctx context.Context, pool *pgxpool.Pool, sc Scale, hash string, ou
 				default:
 					role, local, org = "coachee", 100+j-(1+coachesPer+sponsorsPer), id(kOrg, w)
 				}
-				return []any{id(kWorkspace, w), id(kUser, userN(w, local)), role, org}
+				return []any{id(kWorkspace, w), id(kUser, userN(w, local)), []string{role}, org}
 			})
 		},
 		func() error {

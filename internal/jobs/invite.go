@@ -27,7 +27,7 @@ func Invite(ctx context.Context, st *store.Store, now time.Time, baseURL string)
 	}
 	total := 0
 	for _, rc := range recipients {
-		if rc.Role == domain.RoleCoachee || rc.Role == domain.RoleSponsor {
+		if !rc.Roles.Has(domain.RoleCoach) && !rc.Roles.Has(domain.RoleAdmin) {
 			continue // never an engagement's lead coach
 		}
 		sc := store.Scope{TenantID: rc.Workspace.ID, UserID: rc.User.ID}

@@ -33,7 +33,7 @@ func Run(ctx context.Context, st *store.Store, now time.Time, baseURL string) (i
 			continue // unsubscribed from everything
 		}
 		sc := store.Scope{TenantID: rc.Workspace.ID, UserID: rc.User.ID}
-		facts, titles, err := st.ReminderFacts(ctx, sc, rc.Role, now)
+		facts, titles, err := st.ReminderFacts(ctx, sc, rc.Roles, now)
 		if err != nil {
 			return total, err
 		}

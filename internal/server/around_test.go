@@ -176,8 +176,8 @@ func TestDashboards(t *testing.T) {
 		}
 		body := text(r)
 		labels := map[string]string{"admin": "Administrateur", "coach": "Coach", "coachee": "Personne coachée", "sponsor": "Représentant de l'entreprise"}
-		rows, _ := a.env.Super.Query(ctx, `SELECT m.role, count(*)::text FROM memberships m JOIN workspaces w ON w.id = m.tenant_id
-			WHERE w.slug = 'demo' GROUP BY m.role`)
+		rows, _ := a.env.Super.Query(ctx, `SELECT r, count(*)::text FROM memberships m JOIN workspaces w ON w.id = m.tenant_id, unnest(m.roles) r
+			WHERE w.slug = 'demo' GROUP BY r`)
 		counts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) ([2]string, error) {
 			var p [2]string
 			return p, r.Scan(&p[0], &p[1])

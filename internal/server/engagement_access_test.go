@@ -68,7 +68,7 @@ func newEAFixture(t *testing.T) *eaFixture {
 		t.Fatal(err)
 	}
 	u, err := a.env.Store.AddMember(f.ctx, f.scope("admin"), store.NewMember{Email: eaEmails["unrelated"], Name: "Autre Coach",
-		PasswordHash: hash, Role: domain.RoleCoach})
+		PasswordHash: hash, Roles: domain.RoleSet{domain.RoleCoach}})
 	if err != nil {
 		t.Fatal(err)
 	}

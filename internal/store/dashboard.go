@@ -58,7 +58,7 @@ const myEngagements = `SELECT engagement_id, part FROM engagement_parties WHERE 
 
 // Dashboard loads a person's dashboard in one transaction and one round trip,
 // whatever the number of engagements: every list is one query of the batch.
-func (s *Store) Dashboard(ctx context.Context, sc Scope, role domain.Role, now time.Time) (*Dashboard, error) {
+func (s *Store) Dashboard(ctx context.Context, sc Scope, roles domain.RoleSet, now time.Time) (*Dashboard, error) {
 	d := &Dashboard{ActionEng: map[string]string{}, Members: map[domain.Role]int{}}
 	t, u := sc.TenantID, sc.UserID
 	err := s.View(ctx, sc, func(b *pgx.Batch) {
@@ -99,7 +99,7 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, role domain.Role, now t
 			WHERE a.tenant_id = $1 AND a.status IN ('todo', 'in_progress') ORDER BY a.due_date NULLS LAST LIMIT 50`, t, u)
 		b.Queue(`SELECT a.id, a.engagement_id FROM actions a JOIN engagement_parties me ON me.tenant_id = a.tenant_id AND me.engagement_id = a.engagement_id
 			AND me.user_id = $2 AND me.part = 'coachee' WHERE a.tenant_id = $1 AND a.status IN ('todo', 'in_progress') LIMIT 50`, t, u)
-		if role == domain.RoleAdmin {
+		if roles.Has(domain.RoleAdmin) {
 			queueAdmin(b, t)
 		}
 	}, func(br pgx.BatchResults) error {
@@ -138,7 +138,7 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, role domain.Role, now t
 		for _, p := range pairs {
 			d.ActionEng[p[0]] = p[1]
 		}
-		if role == domain.RoleAdmin {
+		if roles.Has(domain.RoleAdmin) {
 			return readAdmin(br, d)
 		}
 		return nil
@@ -153,7 +153,7 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, role domain.Role, now t
 // organisations, engagements by phase and coach, pending invitations. Metadata
 // only, in the same round trip as the rest of the dashboard.
 func queueAdmin(b *pgx.Batch, t string) {
-	b.Queue(`SELECT role, count(*) FROM memberships WHERE tenant_id = $1 GROUP BY role`, t)
+	b.Queue(`SELECT r, count(*) FROM memberships, unnest(roles) r WHERE tenant_id = $1 GROUP BY r`, t)
 	b.Queue(`SELECT coalesce(u.name, ''), e.phase, count(*) FROM engagements e
 		LEFT JOIN engagement_parties p ON p.tenant_id = e.tenant_id AND p.engagement_id = e.id AND p.part = 'coach'
 		LEFT JOIN users u ON u.id = p.user_id WHERE e.tenant_id = $1 GROUP BY u.name, e.phase

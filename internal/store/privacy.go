@@ -255,7 +255,7 @@ func (s *Store) PurgeExpired(ctx context.Context, now time.Time) (int, error) {
 		err := s.Tx(ctx, Scope{TenantID: t}, func(tx pgx.Tx) error {
 			// The history is an admin's to read and erase: act as one.
 			if _, err := tx.Exec(ctx, `SELECT set_config('app.user_id', coalesce((SELECT user_id::text FROM memberships
-				WHERE tenant_id = $1 AND role = 'admin' LIMIT 1), ''), true)`, t); err != nil {
+				WHERE tenant_id = $1 AND 'admin' = ANY (roles) LIMIT 1), ''), true)`, t); err != nil {
 				return err
 			}
 			rows, _ := tx.Query(ctx, `DELETE FROM engagements e USING workspaces w

@@ -16,7 +16,7 @@ import (
 type Recipient struct {
 	Workspace Workspace
 	User      User
-	Role      domain.Role
+	Roles     domain.RoleSet
 	Off       []string
 	Digest    bool   // wants the weekly digest
 	Token     string // unsubscribe
@@ -32,12 +32,12 @@ func (s *Store) Recipients(ctx context.Context) ([]Recipient, error) {
 	var out []Recipient
 	for _, w := range spaces {
 		err := s.Tx(ctx, Scope{TenantID: w.ID}, func(tx pgx.Tx) error {
-			rows, _ := tx.Query(ctx, `SELECT `+userColsU+`, m.role, u.reminders_off, u.weekly_digest
+			rows, _ := tx.Query(ctx, `SELECT `+userColsU+`, m.roles, u.reminders_off, u.weekly_digest
 				FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.tenant_id = $1`, w.ID)
 			rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Recipient, error) {
 				rc := Recipient{Workspace: w}
 				u := &rc.User
-				err := r.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Locale, &rc.Role, &rc.Off, &rc.Digest)
+				err := r.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Locale, &rc.Roles, &rc.Off, &rc.Digest)
 				rc.Token = s.UnsubscribeToken(u.ID)
 				return rc, err
 			})
@@ -55,10 +55,10 @@ const userColsU = `u.id, u.email, u.name, coalesce(u.password_hash, ''), coalesc
 
 // ReminderFacts gathers, as the person themselves (so row-level security shows
 // exactly what they may see), what the reminder rules look at.
-func (s *Store) ReminderFacts(ctx context.Context, sc Scope, role domain.Role, now time.Time) (domain.ReminderFacts, map[string]string, error) {
+func (s *Store) ReminderFacts(ctx context.Context, sc Scope, roles domain.RoleSet, now time.Time) (domain.ReminderFacts, map[string]string, error) {
 	f := domain.ReminderFacts{Now: now}
 	titles := map[string]string{}
-	d, err := s.Dashboard(ctx, sc, domain.RoleCoach, now) // the person's own lists; admin figures are not needed
+	d, err := s.Dashboard(ctx, sc, domain.RoleSet{domain.RoleCoach}, now) // the person's own lists; admin figures are not needed
 	if err != nil {
 		return f, nil, err
 	}

@@ -290,13 +290,6 @@ func objectivesPart(sc Scope, id string, out *[]Objective) part {
 	}}
 }
 
-// SaveSessionContent records the analysis, work scenarios and decision.
-func (s *Store) SaveSessionContent(ctx context.Context, sc Scope, id, sid string, c SessionContent) error {
-	return s.inCoaching(ctx, sc, id, func(tx pgx.Tx) error {
-		return saveContent(ctx, tx, sc, id, sid, c)
-	})
-}
-
 // saveContent updates a session's content if nobody changed it since c.Version
 // was read; it is also the check that the session is this engagement's.
 func saveContent(ctx context.Context, tx pgx.Tx, sc Scope, id, sid string, c SessionContent) error {
@@ -310,80 +303,6 @@ func saveContent(ctx context.Context, tx pgx.Tx, sc Scope, id, sid string, c Ses
 		return conflictOrMissing(ctx, tx, `SELECT 1 FROM session_contents WHERE tenant_id = $1 AND engagement_id = $2 AND session_id::text = $3`, sc.TenantID, id, sid)
 	}
 	return nil
-}
-
-// AddSituation adds a professional situation to a session.
-func (s *Store) AddSituation(ctx context.Context, sc Scope, id, sid string, st Situation) error {
-	return s.addToSession(ctx, sc, id, sid, `INSERT INTO session_situations (tenant_id, session_id, engagement_id, position, title, context)
-		SELECT $1, s.id, s.engagement_id, (SELECT coalesce(max(position), 0) + 1 FROM session_situations WHERE tenant_id = $1 AND session_id = s.id), $4, $5
-		FROM coaching_sessions s WHERE s.tenant_id = $1 AND s.engagement_id = $2 AND s.id::text = $3`, st.Title, st.Context)
-}
-
-// AddOption adds an option (a hypothesis considered) to a session.
-func (s *Store) AddOption(ctx context.Context, sc Scope, id, sid, body string) error {
-	return s.addToSession(ctx, sc, id, sid, `INSERT INTO session_options (tenant_id, session_id, engagement_id, position, body)
-		SELECT $1, s.id, s.engagement_id, (SELECT coalesce(max(position), 0) + 1 FROM session_options WHERE tenant_id = $1 AND session_id = s.id), $4
-		FROM coaching_sessions s WHERE s.tenant_id = $1 AND s.engagement_id = $2 AND s.id::text = $3`, body)
-}
-
-// LinkInput links a library item to a session, with a note on why.
-func (s *Store) LinkInput(ctx context.Context, sc Scope, id, sid, itemID, note string) error {
-	return s.addToSession(ctx, sc, id, sid, `INSERT INTO session_inputs (tenant_id, session_id, item_id, engagement_id, note)
-		SELECT $1, s.id, l.id, s.engagement_id, $5 FROM coaching_sessions s JOIN library_items l ON l.tenant_id = s.tenant_id AND l.id::text = $4
-		WHERE s.tenant_id = $1 AND s.engagement_id = $2 AND s.id::text = $3
-		ON CONFLICT (tenant_id, session_id, item_id) DO UPDATE SET note = EXCLUDED.note`, itemID, note)
-}
-
-func (s *Store) addToSession(ctx context.Context, sc Scope, id, sid, q string, args ...any) error {
-	return s.inCoaching(ctx, sc, id, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, q, append([]any{sc.TenantID, id, sid}, args...)...)
-		if err != nil {
-			return dbError("add to session", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return domain.ErrNotFound
-		}
-		return nil
-	})
-}
-
-// RemoveFromSession deletes a situation, an option or an input link of a session.
-func (s *Store) RemoveFromSession(ctx context.Context, sc Scope, id, sid, kind, itemID string) error {
-	q := map[string]string{
-		"situation": `DELETE FROM session_situations WHERE tenant_id = $1 AND engagement_id = $2 AND session_id::text = $3 AND id::text = $4`,
-		"option":    `DELETE FROM session_options WHERE tenant_id = $1 AND engagement_id = $2 AND session_id::text = $3 AND id::text = $4`,
-		"input":     `DELETE FROM session_inputs WHERE tenant_id = $1 AND engagement_id = $2 AND session_id::text = $3 AND item_id::text = $4`,
-	}[kind]
-	if q == "" {
-		return domain.ErrNotFound
-	}
-	return s.inCoaching(ctx, sc, id, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, q, sc.TenantID, id, sid, itemID)
-		if err != nil {
-			return dbError("remove from session", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return domain.ErrNotFound
-		}
-		return nil
-	})
-}
-
-// SavePrivateNote saves the signed-in coach's own note on a session.
-func (s *Store) SavePrivateNote(ctx context.Context, sc Scope, id, sid, body string) error {
-	return s.inOpen(ctx, sc, id, func(tx pgx.Tx, _ domain.Phase) error {
-		tag, err := tx.Exec(ctx, `INSERT INTO private_notes (tenant_id, session_id, author_id, engagement_id, body)
-			SELECT $1, s.id, $4, s.engagement_id, $5 FROM coaching_sessions s WHERE s.tenant_id = $1 AND s.engagement_id = $2 AND s.id::text = $3
-			ON CONFLICT (tenant_id, session_id, author_id) DO UPDATE SET body = EXCLUDED.body, updated_at = now()`,
-			sc.TenantID, id, sid, sc.UserID, body)
-		if err != nil {
-			return dbError("private note", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return domain.ErrNotFound
-		}
-		return nil
-	})
 }
 
 // RateAutonomy records the coach's or the coachee's own rating of a held session.
@@ -444,7 +363,7 @@ type LibraryItem struct {
 // libraryPart reads the workspace's theoretical input.
 func libraryPart(sc Scope, out *[]LibraryItem) part {
 	return part{func(b *pgx.Batch) {
-		b.Queue(`SELECT id, title, summary, reference FROM library_items WHERE tenant_id = $1 ORDER BY title`, sc.TenantID)
+		b.Queue(`SELECT id, title, summary, reference FROM library_items WHERE tenant_id = $1 AND archived_at IS NULL ORDER BY title`, sc.TenantID)
 	}, func(br pgx.BatchResults) error {
 		rows, _ := br.Query()
 		var err error

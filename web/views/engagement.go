@@ -43,6 +43,7 @@ type EngagementForm struct {
 	Orgs, Coaches, Coachees, Sponsors []Option
 	Kinds                             []Option
 	Cocoaches                         []Checkbox
+	CanAddOrg                         bool // may type a new client organisation's name
 }
 
 // GateRow is one condition of the gate.

@@ -51,7 +51,7 @@ type SessionView struct {
 	CanEdit, SeesNote, CanRate    bool // SeesNote: the viewer keeps private notes
 	Analysis, Scenarios, Decision string
 	PrivateNote, FormFor          string
-	Meta, Content, New            Form
+	Meta, New                     Form
 	Situations, Options, Inputs   []Item
 	Actions                       []ActionRow
 	CoachRating, CoacheeRating    RatingView
@@ -112,8 +112,26 @@ type CommentRow struct {
 type LibraryView struct {
 	Slug   string
 	Form   Form
-	CanAdd bool
+	CanAdd bool // may add, edit and remove items
 	Items  []Item
+	// Editing is the item whose edit form came back refused, as typed in Edit.
+	Editing string
+	Edit    Form
+}
+
+// libraryValue is an item's field as typed when its edit came back refused,
+// as stored otherwise.
+func libraryValue(v LibraryView, it Item, field string) string {
+	if v.Editing == it.ID {
+		return v.Edit.Get(field)
+	}
+	switch field {
+	case "title":
+		return it.Title
+	case "summary":
+		return it.Body
+	}
+	return it.Extra
 }
 
 // The autonomy chart's geometry: sessions along x, ratings 1–5 along y.
