@@ -21,25 +21,14 @@ import (
 // row-level security shows it exactly their engagements. It returns how many
 // e-mails it queued.
 func Invite(ctx context.Context, st *store.Store, now time.Time, baseURL string) (int, error) {
-	recipients, err := st.Recipients(ctx)
-	if err != nil {
-		return 0, err
-	}
-	total := 0
-	for _, rc := range recipients {
+	return perMember(ctx, st, func(rc store.Recipient, sc store.Scope) (int, error) {
 		if !rc.Roles.Has(domain.RoleCoach) && !rc.Roles.Has(domain.RoleAdmin) {
-			continue // never an engagement's lead coach
+			return 0, nil // never an engagement's lead coach
 		}
-		sc := store.Scope{TenantID: rc.Workspace.ID, UserID: rc.User.ID}
-		n, err := st.SendInvitations(ctx, sc, now, func(inv store.MeetingInvitation, c domain.InviteChange) []store.Mail {
+		return st.SendInvitations(ctx, sc, now, func(inv store.MeetingInvitation, c domain.InviteChange) []store.Mail {
 			return invitationMails(rc.Workspace, inv, c, baseURL, now)
 		})
-		if err != nil {
-			return total, err
-		}
-		total += n
-	}
-	return total, nil
+	})
 }
 
 // invitationMails writes one e-mail per person concerned, in their language:

@@ -22,20 +22,14 @@ import (
 // Run computes and sends the reminders due now for every member of every
 // workspace, and the weekly digests. It returns how many e-mails it queued.
 func Run(ctx context.Context, st *store.Store, now time.Time, baseURL string) (int, error) {
-	recipients, err := st.Recipients(ctx)
-	if err != nil {
-		return 0, err
-	}
-	total := 0
 	digests := newDigests()
-	for _, rc := range recipients {
+	total, err := perMember(ctx, st, func(rc store.Recipient, sc store.Scope) (int, error) {
 		if slices.Contains(rc.Off, "all") {
-			continue // unsubscribed from everything
+			return 0, nil // unsubscribed from everything
 		}
-		sc := store.Scope{TenantID: rc.Workspace.ID, UserID: rc.User.ID}
 		facts, titles, err := st.ReminderFacts(ctx, sc, rc.Roles, now)
 		if err != nil {
-			return total, err
+			return 0, err
 		}
 		facts.Zone = zone(rc.Workspace.Timezone)
 		if rc.Digest {
@@ -43,16 +37,33 @@ func Run(ctx context.Context, st *store.Store, now time.Time, baseURL string) (i
 		}
 		rs := domain.Wanted(domain.Reminders(facts), rc.Off)
 		if len(rs) == 0 {
-			continue
+			return 0, nil
 		}
-		n, err := st.SendReminders(ctx, sc, rs, func(r domain.Reminder) store.Mail { return message(rc, r, titles[r.EngagementID], baseURL, facts.Zone) })
-		if err != nil {
-			return total, err
-		}
-		total += n
+		return st.SendReminders(ctx, sc, rs, func(r domain.Reminder) store.Mail { return message(rc, r, titles[r.EngagementID], baseURL, facts.Zone) })
+	})
+	if err != nil {
+		return total, err
 	}
 	n, err := digests.send(ctx, st, now, baseURL)
 	return total + n, err
+}
+
+// perMember runs send as every member of every workspace, and adds up the
+// e-mails it queued.
+func perMember(ctx context.Context, st *store.Store, send func(store.Recipient, store.Scope) (int, error)) (int, error) {
+	recipients, err := st.Recipients(ctx)
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, rc := range recipients {
+		n, err := send(rc, store.Scope{TenantID: rc.Workspace.ID, UserID: rc.User.ID})
+		if err != nil {
+			return total, err // its transaction rolled back: its e-mails are not queued
+		}
+		total += n
+	}
+	return total, nil
 }
 
 // language is the person's language, French unless they chose another.
