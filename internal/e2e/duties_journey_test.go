@@ -172,6 +172,20 @@ func TestDutiesJourney(t *testing.T) {
 			p.errorf("closed engagement: still waiting %q", left)
 		}
 	}
+
+	// HR asks for the weekly digest from the account page, without a script.
+	sp.disableJavaScript()
+	sp.wantStatus("account", sp.click(`header .who a[href="/account"]`), 200)
+	sp.audit("account, e-mail settings")
+	if sp.checked("c-digest-on") {
+		sp.errorf("the weekly digest is on before HR asked for it")
+	}
+	sp.tick("c-digest-on")
+	sp.wantStatus("save e-mail settings", sp.click(`main form[action="/account/reminders"] button[type="submit"]`), 200)
+	sp.wantPath("/account")
+	if !sp.checked("c-digest-on") {
+		sp.errorf("the weekly digest is off after HR asked for it")
+	}
 }
 
 // todo opens the dashboard from the header and follows the link label of the
