@@ -98,10 +98,15 @@ REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON engagement_summaries FROM triade_app;
 -- previous writer committed. The table's columns are the view's, in order.
 -- +goose StatementBegin
 CREATE FUNCTION summary_recompute(t uuid, eng uuid) RETURNS void LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public AS $$
+DECLARE caller text := current_setting('app.tenant_id', true);
 BEGIN
+    -- The owner reads the engagement's workspace, also for a write made
+    -- without one set (a superuser's); the caller's setting comes back after.
+    PERFORM set_config('app.tenant_id', t::text, true);
     PERFORM pg_advisory_xact_lock(hashtextextended(t::text || eng::text, 18));
     DELETE FROM engagement_summaries WHERE tenant_id = t AND engagement_id = eng;
     INSERT INTO engagement_summaries SELECT * FROM engagement_summary_source WHERE tenant_id = t AND engagement_id = eng;
+    PERFORM set_config('app.tenant_id', coalesce(caller, ''), true);
 END
 $$;
 -- +goose StatementEnd
