@@ -16,8 +16,7 @@
 CREATE VIEW engagement_summary_source AS
 SELECT e.tenant_id, e.id AS engagement_id, e.phase,
     ss.held, ss.last_held, ss.planned_ids, ss.planned_numbers, ss.planned_at,
-    (SELECT coalesce(array_agg(m.scheduled_at ORDER BY m.scheduled_at), '{}') FROM meetings m
-     WHERE m.tenant_id = e.tenant_id AND m.engagement_id = e.id AND NOT m.held AND m.scheduled_at IS NOT NULL) AS meetings_open_at,
+    mo.at AS meetings_open_at, mo.kinds AS meetings_open_kinds,
     fm.scheduled_at AS framing_at, coalesce(fm.held, false) AS framing_held,
     (SELECT m.scheduled_at FROM meetings m WHERE m.tenant_id = e.tenant_id AND m.engagement_id = e.id AND m.kind = 'final' LIMIT 1) AS final_at,
     coalesce((SELECT m.held FROM meetings m WHERE m.tenant_id = e.tenant_id AND m.engagement_id = e.id AND m.kind = 'final' LIMIT 1), false) AS final_held,
@@ -40,10 +39,18 @@ SELECT e.tenant_id, e.id AS engagement_id, e.phase,
         LEFT JOIN (SELECT ac.action_id, max(ac.at) AS last FROM action_comments ac WHERE ac.tenant_id = e.tenant_id AND ac.engagement_id = e.id
                    GROUP BY ac.action_id) lc ON lc.action_id = j.action_id
         WHERE j.tenant_id = e.tenant_id AND j.engagement_id = e.id AND j.at > coalesce(lc.last, '-infinity')), 0) AS unanswered_journal,
+    -- What a sponsor counts of it: the entries on the actions shared with them
+    -- (they see no comment).
+    (SELECT count(*)::int FROM journal_entries j JOIN actions sa ON sa.tenant_id = j.tenant_id AND sa.id = j.action_id
+     WHERE j.tenant_id = e.tenant_id AND j.engagement_id = e.id AND sa.shared_at IS NOT NULL) AS shared_journal,
     a.open AS open_actions, a.next_due, a.shared_open AS shared_open_actions, a.shared_next_due,
     EXISTS (SELECT 1 FROM coachee_syntheses cs WHERE cs.tenant_id = e.tenant_id AND cs.engagement_id = e.id AND cs.body <> '') AS coachee_synthesis
 FROM engagements e
 LEFT JOIN meetings fm ON fm.tenant_id = e.tenant_id AND fm.engagement_id = e.id AND fm.kind = 'framing'
+-- Meetings not held yet, by date: when and which.
+CROSS JOIN LATERAL (SELECT coalesce(array_agg(m.scheduled_at ORDER BY m.scheduled_at, m.id), '{}') AS at,
+    coalesce(array_agg(m.kind ORDER BY m.scheduled_at, m.id), '{}') AS kinds
+    FROM meetings m WHERE m.tenant_id = e.tenant_id AND m.engagement_id = e.id AND NOT m.held AND m.scheduled_at IS NOT NULL) mo
 CROSS JOIN LATERAL (SELECT max(number) AS n FROM synthesis_versions v WHERE v.tenant_id = e.tenant_id AND v.engagement_id = e.id) sv
 CROSS JOIN LATERAL (SELECT max(number) AS n FROM report_versions v WHERE v.tenant_id = e.tenant_id AND v.engagement_id = e.id) rv
 CROSS JOIN LATERAL (SELECT count(*)::int AS open, max(created_at) AS newest FROM meeting_requests mr

@@ -80,17 +80,18 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, role domain.Role, now t
 		// 2. What waits on me: the facts of my open engagements, judged by
 		// domain.Duties.
 		queueDutyFacts(b, sc, now, "")
-		// 3. The coming week's meetings: sessions and three-way meetings.
+		// 3. The coming week's meetings: sessions and three-way meetings, from
+		// the summaries' dates of what is planned.
 		b.Queue(`WITH mine AS (`+myEngagements+`)
-			SELECT e.id, e.title, 'session', s.scheduled_at, s.number FROM coaching_sessions s
-			JOIN mine ON mine.engagement_id = s.engagement_id AND mine.part <> 'sponsor'
-			JOIN engagements e ON e.tenant_id = $1 AND e.id = s.engagement_id
-			WHERE s.tenant_id = $1 AND s.status = 'planned' AND s.scheduled_at BETWEEN $3 AND $3 + interval '7 days'
-			UNION ALL
-			SELECT e.id, e.title, m.kind, m.scheduled_at, 0 FROM meetings m
-			JOIN mine ON mine.engagement_id = m.engagement_id
-			JOIN engagements e ON e.tenant_id = $1 AND e.id = m.engagement_id
-			WHERE m.tenant_id = $1 AND NOT m.held AND m.scheduled_at BETWEEN $3 AND $3 + interval '7 days'
+			SELECT e.id, e.title, x.kind, x.at, x.number FROM mine
+			JOIN engagements e ON e.tenant_id = $1 AND e.id = mine.engagement_id
+			JOIN engagement_summaries s ON s.tenant_id = $1 AND s.engagement_id = mine.engagement_id
+			CROSS JOIN LATERAL (
+				SELECT 'session' AS kind, p.at, p.n AS number FROM unnest(s.planned_at, s.planned_numbers) AS p(at, n)
+				WHERE mine.part <> 'sponsor' AND p.at BETWEEN $3 AND $3 + interval '7 days'
+				UNION ALL
+				SELECT m.kind, m.at, 0 FROM unnest(s.meetings_open_at, s.meetings_open_kinds) AS m(at, kind)
+				WHERE m.at BETWEEN $3 AND $3 + interval '7 days') x
 			ORDER BY 4`, t, u, now)
 		// 4. The coachee's open actions, overdue first (row-level security keeps
 		// them to the coachee's own engagements).

@@ -29,8 +29,8 @@ func (p PartFacts) Duties(now time.Time) []domain.Duty {
 // rules stay in internal/domain; this only gathers.
 //
 // The summary counts what the owner sees; the person's part narrows it as
-// row-level security used to: a sponsor sees only the shared actions, no
-// evaluation and no comment on the coachee's journal.
+// row-level security used to: a sponsor sees only the shared actions and
+// their journal, no evaluation and no comment.
 const dutyFactsQuery = `WITH me AS (` + myEngagements + `)
 SELECT e.id, e.title, e.phase, me.part, e.coach_willing_at IS NOT NULL, e.coachee_willing_at IS NOT NULL,
 	s.framing_at, s.framing_held, s.requests_written, s.requests_validated, e.coherence_ok, s.indicators_per_objective,
@@ -43,7 +43,7 @@ SELECT e.id, e.title, e.phase, me.part, e.coach_willing_at IS NOT NULL, e.coache
 	CASE WHEN me.part = 'coachee' THEN s.unrated_coachee_ids WHEN me.part IN ('coach', 'cocoach') THEN s.unrated_coach_ids ELSE '{}' END,
 	CASE WHEN me.part = 'coachee' THEN s.unrated_coachee_numbers WHEN me.part IN ('coach', 'cocoach') THEN s.unrated_coach_numbers ELSE '{}' END,
 	CASE WHEN me.part = 'coachee' THEN s.unrated_coachee_at WHEN me.part IN ('coach', 'cocoach') THEN s.unrated_coach_at ELSE '{}' END,
-	CASE WHEN me.part = 'sponsor' THEN 0 ELSE s.unanswered_journal END,
+	CASE WHEN me.part = 'sponsor' THEN s.shared_journal ELSE s.unanswered_journal END,
 	CASE WHEN me.part = 'sponsor' THEN s.shared_open_actions ELSE s.open_actions END,
 	(CASE WHEN me.part = 'sponsor' THEN s.shared_next_due ELSE s.next_due END)::timestamptz,
 	s.indicators, CASE WHEN me.part = 'sponsor' THEN 0 ELSE s.assessed_coach END, CASE WHEN me.part = 'sponsor' THEN 0 ELSE s.assessed_coachee END,

@@ -96,9 +96,9 @@ func TestSummariesMatchRebuild(t *testing.T) {
 	}
 	// engagement picks one, in the phase the write belongs to when one is.
 	engagement := func(phase string) string {
-		e := pick(`SELECT id::text FROM engagements WHERE tenant_id::text = $1 AND ($2 = '' OR phase = $2) ORDER BY id`, tenant, phase)
+		e := pick(`SELECT id::text FROM engagements WHERE tenant_id::text = $1 AND ($2 = '' OR phase = $2) ORDER BY title, id`, tenant, phase)
 		if e == nil {
-			e = pick(`SELECT id::text FROM engagements WHERE tenant_id::text = $1 ORDER BY id`, tenant)
+			e = pick(`SELECT id::text FROM engagements WHERE tenant_id::text = $1 ORDER BY title, id`, tenant)
 		}
 		if e == nil {
 			return ""
@@ -125,7 +125,7 @@ func TestSummariesMatchRebuild(t *testing.T) {
 				Sponsors: []store.SponsorChoice{{UserID: scope["sponsor"].UserID, Kind: "hr"}}}, func(store.Invited) store.Mail { return store.Mail{} })
 			return err
 		}},
-		{"delete engagement", "", func(id string) error {
+		{"delete engagement", "cadrage", func(id string) error {
 			if rng.IntN(4) > 0 { // rarer than the rest
 				return errSkip
 			}
@@ -226,7 +226,7 @@ func TestSummariesMatchRebuild(t *testing.T) {
 			to := []domain.Phase{"accompagnement", "bouclage", "clos"}[rng.IntN(3)]
 			return f.env.Store.MovePhase(f.ctx, scope["coach"], id, to)
 		}},
-		{"interrupt", "", func(id string) error {
+		{"interrupt", "cadrage", func(id string) error {
 			if rng.IntN(4) > 0 {
 				return errSkip
 			}
@@ -280,6 +280,14 @@ func TestSummariesMatchRebuild(t *testing.T) {
 		}
 		if d := f.summaryDiff(tenant); len(d) > 0 {
 			t.Fatalf("step %d (%s on %s, seed %d): the stored summaries differ from the rebuilt ones:\n%s", step, op.name, id, seed, strings.Join(d, "\n"))
+		}
+	}
+	// What the pages read from the summaries is what the source tables gave,
+	// for each party, now and at other moments (the clock decides what is
+	// next, what is to record).
+	for _, who := range []string{"coach", "coachee", "sponsor"} {
+		for _, when := range []time.Time{now, now.Add(-9 * 24 * time.Hour), now.Add(20 * 24 * time.Hour)} {
+			sameAsBefore(t, f.env.Store, scope[who], who, when)
 		}
 	}
 	// The sequence must have changed things, not only been refused.
