@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/pprof"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -38,6 +39,7 @@ func main() {
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the load to this file")
 	stats = flag.Bool("stats", false, "after each page, print the statements that cost the database most (pg_stat_statements)")
 	explain = flag.String("explain", "", "log the plans of statements slower than 3 ms (auto_explain) to this file")
+	poolSize = flag.Int("pool", 0, "connections of the request pool (0: the server's default)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -74,12 +76,37 @@ func main() {
 			fmt.Printf("%-20s %5.2f\n", big[i].Name, float64(big[i].P50)/float64(small[i].P50))
 		}
 	}
+	// The server, the generator and the load share this process: its peak
+	// resident memory bounds the server's.
+	fmt.Printf("\npeak resident memory of the process (VmHWM): %s\n", vmHWM())
+}
+
+// vmHWM reads the process's peak resident set size from /proc (Linux).
+func vmHWM() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "unknown (" + err.Error() + ")"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}
+
+func sep(url string) string {
+	if strings.Contains(url, "?") {
+		return "&"
+	}
+	return "?"
 }
 
 var (
-	pause   *time.Duration
-	stats   *bool
-	explain *string
+	pause    *time.Duration
+	stats    *bool
+	explain  *string
+	poolSize *int
 )
 
 func runScale(ctx context.Context, name string, sc bench.Scale, conc int, dur time.Duration) ([]bench.Result, error) {
@@ -149,7 +176,11 @@ func runScale(ctx context.Context, name string, sc bench.Scale, conc int, dur ti
 		case <-ctx.Done():
 		}
 	}
-	pool, err := store.OpenApp(ctx, pg.URL("bench"))
+	appURL := pg.URL("bench")
+	if *poolSize > 0 {
+		appURL += sep(appURL) + fmt.Sprintf("pool_max_conns=%d", *poolSize)
+	}
+	pool, err := store.OpenApp(ctx, appURL)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +194,11 @@ func runScale(ctx context.Context, name string, sc bench.Scale, conc int, dur ti
 	base := "http://" + ln.Addr().String()
 	srv := server.New(server.Config{BaseURL: base, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		LoginMaxPerAccount: 1000, LoginMaxPerAddress: 1000}, st)
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 5 * time.Second}
+	// The reference page beside the application's routes, in this build only.
+	mux := http.NewServeMux()
+	mux.Handle(bench.BaselinePath, bench.Baseline(pool))
+	mux.Handle("/", srv)
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go hs.Serve(ln)
 	defer hs.Close()
 	personas, pages := bench.Targets(sc)
