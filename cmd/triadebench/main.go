@@ -15,9 +15,12 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -201,6 +204,7 @@ func runScale(ctx context.Context, name string, sc bench.Scale, conc int, dur ti
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go hs.Serve(ln)
 	defer hs.Close()
+	bench.CPU = cpuSampler(ctx, owner)
 	personas, pages := bench.Targets(sc)
 	clients, err := bench.Login(base, personas, conc)
 	if err != nil {
@@ -227,7 +231,7 @@ func runScale(ctx context.Context, name string, sc bench.Scale, conc int, dur ti
 // printStats shows the statements that cost the database most during one page's
 // load: total planning and execution time, per call.
 func printStats(ctx context.Context, pool *pgxpool.Pool, page string) {
-	rows, err := pool.Query(ctx, `SELECT calls, round((total_plan_time + total_exec_time)::numeric / calls, 3),
+	rows, err := pool.Query(ctx, `SELECT calls, plans, round((total_plan_time + total_exec_time)::numeric / calls, 3),
 		round(total_plan_time::numeric / calls, 3), left(regexp_replace(query, '\s+', ' ', 'g'), 400)
 		FROM pg_stat_statements WHERE calls > 10 ORDER BY total_plan_time + total_exec_time DESC LIMIT 6`)
 	if err != nil {
@@ -235,12 +239,59 @@ func printStats(ctx context.Context, pool *pgxpool.Pool, page string) {
 		return
 	}
 	defer rows.Close()
-	fmt.Printf("\n  %s — statements by database time (calls, ms/call, of which planning, query)\n", page)
+	fmt.Printf("\n  %s — statements by database time (calls, plans, ms/call, of which planning, query)\n", page)
 	for rows.Next() {
-		var calls int64
+		var calls, plans int64
 		var per, plan float64
 		var q string
-		rows.Scan(&calls, &per, &plan, &q)
-		fmt.Printf("  %8d %7.3f %7.3f  %s\n", calls, per, plan, q)
+		rows.Scan(&calls, &plans, &per, &plan, &q)
+		fmt.Printf("  %8d %8d %7.3f %7.3f  %s\n", calls, plans, per, plan, q)
+	}
+}
+
+// cpuSampler reads the CPU time of this process and of the database server
+// (the postmaster and its backends, from /proc; Linux only).
+func cpuSampler(ctx context.Context, owner *pgxpool.Pool) func() (self, db time.Duration) {
+	var dataDir string
+	if err := owner.QueryRow(ctx, "SELECT current_setting('data_directory')").Scan(&dataDir); err != nil {
+		return nil
+	}
+	b, err := os.ReadFile(filepath.Join(dataDir, "postmaster.pid"))
+	if err != nil {
+		return nil
+	}
+	pm, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0]))
+	if err != nil {
+		return nil
+	}
+	const tick = 10 * time.Millisecond // USER_HZ = 100 on Linux
+	return func() (self, db time.Duration) {
+		var ru syscall.Rusage
+		syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		dirs, _ := os.ReadDir("/proc")
+		for _, d := range dirs {
+			pid, err := strconv.Atoi(d.Name())
+			if err != nil {
+				continue
+			}
+			stat, err := os.ReadFile("/proc/" + d.Name() + "/stat")
+			if err != nil {
+				continue
+			}
+			// Fields after the command (which may hold spaces): state ppid ... utime(14) stime(15).
+			f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+			if len(f) < 13 {
+				continue
+			}
+			ppid, _ := strconv.Atoi(f[1])
+			if pid != pm && ppid != pm {
+				continue
+			}
+			u, _ := strconv.Atoi(f[11])
+			s, _ := strconv.Atoi(f[12])
+			db += time.Duration(u+s) * tick
+		}
+		return self, db
 	}
 }

@@ -27,7 +27,15 @@ type Result struct {
 	RPS                float64
 	P50, P99           time.Duration
 	RoundTrips         float64 // database round trips per request
+	// CPU time per request, of this process (server and load generator) and
+	// of the database's processes: less noisy than throughput on a shared
+	// machine. Zero when CPU is not sampled.
+	CPU, DBCPU time.Duration
 }
+
+// CPU, when set, reports the CPU time used so far by this process and by the
+// database server's processes.
+var CPU func() (self, db time.Duration)
 
 // Fixture is what a dataset's pages address: a workspace in the middle of
 // it, an engagement in accompagnement there (coach 5, coachee 104, sponsor
@@ -151,10 +159,18 @@ func Load(ctx context.Context, base string, client *http.Client, p Page, conc in
 	}
 	run(time.Second, false) // warm-up: statement caches, connections
 	rt0 := store.RoundTrips()
+	var cpu0, db0 time.Duration
+	if CPU != nil {
+		cpu0, db0 = CPU()
+	}
 	t0 := time.Now()
 	lat, fails := run(dur, true)
 	elapsed := time.Since(t0)
 	rts := store.RoundTrips() - rt0
+	var cpu1, db1 time.Duration
+	if CPU != nil {
+		cpu1, db1 = CPU()
+	}
 	r := Result{Page: p, Requests: len(lat), Failures: fails}
 	if len(lat) == 0 {
 		return r
@@ -164,6 +180,8 @@ func Load(ctx context.Context, base string, client *http.Client, p Page, conc in
 	r.P50 = lat[len(lat)/2]
 	r.P99 = lat[len(lat)*99/100]
 	r.RoundTrips = float64(rts) / float64(len(lat)+fails)
+	r.CPU = (cpu1 - cpu0) / time.Duration(len(lat)+fails)
+	r.DBCPU = (db1 - db0) / time.Duration(len(lat)+fails)
 	return r
 }
 
@@ -176,14 +194,15 @@ func Print(w io.Writer, title string, rs []Result) {
 			base = r.RPS
 		}
 	}
-	fmt.Fprintf(w, "\n%s\n%-20s %9s %7s %9s %9s %7s %7s\n", title, "page", "req/s", "× base", "p50", "p99", "rt/req", "errors")
-	fmt.Fprintln(w, strings.Repeat("-", 74))
+	fmt.Fprintf(w, "\n%s\n%-20s %9s %7s %9s %9s %7s %7s %14s\n", title, "page", "req/s", "× base", "p50", "p99", "rt/req", "errors", "cpu/req go+db")
+	fmt.Fprintln(w, strings.Repeat("-", 89))
 	for _, r := range rs {
 		ratio := "-"
 		if base > 0 {
 			ratio = fmt.Sprintf("%.0f%%", 100*r.RPS/base)
 		}
-		fmt.Fprintf(w, "%-20s %9.0f %7s %9s %9s %7.2f %7d\n", r.Name, r.RPS, ratio, ms(r.P50), ms(r.P99), r.RoundTrips, r.Failures)
+		fmt.Fprintf(w, "%-20s %9.0f %7s %9s %9s %7.2f %7d %6.2f+%.2fms\n", r.Name, r.RPS, ratio, ms(r.P50), ms(r.P99), r.RoundTrips, r.Failures,
+			float64(r.CPU.Microseconds())/1000, float64(r.DBCPU.Microseconds())/1000)
 	}
 }
 
