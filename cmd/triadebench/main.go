@@ -43,7 +43,9 @@ func main() {
 	stats = flag.Bool("stats", false, "after each page, print the statements that cost the database most (pg_stat_statements)")
 	explain = flag.String("explain", "", "log the plans of statements slower than 3 ms (auto_explain) to this file")
 	poolSize = flag.Int("pool", 0, "connections of the request pool (0: the server's default)")
+	pageFilter = flag.String("pages", "", "load only the pages whose name contains this (and the baseline)")
 	flag.Parse()
+	server.TuneGC() // as the server runs
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	fmt.Printf("Triade benchmark — %s, %d cores, %d connections, %s per page\n", time.Now().Format("2006-01-02"), runtime.NumCPU(), *conc, *dur)
@@ -106,10 +108,11 @@ func sep(url string) string {
 }
 
 var (
-	pause    *time.Duration
-	stats    *bool
-	explain  *string
-	poolSize *int
+	pause      *time.Duration
+	stats      *bool
+	explain    *string
+	poolSize   *int
+	pageFilter *string
 )
 
 func runScale(ctx context.Context, name string, sc bench.Scale, conc int, dur time.Duration) ([]bench.Result, error) {
@@ -217,6 +220,9 @@ func runScale(ctx context.Context, name string, sc bench.Scale, conc int, dur ti
 	}
 	var out []bench.Result
 	for _, p := range pages {
+		if p != bench.BaselinePage && !strings.Contains(p.Name, *pageFilter) {
+			continue
+		}
 		if *stats {
 			owner.Exec(ctx, "SELECT pg_stat_statements_reset()")
 		}
