@@ -298,3 +298,62 @@ func TestSummariesMatchRebuild(t *testing.T) {
 	}
 	t.Logf("writes that went through: %v; refused: %v", done, refused)
 }
+
+// TestSummariesUnderConcurrentWrites writes to one engagement from two
+// transactions at once, the second while the first has recomputed the row
+// and not yet committed: the second's recompute waits for the first and reads
+// what it committed, so both writes go through and the stored row equals the
+// rebuilt one (without the per-engagement lock, the second fails on the
+// row's key or keeps a stale count).
+func TestSummariesUnderConcurrentWrites(t *testing.T) {
+	f := seededDemo(t)
+	tenant := f.str(`SELECT id::text FROM workspaces WHERE slug = 'demo'`)
+	eng := f.str(`SELECT id::text FROM engagements WHERE tenant_id::text = $1 AND phase = 'accompagnement' ORDER BY title LIMIT 1`, tenant)
+	coachee := f.str(`SELECT id::text FROM users WHERE email = 'coachee@demo.test'`)
+	var before int
+	fmt.Sscan(f.str(`SELECT open_actions::text FROM engagement_summaries WHERE engagement_id::text = $1`, eng), &before)
+	// addAction begins a transaction as the coachee and adds an open action.
+	addAction := func(title string) pgx.Tx {
+		tx, err := f.env.App.Begin(f.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(f.ctx, `SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)`, tenant, coachee); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(f.ctx, `INSERT INTO actions (tenant_id, engagement_id, title, created_by) VALUES ($1, $2, $3, $4)`, tenant, eng, title, coachee); err != nil {
+			t.Fatal(err)
+		}
+		return tx
+	}
+	first := addAction("La première")
+	second := make(chan error, 1)
+	go func() {
+		tx, err := f.env.App.Begin(f.ctx)
+		if err == nil {
+			_, err = tx.Exec(f.ctx, `SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)`, tenant, coachee)
+		}
+		if err == nil {
+			_, err = tx.Exec(f.ctx, `INSERT INTO actions (tenant_id, engagement_id, title, created_by) VALUES ($1, $2, 'La seconde', $3)`, tenant, eng, coachee)
+		}
+		if err == nil {
+			err = tx.Commit(f.ctx)
+		} else if tx != nil {
+			tx.Rollback(f.ctx)
+		}
+		second <- err
+	}()
+	time.Sleep(300 * time.Millisecond) // the second writer now waits on the first
+	if err := first.Commit(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-second; err != nil {
+		t.Fatalf("the second concurrent write failed: %v", err)
+	}
+	if d := f.summaryDiff(tenant); len(d) > 0 {
+		t.Fatalf("after concurrent writes, the stored summaries differ from the rebuilt ones:\n%s", strings.Join(d, "\n"))
+	}
+	if got := f.str(`SELECT open_actions::text FROM engagement_summaries WHERE engagement_id::text = $1`, eng); got != fmt.Sprint(before+2) {
+		t.Errorf("open actions %s, want %d", got, before+2)
+	}
+}
