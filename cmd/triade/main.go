@@ -50,6 +50,7 @@ func main() {
 		os.Exit(2)
 	}
 	log := newLogger(cfg, os.Stderr)
+	server.TuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], log); err != nil {

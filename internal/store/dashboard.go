@@ -62,36 +62,36 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, roles domain.RoleSet, n
 	d := &Dashboard{ActionEng: map[string]string{}, Members: map[domain.Role]int{}}
 	t, u := sc.TenantID, sc.UserID
 	err := s.View(ctx, sc, func(b *pgx.Batch) {
-		// 1. My engagements, with the next meeting and the contract's progress.
+		// 1. My engagements, with the next meeting and the contract's progress,
+		// from their summary rows.
 		b.Queue(`WITH mine AS (`+myEngagements+`)
 			SELECT e.id, e.title, coalesce(cu.name, ''), e.phase,
 			CASE WHEN e.phase IN ('cadrage', 'accompagnement', 'bouclage') THEN
-				least(ss.next, (SELECT min(scheduled_at) FROM meetings m WHERE m.tenant_id = e.tenant_id AND m.engagement_id = e.id AND NOT m.held AND m.scheduled_at >= $3))
+				least((SELECT min(x) FROM unnest(s.planned_at) x WHERE x >= $3), (SELECT min(x) FROM unnest(s.meetings_open_at) x WHERE x >= $3))
 			END,
-			ss.held, coalesce(c.sessions_planned, 0)
+			coalesce(s.held, 0), coalesce(c.sessions_planned, 0)
 			FROM engagements e JOIN mine ON mine.engagement_id = e.id
+			LEFT JOIN engagement_summaries s ON s.tenant_id = e.tenant_id AND s.engagement_id = e.id
 			LEFT JOIN engagement_parties cp ON cp.tenant_id = e.tenant_id AND cp.engagement_id = e.id AND cp.part = 'coachee'
 			LEFT JOIN users cu ON cu.id = cp.user_id
 			LEFT JOIN contracts c ON c.tenant_id = e.tenant_id AND c.engagement_id = e.id
-			CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE s.status = 'held') AS held,
-				min(s.scheduled_at) FILTER (WHERE s.status = 'planned' AND s.scheduled_at >= $3) AS next
-				FROM coaching_sessions s WHERE s.tenant_id = e.tenant_id AND s.engagement_id = e.id) ss
 			WHERE e.tenant_id = $1
 			ORDER BY array_position(ARRAY['cadrage','accompagnement','bouclage','clos','interrompu'], e.phase), e.title LIMIT 200`, t, u, now)
 		// 2. What waits on me: the facts of my open engagements, judged by
 		// domain.Duties.
 		queueDutyFacts(b, sc, now, "")
-		// 3. The coming week's meetings: sessions and three-way meetings.
+		// 3. The coming week's meetings: sessions and three-way meetings, from
+		// the summaries' dates of what is planned.
 		b.Queue(`WITH mine AS (`+myEngagements+`)
-			SELECT e.id, e.title, 'session', s.scheduled_at, s.number FROM coaching_sessions s
-			JOIN mine ON mine.engagement_id = s.engagement_id AND mine.part <> 'sponsor'
-			JOIN engagements e ON e.tenant_id = $1 AND e.id = s.engagement_id
-			WHERE s.tenant_id = $1 AND s.status = 'planned' AND s.scheduled_at BETWEEN $3 AND $3 + interval '7 days'
-			UNION ALL
-			SELECT e.id, e.title, m.kind, m.scheduled_at, 0 FROM meetings m
-			JOIN mine ON mine.engagement_id = m.engagement_id
-			JOIN engagements e ON e.tenant_id = $1 AND e.id = m.engagement_id
-			WHERE m.tenant_id = $1 AND NOT m.held AND m.scheduled_at BETWEEN $3 AND $3 + interval '7 days'
+			SELECT e.id, e.title, x.kind, x.at, x.number FROM mine
+			JOIN engagements e ON e.tenant_id = $1 AND e.id = mine.engagement_id
+			JOIN engagement_summaries s ON s.tenant_id = $1 AND s.engagement_id = mine.engagement_id
+			CROSS JOIN LATERAL (
+				SELECT 'session' AS kind, p.at, p.n AS number FROM unnest(s.planned_at, s.planned_numbers) AS p(at, n)
+				WHERE mine.part <> 'sponsor' AND p.at BETWEEN $3 AND $3 + interval '7 days'
+				UNION ALL
+				SELECT m.kind, m.at, 0 FROM unnest(s.meetings_open_at, s.meetings_open_kinds) AS m(at, kind)
+				WHERE m.at BETWEEN $3 AND $3 + interval '7 days') x
 			ORDER BY 4`, t, u, now)
 		// 4. The coachee's open actions, overdue first (row-level security keeps
 		// them to the coachee's own engagements).

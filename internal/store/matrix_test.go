@@ -80,6 +80,9 @@ var matrixCases = []matrixCase{
 
 	// The engagement summary (InfoSummary): parties and admin read.
 	{table: "engagements", info: domain.InfoSummary, writeInfo: "-", engagement: "t.id", as: []string{"created_by"}, select_: summary, insert: "admin coach cocoach outsider", update: parties, delete: "admin"},
+	// Its figures, kept by the writes' triggers: read like it, never written
+	// by a request.
+	{table: "engagement_summaries", info: domain.InfoSummary, select_: summary},
 	{table: "engagement_parties", info: domain.InfoSummary, where: "t.part = 'sponsor'", select_: summary, insert: "coach"},
 	{table: "coaching_sessions", info: domain.InfoSessions, select_: summary, insert: coaches, update: coaches, delete: coaches},
 	{table: "meetings", info: domain.InfoSummary, select_: summary, insert: coaches, update: coaches, delete: coaches},
