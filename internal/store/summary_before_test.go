@@ -146,7 +146,7 @@ func sameAsBefore(t *testing.T, st *store.Store, sc store.Scope, who string, now
 	if g, w := normal(got), normal(facts); !reflect.DeepEqual(g, w) {
 		t.Errorf("%s at %s: duty facts from the summaries differ from those aggregated before: %s", who, now.Format(time.DateTime), firstDiff(g, w))
 	}
-	d, err := st.Dashboard(ctx, sc, domain.RoleCoach, now)
+	d, err := st.Dashboard(ctx, sc, domain.RoleSet{domain.RoleCoach}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
