@@ -406,7 +406,7 @@ func (s *Server) interrupt(w http.ResponseWriter, r *http.Request) error {
 	}
 	reason := text(f, "reason", 2000, true)
 	if len(f.Errors) > 0 {
-		return s.overviewPage(w, r, http.StatusUnprocessableEntity, f)
+		return s.interruptStep(w, r, http.StatusUnprocessableEntity, f)
 	}
 	if err := s.store.Interrupt(r.Context(), scope(r), e.ID, reason); err != nil {
 		return err

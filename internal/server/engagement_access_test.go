@@ -285,8 +285,10 @@ func TestEngagementAccessMatrix(t *testing.T) {
 		// Willingness: the lead coach and the coachee confirm their own, nobody else.
 		{w{303, 303, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{fresh}/willingness", nil},
 		// The move to accompagnement, on the ready engagement (its gate is open).
+		{w{200, 404, 404, 404, 404, 404, 303}, "GET", "/w/demo/e/{ready}/phase/confirm", nil},
 		{w{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{ready}/phase", nil},
 		// Interruption: with a reason on the spare engagement, without one on the fresh one.
+		{w{200, 404, 404, 404, 404, 404, 303}, "GET", "/w/demo/e/{spare}/interrupt/confirm", nil},
 		{w{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{spare}/interrupt", interrupt},
 		{w{422, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{fresh}/interrupt", nil},
 		// History: the coach and the admin read it; the coachee and the sponsor do not.
@@ -313,11 +315,14 @@ func TestEngagementAccessMatrix(t *testing.T) {
 		{w{200, 200, 200, 200, 404, 404, 303}, "GET", "/w/demo/e/{fresh}/objectives", nil},
 		{w{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{fresh}/objectives", fixed("title", "Objectif C", "description", "Nouveau")},
 		{w{422, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{fresh}/objectives", nil},
+		{w{200, 404, 404, 404, 404, 404, 303}, "GET", "/w/demo/e/{fresh}/objectives/{objA}/edit", nil},
 		{w{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{fresh}/objectives/{objA}", updateObjective},
+		{w{200, 404, 404, 404, 404, 404, 303}, "GET", "/w/demo/e/{fresh}/objectives/{objB}/delete/confirm", nil},
 		{w{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{fresh}/objectives/{objB}/delete", nil},
 		{w{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{fresh}/objectives/{objA}/move", fixed("dir", "down")},
 		{w{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{fresh}/objectives/{objA}/indicators", addIndicator},
 		{w{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{fresh}/indicators/{ind1}", updateIndicator},
+		{w{200, 404, 404, 404, 404, 404, 303}, "GET", "/w/demo/e/{fresh}/indicators/{ind2}/delete/confirm", nil},
 		{w{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{fresh}/indicators/{ind2}/delete", nil},
 
 		// Contract: the coach edits, all read.

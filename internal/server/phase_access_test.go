@@ -292,6 +292,7 @@ func TestAccompagnementAccessMatrix(t *testing.T) {
 		{paw{200, 200, 404, 404, 404, 404, 303}, "GET", "/w/demo/e/{acc}/actions/{actUnshared}", nil},
 		{paw{403, 303, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{acc}/actions/{actUnshared}/status", paFixed("status", "in_progress")},
 		{paw{403, 303, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{acc}/actions/{actUnshared}/journal", paFixed("did", paJournal, "happened", "Accord", "learnt", "Écouter")},
+		{paw{404, 200, 404, 404, 404, 404, 303}, "GET", "/w/demo/e/{acc}/actions/{actToShare}/share/confirm", nil},
 		{paw{403, 303, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{acc}/actions/{actToShare}/share", paFixed("share", "on")},
 		{paw{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{acc}/actions/{actShared}/comments", paFixed("body", paCoachComment)},
 

@@ -144,6 +144,7 @@ type ObjectiveView struct {
 	ID, Title, Description string
 	N                      int
 	First, Last            bool
+	Editing                bool // shown as forms; the others are read
 	Form, NewInd           Form
 	Indicators             []IndicatorView
 }

@@ -1,0 +1,180 @@
+package server_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+const formsReady = "Leadership d'équipe — site de Lyon" // cadrage, gate open, synthesis v1 validated by all three
+
+// TestObjectivesReadFirst: the objectives page shows objectives and indicators
+// as text with an edit link each; the edit page opens one objective as forms;
+// a save returns to that objective, and a refused one keeps what was typed.
+func TestObjectivesReadFirst(t *testing.T) {
+	a := newApp(t, true)
+	id := a.engagementID(formsReady)
+	base := "/w/demo/e/" + id
+	coach := a.as("coach@demo.test")
+	oid := a.sqlStr(`SELECT id::text FROM objectives WHERE engagement_id = $1 ORDER BY position LIMIT 1`, id)
+	other := a.sqlStr(`SELECT id::text FROM objectives WHERE engagement_id = $1 ORDER BY position OFFSET 1 LIMIT 1`, id)
+	iid := a.sqlStr(`SELECT id::text FROM indicators WHERE objective_id = $1 ORDER BY position LIMIT 1`, oid)
+
+	r := coach.get(base + "/objectives")
+	if r.status != http.StatusOK {
+		t.Fatalf("objectives: %d", r.status)
+	}
+	if strings.Contains(r.body, `action="`+base+`/objectives/`+oid+`"`) || strings.Contains(r.body, `action="`+base+`/indicators/`+iid+`"`) {
+		t.Error("the objectives page shows edit forms before any edit is asked")
+	}
+	contains(t, r, `id="objective-`+oid+`"`, `href="`+base+`/objectives/`+oid+`/edit#objective-`+oid+`"`)
+
+	r = coach.get(base + "/objectives/" + oid + "/edit")
+	if r.status != http.StatusOK {
+		t.Fatalf("edit: %d", r.status)
+	}
+	contains(t, r, `action="`+base+`/objectives/`+oid+`"`, `action="`+base+`/indicators/`+iid+`"`, `action="`+base+`/objectives/`+oid+`/indicators"`)
+	if strings.Contains(r.body, `action="`+base+`/objectives/`+other+`"`) {
+		t.Error("the edit page opens another objective too")
+	}
+	if r := coach.get(base + "/objectives/00000000-0000-0000-0000-000000000000/edit"); r.status != http.StatusNotFound {
+		t.Errorf("edit of an unknown objective: %d, want 404", r.status)
+	}
+
+	ver := a.sqlStr(`SELECT version::text FROM objectives WHERE id = $1`, oid)
+	r = coach.post(base+"/objectives/"+oid, "version", ver, "title", "", "description", "Texte gardé à l'erreur")
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("empty title: %d", r.status)
+	}
+	has(t, "coach", r, "Texte gardé à l'erreur")
+	contains(t, r, `action="`+base+`/objectives/`+oid+`"`)
+	r = coach.post(base+"/objectives/"+oid, "version", ver, "title", "Objectif retouché", "description", "Nouvelle description")
+	if r.status != http.StatusSeeOther || r.location != base+"/objectives#objective-"+oid {
+		t.Fatalf("save: %d to %q, want 303 to the objective", r.status, r.location)
+	}
+	r = coach.post(base+"/objectives/"+oid, "version", ver, "title", "Version périmée", "description", "x")
+	if r.status != http.StatusConflict {
+		t.Errorf("stale save: %d, want 409", r.status)
+	}
+
+	iver := a.sqlStr(`SELECT version::text FROM indicators WHERE id = $1`, iid)
+	r = coach.post(base+"/indicators/"+iid, "version", iver, "kind", "observable", "description", "", "target", "Cible gardée")
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("empty indicator: %d", r.status)
+	}
+	contains(t, r, "Cible gardée", `action="`+base+`/indicators/`+iid+`"`)
+	r = coach.post(base+"/indicators/"+iid, "version", iver, "kind", "observable", "description", "Indicateur retouché")
+	if r.status != http.StatusSeeOther || r.location != base+"/objectives#objective-"+oid {
+		t.Errorf("indicator save: %d to %q, want 303 to its objective", r.status, r.location)
+	}
+	r = coach.post(base+"/objectives/"+oid+"/indicators", "kind", "observable", "description", "Nouvel indicateur")
+	if r.status != http.StatusSeeOther || r.location != base+"/objectives#objective-"+oid {
+		t.Errorf("indicator add: %d to %q, want 303 to its objective", r.status, r.location)
+	}
+	r = coach.post(base+"/objectives", "title", "Troisième objectif")
+	nid := a.sqlStr(`SELECT id::text FROM objectives WHERE engagement_id = $1 AND title = 'Troisième objectif'`, id)
+	if r.status != http.StatusSeeOther || r.location != base+"/objectives#objective-"+nid {
+		t.Errorf("objective add: %d to %q, want 303 to the new objective", r.status, r.location)
+	}
+	if r := a.as("coachee@demo.test").get(base + "/objectives/" + oid + "/edit"); r.status != http.StatusNotFound {
+		t.Errorf("coachee opens the edit page: %d, want 404", r.status)
+	}
+}
+
+// TestDestructiveActionsAskFirst: deleting, moving to the next phase, sharing
+// with the company and interrupting each have a page saying what will happen;
+// the page's button does it, and a delete says "supprimé".
+func TestDestructiveActionsAskFirst(t *testing.T) {
+	a := newApp(t, true)
+	id := a.engagementID(formsReady)
+	base := "/w/demo/e/" + id
+	coach := a.as("coach@demo.test")
+	oid := a.sqlStr(`SELECT id::text FROM objectives WHERE engagement_id = $1 ORDER BY position LIMIT 1`, id)
+	otitle := a.sqlStr(`SELECT title FROM objectives WHERE id = $1`, oid)
+	iid := a.sqlStr(`SELECT id::text FROM indicators WHERE objective_id = $1 ORDER BY position LIMIT 1`, oid)
+	itext := a.sqlStr(`SELECT description FROM indicators WHERE id = $1`, iid)
+
+	// The pages link to the confirmations, not to one-click forms.
+	r := coach.get(base + "/objectives")
+	contains(t, r, `href="`+base+`/objectives/`+oid+`/delete/confirm"`)
+	if strings.Contains(r.body, `action="`+base+`/objectives/`+oid+`/delete"`) {
+		t.Error("the objectives page deletes in one click")
+	}
+	r = coach.get(base + "/objectives/" + oid + "/edit")
+	contains(t, r, `href="`+base+`/indicators/`+iid+`/delete/confirm"`)
+	r = coach.get(base + "/")
+	contains(t, r, `href="`+base+`/phase/confirm"`, `href="`+base+`/interrupt/confirm"`)
+	if strings.Contains(r.body, `action="`+base+`/phase"`) || strings.Contains(r.body, `action="`+base+`/interrupt"`) {
+		t.Error("the overview moves or interrupts in one click")
+	}
+
+	r = coach.get(base + "/indicators/" + iid + "/delete/confirm")
+	if r.status != http.StatusOK {
+		t.Fatalf("indicator confirm: %d", r.status)
+	}
+	has(t, "coach", r, itext, otitle, "définitive")
+	contains(t, r, `action="`+base+`/indicators/`+iid+`/delete"`)
+	r = coach.post(base + "/indicators/" + iid + "/delete")
+	if r.status != http.StatusSeeOther || r.location != base+"/objectives#objective-"+oid {
+		t.Errorf("indicator delete: %d to %q", r.status, r.location)
+	}
+	has(t, "coach", coach.get(base+"/objectives"), "Indicateur supprimé.")
+
+	r = coach.get(base + "/objectives/" + oid + "/delete/confirm")
+	if r.status != http.StatusOK {
+		t.Fatalf("objective confirm: %d", r.status)
+	}
+	has(t, "coach", r, "L'objectif « "+otitle+" » sera supprimé", "définitive")
+	contains(t, r, `action="`+base+`/objectives/`+oid+`/delete"`)
+	if got := a.sqlStr(`SELECT count(*)::text FROM objectives WHERE id = $1`, oid); got != "1" {
+		t.Fatal("the confirmation page deleted the objective")
+	}
+	coach.post(base + "/objectives/" + oid + "/delete")
+	r = coach.get(base + "/objectives")
+	has(t, "coach", r, "Objectif supprimé.")
+	if strings.Contains(r.body, "Modifications enregistrées") {
+		t.Error("a delete says the changes were saved")
+	}
+
+	r = coach.get(base + "/phase/confirm")
+	if r.status != http.StatusOK {
+		t.Fatalf("phase confirm: %d", r.status)
+	}
+	has(t, "coach", r, "phase d'accompagnement", "Le retour à la phase précédente n'est pas possible.")
+	contains(t, r, `action="`+base+`/phase"`)
+	if got := a.sqlStr(`SELECT phase FROM engagements WHERE id = $1`, id); got != "cadrage" {
+		t.Errorf("the confirmation page moved the phase: %s", got)
+	}
+
+	r = coach.get(base + "/interrupt/confirm")
+	if r.status != http.StatusOK {
+		t.Fatalf("interrupt confirm: %d", r.status)
+	}
+	contains(t, r, `action="`+base+`/interrupt"`, `name="reason"`)
+	r = coach.post(base+"/interrupt", "reason", "")
+	if r.status != http.StatusUnprocessableEntity {
+		t.Errorf("interrupt without a reason: %d", r.status)
+	}
+	contains(t, r, `action="`+base+`/interrupt"`)
+	if r := a.as("coachee@demo.test").get(base + "/interrupt/confirm"); r.status != http.StatusNotFound {
+		t.Errorf("coachee's interrupt confirmation: %d, want 404", r.status)
+	}
+
+	// The coachee shares an action after reading who will see it.
+	acc := a.engagementID(paAcc)
+	aid := a.sqlStr(`SELECT id::text FROM actions WHERE engagement_id = $1 AND shared_at IS NULL ORDER BY title LIMIT 1`, acc)
+	title := a.sqlStr(`SELECT title FROM actions WHERE id = $1`, aid)
+	coachee := a.as("coachee@demo.test")
+	apath := "/w/demo/e/" + acc + "/actions/" + aid
+	r = coachee.get(apath)
+	contains(t, r, `href="`+apath+`/share/confirm"`)
+	r = coachee.get(apath + "/share/confirm")
+	if r.status != http.StatusOK {
+		t.Fatalf("share confirm: %d", r.status)
+	}
+	has(t, "coachee", r, title, "Le représentant de l'entreprise verra")
+	contains(t, r, `action="`+apath+`/share"`, `name="share" value="on"`)
+	if r := coach.get(apath + "/share/confirm"); r.status != http.StatusNotFound {
+		t.Errorf("coach's share confirmation: %d, want 404", r.status)
+	}
+}
