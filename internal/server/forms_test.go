@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -176,5 +177,86 @@ func TestDestructiveActionsAskFirst(t *testing.T) {
 	contains(t, r, `action="`+apath+`/share"`, `name="share" value="on"`)
 	if r := coach.get(apath + "/share/confirm"); r.status != http.StatusNotFound {
 		t.Errorf("coach's share confirmation: %d, want 404", r.status)
+	}
+}
+
+// TestEvaluationOnOneScreenWithoutDefault: the coachee evaluates every
+// indicator in one form where no assessment is chosen beforehand; a missing
+// one is refused beside it, storing nothing and keeping all that was typed;
+// the coach's evaluations stay hidden from the coachee until hers are in.
+func TestEvaluationOnOneScreenWithoutDefault(t *testing.T) {
+	a := newApp(t, true)
+	id := a.engagementID(paBou)
+	base := "/w/demo/e/" + id
+	coachee := a.as("coachee@demo.test")
+	inds := a.sqlStrs(`SELECT i.id::text FROM indicators i JOIN objectives o ON o.id = i.objective_id
+		WHERE i.engagement_id = $1 ORDER BY o.position, i.position`, id)
+	if len(inds) < 3 {
+		t.Fatalf("the bouclage engagement has %d indicators, want at least 3", len(inds))
+	}
+	stored := func() string {
+		return a.sqlStr(`SELECT count(*)::text FROM evaluations WHERE engagement_id = $1 AND part = 'coachee'`, id)
+	}
+	before := stored()
+
+	r := coachee.get(base + "/evaluation")
+	if r.status != http.StatusOK {
+		t.Fatalf("evaluation: %d", r.status)
+	}
+	if n := strings.Count(r.body, `<form method="post" action="`+base+`/evaluation`); n != 1 {
+		t.Errorf("%d evaluation forms, want one for every indicator", n)
+	}
+	unset := a.sqlStr(`SELECT count(*)::text FROM indicators i WHERE i.engagement_id = $1
+		AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.indicator_id = i.id AND e.part = 'coachee')`, id)
+	if got := strings.Count(r.body, `value="" selected`); strconv.Itoa(got) != unset {
+		t.Errorf("%d assessments left unchosen, want %s (no default)", got, unset)
+	}
+	for _, a := range []string{"reached", "partly", "not_reached"} {
+		if strings.Contains(r.body, `value="`+a+`" selected`) && unset == strconv.Itoa(len(inds)) {
+			t.Errorf("assessment %q chosen beforehand", a)
+		}
+	}
+
+	// Only the first indicator assessed: refused beside each other one.
+	kv := []string{}
+	for i, iid := range inds {
+		kv = append(kv, "reached."+iid, "Atteint à "+strconv.Itoa(i), "evidence."+iid, "Preuve tapée "+strconv.Itoa(i))
+	}
+	r = coachee.post(base+"/evaluation", append(kv, "assessment."+inds[0], "reached")...)
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("missing assessments: %d, want 422", r.status)
+	}
+	if n := strings.Count(text(r), "Choisissez une appréciation pour cet indicateur."); n != len(inds)-1 {
+		t.Errorf("%d errors beside the assessments, want %d", n, len(inds)-1)
+	}
+	for i := range inds {
+		has(t, "coachee", r, "Atteint à "+strconv.Itoa(i), "Preuve tapée "+strconv.Itoa(i))
+	}
+	if !strings.Contains(r.body, `value="reached" selected`) {
+		t.Error("the assessment chosen is lost")
+	}
+	if got := stored(); got != before {
+		t.Errorf("a refused evaluation stored %s → %s rows", before, got)
+	}
+
+	for _, iid := range inds {
+		kv = append(kv, "assessment."+iid, "partly")
+	}
+	r = coachee.post(base+"/evaluation", kv...)
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("all assessed: %d, want 303", r.status)
+	}
+	if got := stored(); got != strconv.Itoa(len(inds)) {
+		t.Errorf("%s evaluations stored, want %d", got, len(inds))
+	}
+
+	// Blind: the coachee's evidence is not on the coach's page for an
+	// indicator the coach has not evaluated yet.
+	open := a.sqlStr(`SELECT i.id::text FROM indicators i WHERE i.engagement_id = $1
+		AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.indicator_id = i.id AND e.part = 'coach') LIMIT 1`, id)
+	for i, iid := range inds {
+		if iid == open {
+			hasNot(t, "coach", a.as("coach@demo.test").get(base+"/evaluation"), "Preuve tapée "+strconv.Itoa(i))
+		}
 	}
 }

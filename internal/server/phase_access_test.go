@@ -500,6 +500,7 @@ func TestBouclageAccessMatrix(t *testing.T) {
 		{paw{200, 200, 404, 404, 404, 404, 303}, "GET", "/w/demo/e/{bou}/evaluation", nil},
 		{paw{303, 303, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{bou}/evaluation/{bouInd2}", evaluation},
 		{paw{422, 422, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{bou}/evaluation/{bouInd2}", paFixed("assessment", "peut-être")},
+		{paw{422, 422, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{bou}/evaluation", nil},
 		// The final three-way meeting: all parties and the admin read it.
 		{paw{200, 200, 200, 200, 404, 404, 303}, "GET", "/w/demo/e/{bou}/closing", nil},
 		{paw{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{bou}/closing/meeting", finalMeeting},

@@ -277,6 +277,7 @@ func TestEveryRegisteredRoute(t *testing.T) {
 		{"GET " + e + "/ics/{kind}/{mid}", "/w/demo/e/{acc}/ics/framing/{accFraming}", nil, eGet(200, 200, 200, 404)},
 		// Bouclage, on {bou}.
 		{"GET " + e + "/evaluation", "/w/demo/e/{bou}/evaluation", nil, eGet(200, 200, 404, 404)},
+		{"POST " + e + "/evaluation", "/w/demo/e/{bou}/evaluation", nil, ePost(422, 422, 403, 403)},
 		{"POST " + e + "/evaluation/{iid}", "/w/demo/e/{bou}/evaluation/{bouInd2}", nil, ePost(422, 422, 403, 403)},
 		{"GET " + e + "/closing", "/w/demo/e/{bou}/closing", nil, eGet(200, 200, 200, 200)},
 		{"POST " + e + "/closing/meeting", "/w/demo/e/{bou}/closing/meeting", nil, ePost(409, 403, 403, 403)},

@@ -155,6 +155,7 @@ func (s *Server) routes() http.Handler {
 				r.Post("/actions/{aid}/comments", s.h(s.need(domain.InfoActions, domain.Comment, s.addComment)))
 
 				r.Get("/evaluation", s.h(s.need(domain.InfoEvaluation, domain.Read, s.evaluation)))
+				r.Post("/evaluation", s.h(s.need(domain.InfoEvaluation, domain.Write, s.saveEvaluations)))
 				r.Post("/evaluation/{iid}", s.h(s.need(domain.InfoEvaluation, domain.Write, s.saveEvaluation)))
 				r.Get("/closing", s.h(s.need(domain.InfoClosing, domain.Read, s.closing)))
 				r.Post("/closing/meeting", s.h(s.need(domain.InfoClosing, domain.Write, s.saveFinalMeeting)))

@@ -119,19 +119,30 @@ func (s *Store) inBouclage(ctx context.Context, sc Scope, id string, fn func(tx 
 // SaveEvaluation records the coach's or the coachee's own assessment of one of
 // the engagement's indicators.
 func (s *Store) SaveEvaluation(ctx context.Context, sc Scope, id string, e Evaluation) error {
+	return s.SaveEvaluations(ctx, sc, id, []Evaluation{e})
+}
+
+// SaveEvaluations records one party's assessments of several indicators at
+// once: all of them or, if one indicator is not the engagement's, none.
+func (s *Store) SaveEvaluations(ctx context.Context, sc Scope, id string, es []Evaluation) error {
 	return s.inBouclage(ctx, sc, id, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `INSERT INTO evaluations (tenant_id, indicator_id, part, engagement_id, user_id, reached, assessment, evidence)
+		for _, e := range es {
+			tag, err := tx.Exec(ctx, `INSERT INTO evaluations (tenant_id, indicator_id, part, engagement_id, user_id, reached, assessment, evidence)
 			SELECT $1, i.id, $4, i.engagement_id, $5, $6, $7, $8 FROM indicators i WHERE i.tenant_id = $1 AND i.engagement_id = $2 AND i.id::text = $3
 			ON CONFLICT (tenant_id, indicator_id, part) DO UPDATE SET reached = EXCLUDED.reached, assessment = EXCLUDED.assessment,
 				evidence = EXCLUDED.evidence, user_id = EXCLUDED.user_id, at = now()`,
-			sc.TenantID, id, e.IndicatorID, e.Part, sc.UserID, e.Reached, e.Assessment, e.Evidence)
-		if err != nil {
-			return dbError("evaluation", err)
+				sc.TenantID, id, e.IndicatorID, e.Part, sc.UserID, e.Reached, e.Assessment, e.Evidence)
+			if err != nil {
+				return dbError("evaluation", err)
+			}
+			if tag.RowsAffected() == 0 {
+				return domain.ErrNotFound
+			}
 		}
-		if tag.RowsAffected() == 0 {
-			return domain.ErrNotFound
+		if len(es) == 0 {
+			return nil
 		}
-		return engagementEvent(ctx, tx, sc, id, "evaluation.saved", map[string]any{"part": e.Part})
+		return engagementEvent(ctx, tx, sc, id, "evaluation.saved", map[string]any{"part": es[0].Part})
 	})
 }
 

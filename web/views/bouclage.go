@@ -12,6 +12,7 @@ type EvaluationView struct {
 	CanEdit     bool
 	Assessments []Option
 	Rows        []EvalRow
+	Form        Form // every indicator's fields, named "<field>.<indicator id>"
 }
 
 // EvalRow is one indicator with the viewer's assessment and, once both are in,
@@ -20,7 +21,6 @@ type EvalRow struct {
 	ID, Objective, Kind, Description, Baseline, Target string
 	Mine, Other                                        EvalView
 	Both, Withheld                                     bool
-	Form                                               Form
 }
 
 // EvalView is one assessment.
