@@ -223,6 +223,38 @@ func CanClose(report SynthesisState) bool { return report.Validated() }
 // be recorded as held: clocks differ, and one is recorded as it ends.
 const heldGrace = time.Hour
 
+// ContractWindow is the contract's period, days without a time; either end
+// may not be set yet.
+type ContractWindow struct{ Start, End *time.Time }
+
+// Outside is the rule for a session's date against the contract: before its
+// start or after its end, the session is kept but the coach is warned. It
+// returns the warning's catalog ID, or "". The session's day is read in loc,
+// the zone its time was typed in.
+func (w ContractWindow) Outside(at time.Time, loc *time.Location) string {
+	y, m, d := at.In(loc).Date()
+	day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	switch {
+	case w.Start != nil && day.Before(dayOf(*w.Start)):
+		return "session.warn.before_start"
+	case w.End != nil && day.After(dayOf(*w.End)):
+		return "session.warn.after_end"
+	}
+	return ""
+}
+
+// dayOf is a stored date as a UTC midnight, whatever zone it was read in.
+func dayOf(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// CanRecordHeld reports whether a planned session's time has come, so that
+// it can be recorded as held in one step.
+func CanRecordHeld(status string, at, now time.Time) bool {
+	return status == "planned" && CheckHeld(true, &at, now) == ""
+}
+
 // CheckHeld is the one rule for recording a meeting or a session as held: it
 // needs its date, and that date cannot be in the future. It returns the
 // catalog ID of what is wrong, or "".

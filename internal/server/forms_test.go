@@ -1,10 +1,13 @@
 package server_test
 
 import (
+	"html"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 const formsReady = "Leadership d'équipe — site de Lyon" // cadrage, gate open, synthesis v1 validated by all three
@@ -258,5 +261,62 @@ func TestEvaluationOnOneScreenWithoutDefault(t *testing.T) {
 		if iid == open {
 			hasNot(t, "coach", a.as("coach@demo.test").get(base+"/evaluation"), "Preuve tapée "+strconv.Itoa(i))
 		}
+	}
+}
+
+// TestSessionOutsideContractWarns: a session planned before the contract's
+// start or after its end is saved and its page says so; one planned in the
+// past is recorded as held by the single button its page offers.
+func TestSessionOutsideContractWarns(t *testing.T) {
+	a := newApp(t, true)
+	id := a.engagementID(paAcc)
+	base := "/w/demo/e/" + id
+	coach := a.as("coach@demo.test")
+	start := a.sqlStr(`SELECT start_date::text FROM contracts WHERE engagement_id = $1`, id)
+	end := a.sqlStr(`SELECT end_date::text FROM contracts WHERE engagement_id = $1`, id)
+	day := func(q string) string { return a.sqlStr(q, id) }
+	plan := func(at string) (string, resp) {
+		t.Helper()
+		r := coach.post(base+"/sessions", "at", at+"T10:00", "minutes", "90")
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("plan %s: %d", at, r.status)
+		}
+		return r.location, coach.get(r.location)
+	}
+	const before, after = "Attention : cette séance est prévue avant le début du contrat.", "Attention : cette séance est prévue après la fin du contrat."
+
+	_, r := plan(day(`SELECT (start_date - 3)::text FROM contracts WHERE engagement_id = $1`))
+	has(t, "coach", r, before)
+	hasNot(t, "coach", r, after)
+	_, r = plan(day(`SELECT (end_date + 3)::text FROM contracts WHERE engagement_id = $1`))
+	has(t, "coach", r, after)
+	hasNot(t, "coach", r, "Enregistrer la séance comme tenue") // not yet due
+	has(t, "coach", coach.get(base+"/sessions"), before, after)
+	_, r = plan(start)
+	hasNot(t, "coach", r, before, after)
+	_, r = plan(end)
+	hasNot(t, "coach", r, before, after)
+
+	// Planned in the past, inside the contract: held in one submit.
+	past := day(`SELECT greatest(start_date, current_date - 2)::text FROM contracts WHERE engagement_id = $1`)
+	if past >= time.Now().Format("2006-01-02") {
+		t.Fatalf("the demo contract starts %s: no past day inside it", start)
+	}
+	path, r := plan(past)
+	has(t, "coach", r, "Enregistrer la séance comme tenue")
+	form := regexp.MustCompile(`(?s)<form method="post" action="` + regexp.QuoteMeta(path) + `" class="record-held">(.*?)</form>`).FindStringSubmatch(r.body)
+	if form == nil {
+		t.Fatal("no one-step form to record the session as held")
+	}
+	var kv []string
+	for _, m := range regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)"`).FindAllStringSubmatch(form[1], -1) {
+		kv = append(kv, m[1], html.UnescapeString(m[2]))
+	}
+	if r := coach.post(path, kv...); r.status != http.StatusSeeOther {
+		t.Fatalf("record as held: %d", r.status)
+	}
+	sid := path[strings.LastIndex(path, "/")+1:]
+	if got := a.sqlStr(`SELECT status || ' ' || scheduled_at::date::text FROM coaching_sessions WHERE id = $1`, sid); got != "held "+past {
+		t.Errorf("after the one-step record: %q, want held on %s", got, past)
 	}
 }
