@@ -78,6 +78,9 @@ type RequestState struct {
 type SynthesisState struct {
 	Current                                     int // 0 = no version yet
 	CoachValidated, CoacheeValidated, SponsorOK bool
+	// Drifted: what the synthesis holds changed since the current version was
+	// made; its validations no longer count and a new version is needed.
+	Drifted bool
 }
 
 // Record counts one party's validation of the current version.
@@ -94,7 +97,7 @@ func (s *SynthesisState) Record(p Part) {
 
 // Validated reports whether the three parties validated the current version.
 func (s SynthesisState) Validated() bool {
-	return s.Current > 0 && s.CoachValidated && s.CoacheeValidated && s.SponsorOK
+	return s.Current > 0 && !s.Drifted && s.CoachValidated && s.CoacheeValidated && s.SponsorOK
 }
 
 // GateItem is one condition of a gate, named by its catalog ID.

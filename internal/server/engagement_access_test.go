@@ -743,13 +743,13 @@ func TestCadrageGate(t *testing.T) {
 	contains(t, overview, "Pour passer à l", "manquant :", "Il manque encore les éléments marqués ✗.",
 		"Le coach a confirmé sa volonté de travailler ensemble", "La réunion tripartite de cadrage a eu lieu",
 		"Au moins un objectif, chacun avec au moins un indicateur", "Le contrat est complet")
-	if strings.Contains(overview.body, `action="`+fresh+`/phase"`) {
+	if strings.Contains(overview.body, `href="`+fresh+`/phase/confirm"`) {
 		t.Error("the overview offers the move while the gate is closed")
 	}
 
 	ready := "/w/demo/e/" + f.ids["ready"]
 	overview = coach.get(ready)
-	if strings.Contains(overview.body, "manquant :") || !strings.Contains(overview.body, `action="`+ready+`/phase"`) {
+	if strings.Contains(overview.body, "manquant :") || !strings.Contains(overview.body, `href="`+ready+`/phase/confirm"`) {
 		t.Error("the ready engagement's overview does not show an open gate with the move")
 	}
 	if r := coach.post(ready + "/phase"); r.status != http.StatusSeeOther || r.location != ready {

@@ -320,3 +320,69 @@ func TestSessionOutsideContractWarns(t *testing.T) {
 		t.Errorf("after the one-step record: %q, want held on %s", got, past)
 	}
 }
+
+// TestValidatedSynthesisDrift: once all three validated version 2, editing an
+// objective makes the gate stop counting it and the synthesis page show what
+// changed; version 3, validated by all three, opens the gate again.
+func TestValidatedSynthesisDrift(t *testing.T) {
+	a := newApp(t, true)
+	id := a.engagementID(formsReady)
+	base := "/w/demo/e/" + id
+	coach, coachee, sponsor := a.as("coach@demo.test"), a.as("coachee@demo.test"), a.as("sponsor@demo.test")
+	validateAll := func(n string) {
+		t.Helper()
+		for _, c := range []*client{coach, coachee, sponsor} {
+			if r := c.post(base + "/synthesis/" + n + "/validate"); r.status != http.StatusSeeOther {
+				t.Fatalf("validate v%s: %d", n, r.status)
+			}
+		}
+	}
+	gateOpen := func() bool {
+		t.Helper()
+		return strings.Contains(coach.get(base+"/").body, `href="`+base+`/phase/confirm"`)
+	}
+	if r := coach.post(base + "/synthesis/publish"); r.status != http.StatusSeeOther || r.location != base+"/synthesis/2" {
+		t.Fatalf("publish v2: %d %s", r.status, r.location)
+	}
+	validateAll("2")
+	if !gateOpen() {
+		t.Fatal("v2 validated by all three: the gate is closed")
+	}
+	hasNot(t, "coach", coach.get(base+"/synthesis"), "Modifications depuis la version")
+
+	oid := a.sqlStr(`SELECT id::text FROM objectives WHERE engagement_id = $1 ORDER BY position LIMIT 1`, id)
+	old := a.sqlStr(`SELECT title FROM objectives WHERE id = $1`, oid)
+	ver := a.sqlStr(`SELECT version::text FROM objectives WHERE id = $1`, oid)
+	desc := a.sqlStr(`SELECT description FROM objectives WHERE id = $1`, oid)
+	if r := coach.post(base+"/objectives/"+oid, "version", ver, "title", "Objectif changé après validation", "description", desc); r.status != http.StatusSeeOther {
+		t.Fatalf("edit objective: %d", r.status)
+	}
+	if gateOpen() {
+		t.Error("the objective changed after v2 was validated: the gate still counts v2")
+	}
+	if r := coach.post(base + "/phase"); r.status != http.StatusConflict {
+		t.Errorf("move with a drifted synthesis: %d, want 409", r.status)
+	}
+	r := coach.get(base + "/synthesis")
+	has(t, "coach", r, "Modifications depuis la version 2", "Publiez une nouvelle version")
+	body := text(r)
+	if !strings.Contains(body, "Objectif changé après validation —</ins>") || !strings.Contains(body, old+" —</del>") {
+		t.Errorf("the synthesis page lacks the objective's change as a diff: %s", section(body, "Modifications depuis"))
+	}
+	has(t, "sponsor", sponsor.get(base+"/synthesis"), "Modifications depuis la version 2")
+
+	if r := coach.post(base + "/synthesis/publish"); r.status != http.StatusSeeOther || r.location != base+"/synthesis/3" {
+		t.Fatalf("publish v3: %d %s", r.status, r.location)
+	}
+	hasNot(t, "coach", coach.get(base+"/synthesis"), "Modifications depuis la version")
+	if gateOpen() {
+		t.Error("v3 not yet validated: the gate is open")
+	}
+	validateAll("3")
+	if !gateOpen() {
+		t.Error("v3 validated by all three: the gate is closed")
+	}
+	if r := coach.post(base + "/phase"); r.status != http.StatusSeeOther {
+		t.Errorf("move after v3: %d, want 303", r.status)
+	}
+}

@@ -735,6 +735,13 @@ func TestBouclageAccessMatrix(t *testing.T) {
 			"/synthesis/{n}/diff": nil,
 			"/report/{n}/pdf":     nil,
 			"/synthesis/{n}/pdf":  nil,
+			// Pages that only lead to a write: nobody, once closed.
+			"/phase/confirm":                   nil,
+			"/interrupt/confirm":               nil,
+			"/objectives/{oid}/edit":           nil,
+			"/objectives/{oid}/delete/confirm": nil,
+			"/indicators/{iid}/delete/confirm": nil,
+			"/actions/{aid}/share/confirm":     nil,
 			// The framing meeting as an .ics download: its three attendees.
 			"/ics/{kind}/{mid}": {"coach", "coachee", "sponsor"},
 		}

@@ -162,6 +162,10 @@ type SynthesisView struct {
 	CanEdit  bool
 	Text     string
 	Versions []VersionRow
+	// Drift is what changed since the current version was made (nil: nothing);
+	// DriftValidated: all three had validated that version.
+	Drift          *DiffView
+	DriftValidated bool
 }
 
 // VersionRow is one synthesis version with its validations.
