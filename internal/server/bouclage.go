@@ -305,19 +305,49 @@ func (s *Server) saveFeedback(w http.ResponseWriter, r *http.Request) error {
 // report lists the final report's versions; the coach makes a new one from the
 // engagement as it stands.
 func (s *Server) report(w http.ResponseWriter, r *http.Request) error {
+	return s.reportPage(w, r, http.StatusOK, views.Form{})
+}
+
+// reportPage lists the versions; before the closing, the coach reads what
+// the contract still holds and may say why the engagement closes all the
+// same (note: the closing-note form when it comes back refused).
+func (s *Server) reportPage(w http.ResponseWriter, r *http.Request, status int, note views.Form) error {
 	e := eng(r)
 	file, err := s.store.Closing(r.Context(), scope(r), e.ID)
 	if err != nil {
 		return err
 	}
-	v := views.ReportList{Eng: s.engView(r, "/report"), CanPublish: canEdit(r, domain.InfoClosing)}
+	v := views.ReportList{Eng: s.engView(r, "/report"), CanPublish: canEdit(r, domain.InfoClosing), Note: file.ClosingNote, NoteForm: note}
 	for i, rv := range file.Reports {
 		row := s.versionRow(r, domain.InfoClosing, rv, i == 0)
 		row.Href = engPath(r, "/report/"+strconv.Itoa(rv.Number))
 		v.Versions = append(v.Versions, row)
 	}
-	s.render(w, r, http.StatusOK, views.Reports(s.page(r, "eng.tab.report"), v))
+	if v.CanPublish {
+		v.Warnings = warningLines(r, file.Progress)
+		if note.Values == nil {
+			v.NoteForm = emptyForm("note", file.ClosingNote)
+		}
+	}
+	s.render(w, r, status, views.Reports(s.page(r, "eng.tab.report"), v))
 	return nil
+}
+
+// saveClosingNote: the coach says why the engagement closes short of its
+// contract; the coachee reads it, the company does not.
+func (s *Server) saveClosingNote(w http.ResponseWriter, r *http.Request) error {
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	body := text(f, "note", 2000, true)
+	if len(f.Errors) > 0 {
+		return s.reportPage(w, r, http.StatusUnprocessableEntity, f)
+	}
+	if err := s.store.SaveClosingNote(r.Context(), scope(r), eng(r).ID, body); err != nil {
+		return err
+	}
+	return s.saved(w, r, "/report")
 }
 
 func (s *Server) publishReport(w http.ResponseWriter, r *http.Request) error {

@@ -386,3 +386,47 @@ func TestValidatedSynthesisDrift(t *testing.T) {
 		t.Errorf("move after v3: %d, want 303", r.status)
 	}
 }
+
+// TestClosingSaysWhatIsLeft: before the report closes the engagement, the
+// coach reads how many contracted sessions were not held and how many actions
+// are still open, and writes why; the coachee reads that, the company does not.
+func TestClosingSaysWhatIsLeft(t *testing.T) {
+	a := newApp(t, true)
+	id := a.engagementID(paBou)
+	base := "/w/demo/e/" + id
+	coach := a.as("coach@demo.test")
+	// The demo's bouclage is complete: leave sessions 3 and after not held,
+	// and four actions open.
+	for _, q := range []string{`UPDATE coaching_sessions SET status = 'planned' WHERE engagement_id = $1 AND number > 2`,
+		`INSERT INTO actions (tenant_id, engagement_id, title) SELECT tenant_id, id, 'Action ouverte ' || n FROM engagements, generate_series(1, 4) n WHERE id = $1`} {
+		if _, err := a.env.Super.Exec(t.Context(), q, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	left := a.sqlStr(`SELECT (c.sessions_planned - (SELECT count(*) FROM coaching_sessions s WHERE s.engagement_id = c.engagement_id AND s.status = 'held'))::text
+		FROM contracts c WHERE c.engagement_id = $1`, id)
+	open := a.sqlStr(`SELECT count(*)::text FROM actions WHERE engagement_id = $1 AND status IN ('todo', 'in_progress')`, id)
+	if left == "0" || left == "1" || open == "0" {
+		t.Fatalf("the demo bouclage has %s sessions left and %s open actions: nothing to warn about", left, open)
+	}
+	r := coach.get(base + "/report")
+	has(t, "coach", r, "Avant de clore", "Attention : "+left+" séances prévues au contrat n'ont pas été tenues.",
+		"Attention : "+open+" actions d'intersession sont encore ouvertes.", `name="note"`)
+
+	if r := coach.post(base+"/closing/note", "note", ""); r.status != http.StatusUnprocessableEntity {
+		t.Errorf("empty note: %d, want 422", r.status)
+	}
+	const why = "Le coaché a changé de poste : nous arrêtons après la sixième séance."
+	if r := coach.post(base+"/closing/note", "note", why); r.status != http.StatusSeeOther {
+		t.Fatalf("note: %d", r.status)
+	}
+	has(t, "coach", coach.get(base+"/report"), why)
+	r = a.as("coachee@demo.test").get(base + "/report")
+	has(t, "coachee", r, why)
+	hasNot(t, "coachee", r, `name="note"`)
+	hasNot(t, "sponsor", a.as("sponsor@demo.test").get(base+"/report"), why, "Avant de clore", "séances prévues au contrat")
+	hasNot(t, "admin", a.as("admin@demo.test").get(base+"/report"), why)
+	if got := a.sqlStr(`SELECT body FROM closing_notes WHERE engagement_id = $1`, id); got != why {
+		t.Errorf("stored note %q", got)
+	}
+}

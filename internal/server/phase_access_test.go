@@ -510,6 +510,8 @@ func TestBouclageAccessMatrix(t *testing.T) {
 		{paw{303, 403, 303, 403, 404, 404, 401}, "POST", "/w/demo/e/{bou}/closing/recommendations", recommendation},
 		{paw{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{bou}/closing/recommendations/{bouRid}/delete", nil},
 		// The sponsor's feedback: the sponsor alone.
+		{paw{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{bou}/closing/note", paFixed("note", "Deux séances non tenues, d'un commun accord.")},
+		{paw{422, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{bou}/closing/note", nil},
 		{paw{403, 403, 303, 403, 404, 404, 401}, "POST", "/w/demo/e/{bou}/closing/feedback", paFixed("body", paFeedback)},
 		// The report list, before any report.
 		{paw{200, 200, 200, 200, 404, 404, 303}, "GET", "/w/demo/e/{bou}/report", nil},

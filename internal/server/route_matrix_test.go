@@ -284,6 +284,7 @@ func TestEveryRegisteredRoute(t *testing.T) {
 		{"POST " + e + "/closing/synthesis", "/w/demo/e/{bou}/closing/synthesis", nil, ePost(403, 422, 403, 403)},
 		{"POST " + e + "/closing/recommendations", "/w/demo/e/{bou}/closing/recommendations", nil, ePost(422, 403, 422, 403)},
 		{"POST " + e + "/closing/recommendations/{rid}/delete", "/w/demo/e/{bou}/closing/recommendations/{bouRid}/delete", nil, ePost(303, 403, 403, 403)},
+		{"POST " + e + "/closing/note", "/w/demo/e/{bou}/closing/note", nil, ePost(422, 403, 403, 403)},
 		{"POST " + e + "/closing/feedback", "/w/demo/e/{bou}/closing/feedback", nil, ePost(403, 403, 422, 403)},
 		{"GET " + e + "/report", "/w/demo/e/{bou}/report", nil, eGet(200, 200, 200, 200)},
 		{"POST " + e + "/report/publish", "/w/demo/e/{bou}/report/publish", nil, ePost(303, 403, 403, 403)}, // version 1

@@ -162,6 +162,7 @@ func (s *Server) routes() http.Handler {
 				r.Post("/closing/synthesis", s.h(s.need(domain.InfoCoacheeSynth, domain.Write, s.saveCoacheeSynthesis)))
 				r.Post("/closing/recommendations", s.h(s.need(domain.InfoRecommendations, domain.Write, s.addRecommendation)))
 				r.Post("/closing/recommendations/{rid}/delete", s.h(s.need(domain.InfoClosing, domain.Write, s.deleteRecommendation)))
+				r.Post("/closing/note", s.h(s.need(domain.InfoClosing, domain.Write, s.saveClosingNote)))
 				r.Post("/closing/feedback", s.h(s.need(domain.InfoFeedback, domain.Write, s.saveFeedback)))
 				r.Get("/report", s.h(s.need(domain.InfoClosing, domain.Read, s.report)))
 				r.Post("/report/publish", s.h(s.need(domain.InfoClosing, domain.Write, s.publishReport)))

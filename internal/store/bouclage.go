@@ -45,6 +45,9 @@ type ClosingFile struct {
 	Final            Meeting
 	Reports          []SynthesisVersion // newest first, without content
 	Progress         domain.Progress
+	// ClosingNote is why the engagement closes short of its contract, as the
+	// coach wrote it; row-level security shows it to coach and coachee only.
+	ClosingNote string
 }
 
 // Closing loads the bouclage of an engagement.
@@ -72,6 +75,7 @@ func (s *Store) Closing(ctx context.Context, sc Scope, id string) (*ClosingFile,
 				FROM meetings m LEFT JOIN meeting_attendees a ON a.tenant_id = m.tenant_id AND a.meeting_id = m.id
 				WHERE m.tenant_id = $1 AND m.engagement_id = $2 AND m.kind = 'final' GROUP BY m.tenant_id, m.id`, t, id)
 			b.Queue(versionsQuery("report"), t, id)
+			b.Queue(`SELECT coalesce((SELECT body FROM closing_notes WHERE tenant_id = $1 AND engagement_id = $2), '')`, t, id)
 		}, func(br pgx.BatchResults) error {
 			rows, _ := br.Query()
 			var err error
@@ -96,8 +100,10 @@ func (s *Store) Closing(ctx context.Context, sc Scope, id string) (*ClosingFile,
 				return dbError("final meeting", err)
 			}
 			rows, _ = br.Query()
-			f.Reports, err = pgx.CollectRows(rows, scanVersion)
-			return dbError("reports", err)
+			if f.Reports, err = pgx.CollectRows(rows, scanVersion); err != nil {
+				return dbError("reports", err)
+			}
+			return dbError("closing note", br.QueryRow().Scan(&f.ClosingNote))
 		}})
 	if err != nil {
 		return nil, err
@@ -349,6 +355,18 @@ func (s *Store) ValidateReport(ctx context.Context, sc Scope, id string, number 
 		return setPhase(ctx, tx, sc, id, domain.PhaseBouclage, domain.PhaseClos, "", s.Now())
 	})
 	return closed, err
+}
+
+// SaveClosingNote records why the engagement closes short of its contract
+// (sessions not held, actions still open); written by the coach in bouclage.
+func (s *Store) SaveClosingNote(ctx context.Context, sc Scope, id, body string) error {
+	return s.inBouclage(ctx, sc, id, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO closing_notes (tenant_id, engagement_id, body) VALUES ($1, $2, $3)
+			ON CONFLICT (tenant_id, engagement_id) DO UPDATE SET body = EXCLUDED.body, updated_at = now()`, sc.TenantID, id, body); err != nil {
+			return dbError("closing note", err)
+		}
+		return engagementEvent(ctx, tx, sc, id, "closing.noted", nil)
+	})
 }
 
 // CommentDocument adds a comment on a version of the synthesis or the report.

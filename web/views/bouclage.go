@@ -52,6 +52,11 @@ type ReportList struct {
 	Eng
 	CanPublish bool
 	Versions   []VersionRow
+	// Before the closing: what the contract still holds (sentences, for the
+	// coach), and why the coach closes all the same (read by the coachee).
+	Warnings []string
+	Note     string
+	NoteForm Form
 }
 
 // ReportDoc is one version of the final report.
