@@ -192,6 +192,14 @@ func BouclageWarnings(p Progress) []string {
 	return out
 }
 
+// WarningCount is the number a bouclage warning speaks of.
+func (p Progress) WarningCount(warning string) int {
+	if warning == "gate.warn.open_actions" {
+		return p.OpenActions
+	}
+	return p.Planned - p.Held
+}
+
 // ActionStatus is where an intersession action stands.
 type ActionStatus string
 

@@ -46,11 +46,7 @@ func (s *Server) confirmMovePhase(w http.ResponseWriter, r *http.Request) error 
 func warningLines(r *http.Request, p domain.Progress) []string {
 	var out []string
 	for _, w := range domain.BouclageWarnings(p) {
-		n := p.Planned - p.Held
-		if w == "gate.warn.open_actions" {
-			n = p.OpenActions
-		}
-		out = append(out, i18n.T(r.Context(), w, "Count", n))
+		out = append(out, i18n.T(r.Context(), w, "Count", p.WarningCount(w)))
 	}
 	return out
 }

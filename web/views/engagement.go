@@ -72,7 +72,6 @@ type Overview struct {
 	CoachWilling, CoacheeWilling    string
 	CanConfirmWillingness           bool
 	Progress                        *Progress
-	Interrupt                       Form
 	CanMoveBouclage                 bool
 	Warnings                        []string
 }
@@ -239,10 +238,7 @@ func phaseLabel(p domain.Phase) string { return "phase." + string(p) }
 
 // warningCount is the number a bouclage warning speaks of.
 func warningCount(id string, p *Progress) int {
-	if id == "gate.warn.open_actions" {
-		return p.OpenActions
-	}
-	return p.Planned - p.Held
+	return domain.Progress{Planned: p.Planned, Held: p.Held, OpenActions: p.OpenActions}.WarningCount(id)
 }
 
 // requestHint is the help under a request's field: spoken to the coachee
