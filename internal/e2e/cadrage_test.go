@@ -286,8 +286,23 @@ func TestCadrageJourney(t *testing.T) {
 	if !slices.Equal(inds, want) {
 		c.errorf("indicators on the page %+v, want %+v", inds, want)
 	}
+	// Deleting asks first, saying what goes; "Annuler" comes back unchanged.
+	c.wantStatus("delete indicator: confirmation", c.followLink("main section.objective .indicator", "Supprimer l'indicateur"), 200)
+	c.wantText("main", "L'indicateur « "+ind1+" » de l'objectif « "+objTitle+" » sera supprimé.")
+	c.wantStatus("delete indicator: cancel", c.followLink("main", "Annuler"), 200)
+	c.wantPath(base + "/objectives/" + oid + "/edit")
+	c.wantStatus("close the objective's forms", c.followLink("main section.objective", "Fermer sans enregistrer"), 200)
+	c.wantStatus("delete objective: confirmation", c.followLink("main section.objective", "Supprimer l'objectif"), 200)
+	c.wantText("main", "L'objectif « "+objTitle+" » sera supprimé, avec ses 2 indicateurs de progrès.")
+	c.wantStatus("delete objective: cancel", c.followLink("main", "Annuler"), 200)
+	c.wantPath(base + "/objectives")
+	c.wantText("main section.objective h3", "Objectif 1 — "+objTitle)
 	c.wantStatus("tab overview", c.click(`.tabs a[href="`+base+`"]`), 200)
 	c.wantGate("objectives", gateAll[:7]...)
+	c.wantStatus("interrupt: confirmation", c.followLink("main", "Interrompre l'accompagnement"), 200)
+	c.wantText("main", "L'accompagnement s'arrêtera pour tous")
+	c.wantStatus("interrupt: cancel", c.followLink("main", "Annuler"), 200)
+	c.wantPath(base)
 
 	// 6. The contract.
 	c.wantStatus("tab contract", c.click(`.tabs a[href="`+base+`/contract"]`), 200)
