@@ -377,6 +377,13 @@ func (s *Server) reportVersionPage(w http.ResponseWriter, r *http.Request, statu
 		return err
 	}
 	v.Comment = comment
+	if v.Version.CanValidate && canEdit(r, domain.InfoClosing) {
+		ov, err := s.store.Sessions(r.Context(), scope(r), eng(r).ID)
+		if err != nil {
+			return err
+		}
+		v.Warnings = warningLines(r, ov.Progress)
+	}
 	p := s.page(r, "report.doc.title", "Number", n)
 	p.PrintCSS = engPath(r, "/report/"+strconv.Itoa(doc.Version.Number)+"/print.css")
 	s.render(w, r, status, views.ReportDocument(p, v))

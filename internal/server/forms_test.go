@@ -429,4 +429,13 @@ func TestClosingSaysWhatIsLeft(t *testing.T) {
 	if got := a.sqlStr(`SELECT body FROM closing_notes WHERE engagement_id = $1`, id); got != why {
 		t.Errorf("stored note %q", got)
 	}
+
+	// The validation that may close: the coach reads the same warnings beside it.
+	r = coach.post(base + "/report/publish")
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("publish the report: %d", r.status)
+	}
+	version := r.location
+	has(t, "coach", coach.get(version), "Attention : "+left+" séances prévues au contrat n'ont pas été tenues.", "Dire pourquoi")
+	hasNot(t, "sponsor", a.as("sponsor@demo.test").get(version), "séances prévues au contrat n'ont pas été tenues")
 }

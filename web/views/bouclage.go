@@ -75,6 +75,9 @@ type ReportDoc struct {
 	Feedback                                         []Item
 	Comments                                         []CommentRow
 	Comment                                          Form
+	// Warnings: what the contract still holds, for the coach about to
+	// validate (the validation that may close the engagement).
+	Warnings []string
 }
 
 // ReportObjective is an objective of the report.
