@@ -348,6 +348,8 @@ func TestValidatedSynthesisDrift(t *testing.T) {
 	if !gateOpen() {
 		t.Fatal("v2 validated by all three: the gate is closed")
 	}
+	const moveDuty = "Passer à la phase d'accompagnement : tout est prêt"
+	has(t, "coach's dashboard", coach.get("/w/demo/"), moveDuty)
 	hasNot(t, "coach", coach.get(base+"/synthesis"), "Modifications depuis la version")
 
 	oid := a.sqlStr(`SELECT id::text FROM objectives WHERE engagement_id = $1 ORDER BY position LIMIT 1`, id)
@@ -360,6 +362,7 @@ func TestValidatedSynthesisDrift(t *testing.T) {
 	if gateOpen() {
 		t.Error("the objective changed after v2 was validated: the gate still counts v2")
 	}
+	hasNot(t, "coach's dashboard", coach.get("/w/demo/"), moveDuty)
 	if r := coach.post(base + "/phase"); r.status != http.StatusConflict {
 		t.Errorf("move with a drifted synthesis: %d, want 409", r.status)
 	}
