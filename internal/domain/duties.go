@@ -184,7 +184,8 @@ func gateDuties(f EngagementFacts, p Part, gate string) []Duty {
 	case "gate.contract":
 		return when(coach, Duty{Kind: DutyContract, Path: "/contract"})
 	case "gate.synthesis":
-		if s.Synthesis.Current == 0 {
+		if s.Synthesis.Current == 0 || s.Synthesis.Drifted {
+			// A drifted version is not validated any more: the coach makes a new one.
 			return when(coach, Duty{Kind: DutyPublishSynthesis, Path: "/synthesis"})
 		}
 		n := s.Synthesis.Current

@@ -321,11 +321,11 @@ func kindOf(k string) string {
 // overview is the engagement's home: phase, parties, the gate checklist and what
 // the signed-in person should do next.
 func (s *Server) overview(w http.ResponseWriter, r *http.Request) error {
-	return s.overviewPage(w, r, http.StatusOK, views.Form{})
+	return s.overviewPage(w, r, http.StatusOK)
 }
 
-// overviewPage renders the overview; f is the interruption form when refused.
-func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, status int, interrupt views.Form) error {
+// overviewPage renders the overview (the interruption asks on a page of its own).
+func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, status int) error {
 	e := eng(r)
 	f, progress, facts, err := s.store.Overview(r.Context(), scope(r), e.Engagement, s.store.Now())
 	if err != nil {
@@ -363,7 +363,6 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, status int
 	}
 	v.CoachWilling, v.CoacheeWilling = dt(r, f.CoachWillingAt), dt(r, f.CoacheeWillingAt)
 	v.CanConfirmWillingness = canConfirmWillingness(r, f)
-	v.Interrupt = interrupt
 	s.render(w, r, status, views.EngagementOverview(s.page(r, "eng.tab.overview"), v))
 	return nil
 }
@@ -423,7 +422,7 @@ func (s *Server) interrupt(w http.ResponseWriter, r *http.Request) error {
 	}
 	reason := text(f, "reason", 2000, true)
 	if len(f.Errors) > 0 {
-		return s.overviewPage(w, r, http.StatusUnprocessableEntity, f)
+		return s.interruptStep(w, r, http.StatusUnprocessableEntity, f)
 	}
 	if err := s.store.Interrupt(r.Context(), scope(r), e.ID, reason); err != nil {
 		return err

@@ -283,6 +283,7 @@ func TestAccompagnementAccessMatrix(t *testing.T) {
 		{paw{200, 200, 404, 404, 404, 404, 303}, "GET", "/w/demo/e/{acc}/actions/{actUnshared}", nil},
 		{paw{403, 303, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{acc}/actions/{actUnshared}/status", paFixed("status", "in_progress")},
 		{paw{403, 303, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{acc}/actions/{actUnshared}/journal", paFixed("did", paJournal, "happened", "Accord", "learnt", "Écouter")},
+		{paw{404, 200, 404, 404, 404, 404, 303}, "GET", "/w/demo/e/{acc}/actions/{actToShare}/share/confirm", nil},
 		{paw{403, 303, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{acc}/actions/{actToShare}/share", paFixed("share", "on")},
 		{paw{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{acc}/actions/{actShared}/comments", paFixed("body", paCoachComment)},
 
@@ -484,6 +485,7 @@ func TestBouclageAccessMatrix(t *testing.T) {
 		{paw{200, 200, 404, 404, 404, 404, 303}, "GET", "/w/demo/e/{bou}/evaluation", nil},
 		{paw{303, 303, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{bou}/evaluation/{bouInd2}", evaluation},
 		{paw{422, 422, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{bou}/evaluation/{bouInd2}", paFixed("assessment", "peut-être")},
+		{paw{422, 422, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{bou}/evaluation", nil},
 		// The final three-way meeting: all parties and the admin read it.
 		{paw{200, 200, 200, 200, 404, 404, 303}, "GET", "/w/demo/e/{bou}/closing", nil},
 		{paw{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{bou}/closing/meeting", finalMeeting},
@@ -493,6 +495,8 @@ func TestBouclageAccessMatrix(t *testing.T) {
 		{paw{303, 403, 303, 403, 404, 404, 401}, "POST", "/w/demo/e/{bou}/closing/recommendations", recommendation},
 		{paw{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{bou}/closing/recommendations/{bouRid}/delete", nil},
 		// The sponsor's feedback: the sponsor alone.
+		{paw{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{bou}/closing/note", paFixed("note", "Deux séances non tenues, d'un commun accord.")},
+		{paw{422, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{bou}/closing/note", nil},
 		{paw{403, 403, 303, 403, 404, 404, 401}, "POST", "/w/demo/e/{bou}/closing/feedback", paFixed("body", paFeedback)},
 		// The report list, before any report.
 		{paw{200, 200, 200, 200, 404, 404, 303}, "GET", "/w/demo/e/{bou}/report", nil},
@@ -718,6 +722,13 @@ func TestBouclageAccessMatrix(t *testing.T) {
 			"/synthesis/{n}/diff": nil,
 			"/report/{n}/pdf":     nil,
 			"/synthesis/{n}/pdf":  nil,
+			// Pages that only lead to a write: nobody, once closed.
+			"/phase/confirm":                   nil,
+			"/interrupt/confirm":               nil,
+			"/objectives/{oid}/edit":           nil,
+			"/objectives/{oid}/delete/confirm": nil,
+			"/indicators/{iid}/delete/confirm": nil,
+			"/actions/{aid}/share/confirm":     nil,
 			// The framing meeting as an .ics download: its three attendees.
 			"/ics/{kind}/{mid}": {"coach", "coachee", "sponsor"},
 		}

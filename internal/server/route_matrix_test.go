@@ -213,7 +213,9 @@ func TestEveryRegisteredRoute(t *testing.T) {
 		{"GET " + e + "/history", "/w/demo/e/{acc}/history", nil, eGet(200, 404, 404, 200)},
 		// Cadrage, on {fresh}.
 		{"POST " + e + "/willingness", "/w/demo/e/{fresh}/willingness", nil, ePost(303, 303, 403, 403)},
+		{"GET " + e + "/phase/confirm", "/w/demo/e/{fresh}/phase/confirm", nil, eGet(200, 404, 404, 404)},
 		{"POST " + e + "/phase", "/w/demo/e/{fresh}/phase", nil, ePost(409, 403, 403, 403)}, // its gate is closed
+		{"GET " + e + "/interrupt/confirm", "/w/demo/e/{fresh}/interrupt/confirm", nil, eGet(200, 404, 404, 404)},
 		{"POST " + e + "/interrupt", "/w/demo/e/{fresh}/interrupt", nil, ePost(422, 403, 403, 403)},
 		{"GET " + e + "/first-meeting", "/w/demo/e/{fresh}/first-meeting", nil, eGet(200, 200, 404, 404)},
 		{"POST " + e + "/first-meeting", "/w/demo/e/{fresh}/first-meeting", nil, ePost(409, 403, 403, 403)},
@@ -226,11 +228,14 @@ func TestEveryRegisteredRoute(t *testing.T) {
 		{"POST " + e + "/requests/coachee", "/w/demo/e/{fresh}/requests/coachee", nil, ePost(422, 422, 403, 403)},
 		{"GET " + e + "/objectives", "/w/demo/e/{fresh}/objectives", nil, eGet(200, 200, 200, 200)},
 		{"POST " + e + "/objectives", "/w/demo/e/{fresh}/objectives", nil, ePost(422, 403, 403, 403)},
+		{"GET " + e + "/objectives/{oid}/edit", "/w/demo/e/{fresh}/objectives/{objA}/edit", nil, eGet(200, 404, 404, 404)},
 		{"POST " + e + "/objectives/{oid}", "/w/demo/e/{fresh}/objectives/{objA}", nil, ePost(422, 403, 403, 403)},
+		{"GET " + e + "/objectives/{oid}/delete/confirm", "/w/demo/e/{fresh}/objectives/{objB}/delete/confirm", nil, eGet(200, 404, 404, 404)},
 		{"POST " + e + "/objectives/{oid}/delete", "/w/demo/e/{fresh}/objectives/{objB}/delete", nil, ePost(303, 403, 403, 403)},
 		{"POST " + e + "/objectives/{oid}/move", "/w/demo/e/{fresh}/objectives/{objA}/move", nil, ePost(303, 403, 403, 403)},
 		{"POST " + e + "/objectives/{oid}/indicators", "/w/demo/e/{fresh}/objectives/{objA}/indicators", nil, ePost(422, 403, 403, 403)},
 		{"POST " + e + "/indicators/{iid}", "/w/demo/e/{fresh}/indicators/{ind1}", nil, ePost(422, 403, 403, 403)},
+		{"GET " + e + "/indicators/{iid}/delete/confirm", "/w/demo/e/{fresh}/indicators/{ind2}/delete/confirm", nil, eGet(200, 404, 404, 404)},
 		{"POST " + e + "/indicators/{iid}/delete", "/w/demo/e/{fresh}/indicators/{ind2}/delete", nil, ePost(303, 403, 403, 403)},
 		{"GET " + e + "/contract", "/w/demo/e/{fresh}/contract", nil, eGet(200, 200, 200, 200)},
 		{"POST " + e + "/contract", "/w/demo/e/{fresh}/contract", nil, ePost(409, 403, 403, 403)},
@@ -265,18 +270,21 @@ func TestEveryRegisteredRoute(t *testing.T) {
 		{"POST " + e + "/actions/{aid}/status", "/w/demo/e/{acc}/actions/{actUnshared}/status", nil, ePost(403, 422, 403, 403)},
 		{"POST " + e + "/actions/{aid}/journal", "/w/demo/e/{acc}/actions/{actUnshared}/journal", nil, ePost(403, 422, 403, 403)},
 		// No "share=on": the unshared action stays unshared.
+		{"GET " + e + "/actions/{aid}/share/confirm", "/w/demo/e/{acc}/actions/{actToShare}/share/confirm", nil, eGet(404, 200, 404, 404)},
 		{"POST " + e + "/actions/{aid}/share", "/w/demo/e/{acc}/actions/{actToShare}/share", nil, ePost(403, 303, 403, 403)},
 		{"POST " + e + "/actions/{aid}/comments", "/w/demo/e/{acc}/actions/{actShared}/comments", nil, ePost(422, 403, 403, 403)},
 		// The framing meeting as .ics: its three attendees.
 		{"GET " + e + "/ics/{kind}/{mid}", "/w/demo/e/{acc}/ics/framing/{accFraming}", nil, eGet(200, 200, 200, 404)},
 		// Bouclage, on {bou}.
 		{"GET " + e + "/evaluation", "/w/demo/e/{bou}/evaluation", nil, eGet(200, 200, 404, 404)},
+		{"POST " + e + "/evaluation", "/w/demo/e/{bou}/evaluation", nil, ePost(422, 422, 403, 403)},
 		{"POST " + e + "/evaluation/{iid}", "/w/demo/e/{bou}/evaluation/{bouInd2}", nil, ePost(422, 422, 403, 403)},
 		{"GET " + e + "/closing", "/w/demo/e/{bou}/closing", nil, eGet(200, 200, 200, 200)},
 		{"POST " + e + "/closing/meeting", "/w/demo/e/{bou}/closing/meeting", nil, ePost(409, 403, 403, 403)},
 		{"POST " + e + "/closing/synthesis", "/w/demo/e/{bou}/closing/synthesis", nil, ePost(403, 422, 403, 403)},
 		{"POST " + e + "/closing/recommendations", "/w/demo/e/{bou}/closing/recommendations", nil, ePost(422, 403, 422, 403)},
 		{"POST " + e + "/closing/recommendations/{rid}/delete", "/w/demo/e/{bou}/closing/recommendations/{bouRid}/delete", nil, ePost(303, 403, 403, 403)},
+		{"POST " + e + "/closing/note", "/w/demo/e/{bou}/closing/note", nil, ePost(422, 403, 403, 403)},
 		{"POST " + e + "/closing/feedback", "/w/demo/e/{bou}/closing/feedback", nil, ePost(403, 403, 422, 403)},
 		{"GET " + e + "/report", "/w/demo/e/{bou}/report", nil, eGet(200, 200, 200, 200)},
 		{"POST " + e + "/report/publish", "/w/demo/e/{bou}/report/publish", nil, ePost(303, 403, 403, 403)}, // version 1

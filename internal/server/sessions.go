@@ -32,7 +32,7 @@ func (s *Server) sessionsPage(w http.ResponseWriter, r *http.Request, status int
 		v.Form = emptyForm("minutes", "90")
 	}
 	for _, ss := range ov.Sessions {
-		v.Sessions = append(v.Sessions, sessionRow(r, ss, ov.Progress.Planned))
+		v.Sessions = append(v.Sessions, sessionRow(r, ss, ov.Progress.Planned, ov.Window))
 	}
 	if domain.RightOf(e.Part, domain.InfoAutonomy).Has(domain.Read) {
 		pts, err := s.store.Autonomy(r.Context(), scope(r), e.ID)
@@ -52,9 +52,15 @@ func progressView(p domain.Progress) views.Progress {
 		RunningOut: p.ContractRunningOut(), OpenActions: p.OpenActions}
 }
 
-func sessionRow(r *http.Request, ss store.Session, planned int) views.SessionRow {
-	return views.SessionRow{ID: ss.ID, Number: ss.Number, Of: planned, At: i18n.DateTime(r.Context(), ss.ScheduledAt), Minutes: ss.Minutes,
+// sessionRow is a session as its list and its page show it, warned when it
+// is planned outside the contract's period.
+func sessionRow(r *http.Request, ss store.Session, planned int, window domain.ContractWindow) views.SessionRow {
+	row := views.SessionRow{ID: ss.ID, Number: ss.Number, Of: planned, At: i18n.DateTime(r.Context(), ss.ScheduledAt), Minutes: ss.Minutes,
 		Status: ss.Status, CancelReason: ss.CancelReason, Href: engPath(r, "/sessions/"+ss.ID)}
+	if ss.Status != "cancelled" {
+		row.Warning = window.Outside(ss.ScheduledAt, i18n.Zone(r.Context()))
+	}
+	return row
 }
 
 func (s *Server) planSession(w http.ResponseWriter, r *http.Request) error {
@@ -99,7 +105,7 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, status int,
 	if file.Content == nil { // PostgreSQL hides it: the handler's rule and the database agree
 		return domain.ErrNotFound
 	}
-	v := views.SessionView{Eng: s.engView(r, "/sessions"), Row: sessionRow(r, file.Session, page.Progress.Planned), CanEdit: canEditContent,
+	v := views.SessionView{Eng: s.engView(r, "/sessions"), Row: sessionRow(r, file.Session, page.Progress.Planned, page.Window), CanEdit: canEditContent,
 		Analysis: file.Content.Analysis, Scenarios: file.Content.Scenarios, Decision: file.Content.Decision, FormFor: formFor,
 		SeesNote: can(r, domain.InfoPrivateNotes, domain.Read), PrivateNote: file.PrivateNote}
 	v.Meta = emptyForm("at", dtInput(r, &file.ScheduledAt), "minutes", strconv.Itoa(file.Minutes), "status", file.Status,
@@ -140,6 +146,7 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, status int,
 		}
 	}
 	v.CanRate = file.Status == "held" && canEdit(r, domain.InfoAutonomy)
+	v.CanRecordHeld = canEdit(r, domain.InfoSessions) && domain.CanRecordHeld(file.Status, file.ScheduledAt, s.store.Now())
 	v.RatesAsCoach = e.Part.IsCoach()
 	if canEditContent {
 		s.recordForm(&v, page, formFor, f)

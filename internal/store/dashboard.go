@@ -61,6 +61,7 @@ const myEngagements = `SELECT engagement_id, part FROM engagement_parties WHERE 
 func (s *Store) Dashboard(ctx context.Context, sc Scope, roles domain.RoleSet, now time.Time) (*Dashboard, error) {
 	d := &Dashboard{ActionEng: map[string]string{}, Members: map[domain.Role]int{}}
 	t, u := sc.TenantID, sc.UserID
+	var facts []PartFacts
 	err := s.View(ctx, sc, func(b *pgx.Batch) {
 		// 1. My engagements, with the next meeting and the contract's progress,
 		// from their summary rows.
@@ -111,11 +112,9 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, roles domain.RoleSet, n
 		}); err != nil {
 			return dbError("dashboard engagements", err)
 		}
-		facts, err := readDutyFacts(br)
-		if err != nil {
+		if facts, err = readDutyFacts(br); err != nil {
 			return err
 		}
-		d.waitingFrom(facts, now)
 		rows, _ = br.Query()
 		if d.Agenda, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (AgendaItem, error) {
 			var a AgendaItem
@@ -146,6 +145,10 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, roles domain.RoleSet, n
 	if err != nil {
 		return nil, err
 	}
+	if err := s.markDrift(ctx, sc, facts); err != nil {
+		return nil, err
+	}
+	d.waitingFrom(facts, now)
 	return d, nil
 }
 

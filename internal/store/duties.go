@@ -78,7 +78,29 @@ func (s *Store) DutyFacts(ctx context.Context, sc Scope, now time.Time, engageme
 		out, err = readDutyFacts(br)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, s.markDrift(ctx, sc, out)
+}
+
+// markDrift sets, for each engagement in cadrage whose current synthesis is
+// validated by all three, whether its content changed since: comparing the
+// frozen content with the current one needs the content builder, so only
+// these engagements (those about to pass the gate) are loaded.
+func (s *Store) markDrift(ctx context.Context, sc Scope, facts []PartFacts) error {
+	for i := range facts {
+		st := &facts[i].Cadrage.Synthesis
+		if facts[i].Phase != domain.PhaseCadrage || !st.Validated() {
+			continue
+		}
+		f, err := s.Cadrage(ctx, sc, facts[i].ID)
+		if err != nil {
+			return err
+		}
+		st.Drifted = f.Drifted()
+	}
+	return nil
 }
 
 func scanPartFacts(r pgx.CollectableRow) (PartFacts, error) {

@@ -152,6 +152,8 @@ var matrixCases = []matrixCase{
 	{table: "coachee_syntheses", info: domain.InfoCoacheeSynth, blank: []string{"body"}, select_: summary, insert: parties, update: "coachee"},
 	{table: "recommendations", info: domain.InfoRecommendations, where: "t.author_id IN (SELECT p.user_id FROM engagement_parties p WHERE p.tenant_id = t.tenant_id AND p.engagement_id = t.engagement_id AND p.part = 'coach')",
 		as: []string{"author_id"}, select_: summary, insert: coaches + " sponsor", delete: "coach cocoach"},
+	// Why the engagement closes short of its contract: the coaching pair's.
+	{table: "closing_notes", select_: coaching, insert: coaches, update: coaches},
 	{table: "sponsor_feedback", info: domain.InfoFeedback, as: []string{"author_id"}, select_: summary, insert: "sponsor", update: "sponsor"},
 
 	// A person's own rows.

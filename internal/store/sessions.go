@@ -66,6 +66,7 @@ type SessionFile struct {
 type SessionsOverview struct {
 	Sessions []Session
 	Progress domain.Progress
+	Window   domain.ContractWindow
 }
 
 // sessionCols reads a session with its cancel reason, which row-level security
@@ -79,7 +80,7 @@ func sessionsPart(sc Scope, id string, out *SessionsOverview) part {
 		b.Queue(`SELECT `+sessionCols+` FROM coaching_sessions s
 			LEFT JOIN session_cancellations sc ON sc.tenant_id = s.tenant_id AND sc.session_id = s.id
 			WHERE s.tenant_id = $1 AND s.engagement_id = $2 ORDER BY s.number`, sc.TenantID, id)
-		b.Queue(`SELECT coalesce(c.sessions_planned, 0), coalesce(c.sessions_planned * c.session_minutes, 0),
+		b.Queue(`SELECT coalesce(c.sessions_planned, 0), coalesce(c.sessions_planned * c.session_minutes, 0), c.start_date, c.end_date,
 			(SELECT count(*) FROM actions a WHERE a.tenant_id = $1 AND a.engagement_id = $2 AND a.status IN ('todo', 'in_progress'))
 			FROM contracts c WHERE c.tenant_id = $1 AND c.engagement_id = $2`, sc.TenantID, id)
 	}, func(br pgx.BatchResults) error {
@@ -90,7 +91,7 @@ func sessionsPart(sc Scope, id string, out *SessionsOverview) part {
 			return dbError("sessions", err)
 		}
 		p := &out.Progress
-		if err := br.QueryRow().Scan(&p.Planned, &p.MinutesTotal, &p.OpenActions); err != nil && err != pgx.ErrNoRows {
+		if err := br.QueryRow().Scan(&p.Planned, &p.MinutesTotal, &out.Window.Start, &out.Window.End, &p.OpenActions); err != nil && err != pgx.ErrNoRows {
 			return dbError("progress", err)
 		}
 		for _, ss := range out.Sessions {
@@ -253,6 +254,7 @@ func (s *Store) Session(ctx context.Context, sc Scope, id, sid string) (*Session
 type SessionPage struct {
 	*SessionFile
 	Progress   domain.Progress
+	Window     domain.ContractWindow
 	Objectives []Objective
 	Library    []LibraryItem
 }
@@ -271,7 +273,7 @@ func (s *Store) SessionPage(ctx context.Context, sc Scope, id, sid string, choic
 	if err := s.view(ctx, sc, parts...); err != nil {
 		return nil, err
 	}
-	p.Progress = ov.Progress
+	p.Progress, p.Window = ov.Progress, ov.Window
 	return p, nil
 }
 

@@ -15,6 +15,7 @@ type Progress struct {
 type SessionRow struct {
 	ID, At, Status, CancelReason, Href string
 	Number, Of, Minutes                int
+	Warning                            string // catalog ID: planned outside the contract's period
 }
 
 // AutonomyPoint is both ratings of one held session.
@@ -49,6 +50,7 @@ type SessionView struct {
 	Eng
 	Row                           SessionRow
 	CanEdit, SeesNote, CanRate    bool // SeesNote: the viewer keeps private notes
+	CanRecordHeld                 bool // planned, its time has come: held in one submit
 	Analysis, Scenarios, Decision string
 	PrivateNote, FormFor          string
 	Meta, New                     Form
