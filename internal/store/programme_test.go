@@ -1,0 +1,212 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"triade/internal/domain"
+	"triade/internal/store"
+	"triade/internal/testenv"
+)
+
+// checkFigures compares every figure the database gave with the direct
+// computation, and checks that none covers fewer than k engagements.
+func checkFigures(t *testing.T, p *testenv.Programme, got *store.Programme) {
+	t.Helper()
+	k := got.K
+	if p.N < k {
+		if len(got.Figures) != 0 {
+			t.Fatalf("%d engagements under k=%d: got %d figures, want none", p.N, k, len(got.Figures))
+		}
+		return
+	}
+	var themes, recos []string
+	for _, f := range got.Figures {
+		if f.Hidden() {
+			if f.Value != nil || f.Body != nil {
+				t.Errorf("%s/%s hidden with a figure", f.Section, f.Item)
+			}
+		} else if *f.N < k && f.Section != "phase" {
+			t.Errorf("%s/%s covers %d engagements, under k=%d", f.Section, f.Item, *f.N, k)
+		}
+		switch f.Section {
+		case "theme", "recommendation":
+			if !f.Hidden() {
+				if f.Section == "theme" {
+					themes = append(themes, *f.Body)
+				} else {
+					recos = append(recos, *f.Body)
+				}
+			}
+			continue
+		}
+		want, ok := p.Expected[f.Section+"/"+f.Item]
+		if !ok && (f.Section == "phase" || strings.HasPrefix(f.Section, "evaluation.")) {
+			ok = true // a phase no engagement is in; an assessment nobody gave
+		}
+		if !ok {
+			t.Errorf("unexpected figure %s/%s", f.Section, f.Item)
+			continue
+		}
+		small := want[0] < float64(k) && !(f.Section == "phase" && want[0] == 0)
+		if small != f.Hidden() && f.Section != "phase" {
+			t.Errorf("%s/%s: covers %v engagements, hidden = %v (k=%d)", f.Section, f.Item, want[0], f.Hidden(), k)
+		}
+		if small && !f.Hidden() {
+			t.Errorf("%s/%s: %v engagements shown under k", f.Section, f.Item, want[0])
+		}
+		if !f.Hidden() && (float64(*f.N) != want[0] || math.Abs(*f.Value-want[1]) > 0.06) {
+			t.Errorf("%s/%s = (n %d, %v), want (n %v, %v)", f.Section, f.Item, *f.N, *f.Value, want[0], want[1])
+		}
+	}
+	sortedThemes, sortedRecos := slices.Sorted(slices.Values(p.Themes)), slices.Sorted(slices.Values(p.Recos))
+	if len(p.Themes) >= k && !slices.Equal(themes, sortedThemes) {
+		t.Errorf("themes = %q, want %q", themes, sortedThemes)
+	}
+	if len(p.Themes) < k && len(themes) > 0 {
+		t.Errorf("themes shown under k: %q", themes)
+	}
+	if len(p.Recos) >= k && !slices.Equal(recos, sortedRecos) {
+		t.Errorf("recommendations = %q, want %q", recos, sortedRecos)
+	}
+	if len(p.Recos) < k && len(recos) > 0 {
+		t.Errorf("recommendations shown under k: %q", recos)
+	}
+	for _, f := range got.Figures {
+		if f.Body != nil && strings.Contains(*f.Body, testenv.Secret) {
+			t.Errorf("%s/%s carries what no aggregate may read", f.Section, f.Item)
+		}
+	}
+}
+
+func TestProgrammeFiguresAgainstDirectComputation(t *testing.T) {
+	for _, n := range []int{1, 4, 5, 30} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			env := testenv.New(t)
+			ctx := context.Background()
+			p := testenv.BuildProgramme(t, env, n)
+			for _, who := range []string{p.Sponsor, p.Admin} {
+				got, err := env.Store.ProgrammeOf(ctx, store.Scope{TenantID: p.TenantID, UserID: who}, p.OrgID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.K != 5 || got.OrgName != "Acme" {
+					t.Fatalf("k = %d, org = %q", got.K, got.OrgName)
+				}
+				checkFigures(t, p, got)
+				if n == 30 && len(got.Figures) < 20 {
+					t.Fatalf("30 engagements: only %d figures", len(got.Figures))
+				}
+			}
+			// Another organisation's sponsor, the coach and a coachee: not found.
+			for _, who := range []string{p.OtherSponsor, p.Coach} {
+				if _, err := env.Store.ProgrammeOf(ctx, store.Scope{TenantID: p.TenantID, UserID: who}, p.OrgID); domain.ErrorCode(err) != domain.ENotFound {
+					t.Errorf("programme for a non-viewer: %v", err)
+				}
+			}
+		})
+	}
+}
+
+// The request role's SQL: app_programme is its only path to the figures, and
+// it answers nothing to whoever may not see them or under k.
+func TestProgrammeFunctionAsRequestRole(t *testing.T) {
+	env := testenv.New(t)
+	ctx := context.Background()
+	p30 := testenv.BuildProgramme(t, env, 30)
+	p4 := testenv.BuildProgramme(t, env, 4)
+	rows := func(tenant, user, org string) (int, int) {
+		t.Helper()
+		tx, err := env.App.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback(ctx)
+		if _, err := tx.Exec(ctx, `SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)`, tenant, user); err != nil {
+			t.Fatal(err)
+		}
+		var figures, engagements int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM app_programme($1)`, org).Scan(&figures); err != nil {
+			t.Fatal(err)
+		}
+		// Sponsoring them all, the sponsor reads each engagement; the other
+		// organisation's sponsor reads none of them.
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM engagements WHERE client_org_id = $1`, org).Scan(&engagements); err != nil {
+			t.Fatal(err)
+		}
+		return figures, engagements
+	}
+	if f, _ := rows(p30.TenantID, p30.Sponsor, p30.OrgID); f < 20 {
+		t.Errorf("sponsor of 30: %d figures", f)
+	}
+	if f, e := rows(p30.TenantID, p30.OtherSponsor, p30.OrgID); f != 0 || e != 0 {
+		t.Errorf("sponsor of another org: %d figures, %d engagements", f, e)
+	}
+	if f, _ := rows(p30.TenantID, p30.Coach, p30.OrgID); f != 0 {
+		t.Errorf("coach: %d figures", f)
+	}
+	if f, _ := rows(p4.TenantID, p4.Sponsor, p4.OrgID); f != 0 {
+		t.Errorf("sponsor of 4: %d figures", f)
+	}
+	if f, _ := rows(p4.TenantID, p30.Sponsor, p30.OrgID); f != 0 {
+		t.Errorf("another workspace's sponsor: %d figures", f)
+	}
+	if f, _ := rows("", "", p30.OrgID); f != 0 {
+		t.Errorf("no one: %d figures", f)
+	}
+	// Nothing lets the request role lower k below 3.
+	if _, err := env.Super.Exec(ctx, `UPDATE workspaces SET programme_k = 2 WHERE id = $1`, p30.TenantID); err == nil || !containsCode(err, "23514") {
+		t.Errorf("k = 2 accepted: %v", err)
+	}
+}
+
+// Raising k hides what no longer covers k engagements.
+func TestProgrammeFollowsK(t *testing.T) {
+	env := testenv.New(t)
+	ctx := context.Background()
+	p := testenv.BuildProgramme(t, env, 30)
+	sc := store.Scope{TenantID: p.TenantID, UserID: p.Admin}
+	if err := env.Store.SetSettings(ctx, sc, 3, "Europe/Paris", 7); err != nil {
+		t.Fatal(err)
+	}
+	got, err := env.Store.ProgrammeOf(ctx, sc, p.OrgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.K != 7 {
+		t.Fatalf("k = %d", got.K)
+	}
+	checkFigures(t, p, got)
+	if err := env.Store.SetSettings(ctx, sc, 3, "Europe/Paris", 31); err != nil {
+		t.Fatal(err)
+	}
+	if got, err = env.Store.ProgrammeOf(ctx, sc, p.OrgID); err != nil || len(got.Figures) != 0 {
+		t.Fatalf("k above the programme: %d figures, %v", len(got.Figures), err)
+	}
+}
+
+// Who proposed an action is the database's to say, from the creator's part,
+// and stays what it was.
+func TestActionProposer(t *testing.T) {
+	env := testenv.New(t)
+	ctx := context.Background()
+	p := testenv.BuildProgramme(t, env, 2)
+	var coach, coachee int
+	if err := env.Super.QueryRow(ctx, `SELECT count(*) FILTER (WHERE proposed_by = 'coach' AND title = 'Plan'),
+		count(*) FILTER (WHERE proposed_by = 'coachee' AND title = 'Mine') FROM actions WHERE tenant_id = $1`, p.TenantID).Scan(&coach, &coachee); err != nil {
+		t.Fatal(err)
+	}
+	if coach != 2 || coachee != 2 { // engagement 1 (odd): 2 held sessions, one of each per session
+		t.Fatalf("coach %d, coachee %d", coach, coachee)
+	}
+	if _, err := env.Super.Exec(ctx, `UPDATE actions SET proposed_by = 'coachee' WHERE tenant_id = $1 AND title = 'Plan'`, p.TenantID); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Super.QueryRow(ctx, `SELECT count(*) FROM actions WHERE tenant_id = $1 AND proposed_by = 'coachee'`, p.TenantID).Scan(&coachee); err != nil || coachee != 2 {
+		t.Fatalf("proposer rewritten: %d coachee actions (%v)", coachee, err)
+	}
+}
