@@ -210,3 +210,28 @@ func TestActionProposer(t *testing.T) {
 		t.Fatalf("proposer rewritten: %d coachee actions (%v)", coachee, err)
 	}
 }
+
+// A phase hidden alone would be given away by the total: the next smallest
+// goes with it.
+func TestProgrammeHidesASecondPhase(t *testing.T) {
+	env := testenv.New(t)
+	ctx := context.Background()
+	p := testenv.BuildProgramme(t, env, 29) // 6, 6, 6, 6 and 5 engagements by phase
+	sc := store.Scope{TenantID: p.TenantID, UserID: p.Sponsor}
+	if err := env.Store.SetSettings(ctx, store.Scope{TenantID: p.TenantID, UserID: p.Admin}, 3, "Europe/Paris", 6); err != nil {
+		t.Fatal(err)
+	}
+	got, err := env.Store.ProgrammeOf(ctx, sc, p.OrgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hidden []string
+	for _, f := range got.Figures {
+		if f.Section == "phase" && f.Hidden() {
+			hidden = append(hidden, f.Item)
+		}
+	}
+	if !slices.Equal(hidden, []string{"cadrage", "interrompu"}) {
+		t.Fatalf("hidden phases %q, want cadrage and interrompu", hidden)
+	}
+}

@@ -13,16 +13,20 @@ import (
 // the database (as superuser), with the people who look at it, and every
 // programme figure computed directly from what was written.
 type Programme struct {
-	TenantID, Slug, OrgID   string
-	Admin, Sponsor, Coach   string // user ids
+	TenantID, Slug, OrgID    string
+	Admin, Sponsor, Coach    string // user ids
 	OtherOrgID, OtherSponsor string // a second organisation of the workspace and its sponsor
-	N                       int
+	N                        int
 	// Expected holds each figure by "section/item": the engagements it
 	// covers and its value (before the k rule). Themes and Recos are the
 	// list lines, sorted.
 	Expected      map[string][2]float64
 	Themes, Recos []string
 }
+
+// ProgrammePassword is the password of everyone BuildProgramme creates; each
+// signs in as name@prog<n>.test (hr, other-hr, admin, coach, coachee<i>).
+const ProgrammePassword = "programme-password"
 
 // Secret is written in every place no programme figure may read: session
 // content, private notes, journals, the coachee's request, recommendations
@@ -54,8 +58,12 @@ func BuildProgramme(t testing.TB, env *Env, n int) *Programme {
 	p.TenantID = q(`INSERT INTO workspaces (slug, name) VALUES ($1, 'Cabinet Programme') RETURNING id`, p.Slug)
 	p.OrgID = q(`INSERT INTO client_orgs (tenant_id, name) VALUES ($1, 'Acme') RETURNING id`, p.TenantID)
 	p.OtherOrgID = q(`INSERT INTO client_orgs (tenant_id, name) VALUES ($1, 'Other') RETURNING id`, p.TenantID)
+	hash, err := env.Store.HashPassword(ProgrammePassword)
+	if err != nil {
+		t.Fatal(err)
+	}
 	member := func(email, role, org string) string {
-		uid := q(`INSERT INTO users (email, name, password_hash) VALUES ($1, $1, 'x') RETURNING id`, email+"@"+p.Slug+".test")
+		uid := q(`INSERT INTO users (email, name, password_hash) VALUES ($1, $1, $2) RETURNING id`, email+"@"+p.Slug+".test", hash)
 		q(`INSERT INTO memberships (tenant_id, user_id, role, client_org_id) VALUES ($1, $2, $3, nullif($4, '')::uuid) RETURNING role`, p.TenantID, uid, role, org)
 		return uid
 	}
