@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"triade/internal/domain"
 	"triade/internal/store"
 	"triade/internal/testenv"
@@ -233,5 +235,46 @@ func TestProgrammeHidesASecondPhase(t *testing.T) {
 	}
 	if !slices.Equal(hidden, []string{"cadrage", "interrompu"}) {
 		t.Fatalf("hidden phases %q, want cadrage and interrompu", hidden)
+	}
+}
+
+// Through the application's own writes: the coach's action plan gives the
+// coach's actions, the coachee's own action is hers, and the coachee cannot
+// claim the coach's; the autonomy trend counts them session by session.
+func TestActionProposerThroughTheStore(t *testing.T) {
+	f := seededDemo(t)
+	own := f.texts(`SELECT title FROM actions WHERE proposed_by = 'coachee'`)
+	if !slices.Equal(own, []string{"Lire un chapitre sur la délégation"}) {
+		t.Fatalf("coachee's actions: %q", own)
+	}
+	if n := f.count(`SELECT count(*) FROM actions WHERE proposed_by = 'coach' AND session_id IS NULL`); n != 0 {
+		t.Fatalf("%d coach's actions outside a session's plan", n)
+	}
+	eng := f.str(`SELECT engagement_id::text FROM actions WHERE title = 'Lire un chapitre sur la délégation'`)
+	coachee := f.str(`SELECT user_id::text FROM engagement_parties WHERE engagement_id = $1 AND part = 'coachee'`, eng)
+	tenant := f.str(`SELECT tenant_id::text FROM engagements WHERE id = $1`, eng)
+	sc := store.Scope{TenantID: tenant, UserID: coachee}
+	err := f.env.Store.Tx(f.ctx, sc, func(tx pgx.Tx) error {
+		_, err := tx.Exec(f.ctx, `UPDATE actions SET proposed_by = 'coachee' WHERE engagement_id = $1`, eng)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.texts(`SELECT title FROM actions WHERE proposed_by = 'coachee'`); !slices.Equal(got, own) {
+		t.Fatalf("the coachee rewrote who proposed: %q", got)
+	}
+	pts, err := f.env.Store.Autonomy(f.ctx, sc, eng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all, mine int
+	for _, p := range pts {
+		all += p.Actions
+		mine += p.CoacheeActions
+	}
+	want := f.count(`SELECT count(*) FROM actions a WHERE engagement_id = $1 AND action_session_number(a) IS NOT NULL`, eng)
+	if all != want || mine != 1 || want == 0 {
+		t.Fatalf("trend counts %d actions, %d the coachee's; want %d and 1", all, mine, want)
 	}
 }
