@@ -37,16 +37,22 @@ END $$;
 CREATE TRIGGER action_proposer BEFORE INSERT OR UPDATE ON actions
     FOR EACH ROW EXECUTE FUNCTION action_proposer();
 
--- The session an action belongs to, for the autonomy trend: the session whose
--- action plan holds it, or, for the coachee's own action, the last session
--- held before she wrote it (the intersession it belongs to). NULL before any.
--- It runs with the caller's rights: the request role gets what its rows show.
+-- The session each action of some engagements belongs to, for the autonomy
+-- trend: the session whose action plan holds it, or, for the coachee's own
+-- action, the last session held before she wrote it (the intersession it
+-- belongs to); NULL before any. It runs with the caller's rights (the request
+-- role gets what its rows show), and PostgreSQL inlines it into the caller's
+-- query.
 -- +goose StatementBegin
-CREATE FUNCTION action_session_number(a actions) RETURNS integer LANGUAGE sql STABLE AS $$
-  SELECT CASE WHEN a.session_id IS NOT NULL THEN
-              (SELECT s.number FROM coaching_sessions s WHERE s.tenant_id = a.tenant_id AND s.id = a.session_id)
-         ELSE (SELECT max(s.number) FROM coaching_sessions s WHERE s.tenant_id = a.tenant_id AND s.engagement_id = a.engagement_id
-                 AND s.status = 'held' AND s.scheduled_at <= a.created_at) END
+CREATE FUNCTION action_sessions(engs uuid[])
+    RETURNS TABLE (action_id uuid, engagement_id uuid, proposed_by text, num integer) LANGUAGE sql STABLE AS $$
+  SELECT a.id, a.engagement_id, a.proposed_by, coalesce(min(p.number), max(h.number))
+    FROM actions a
+    LEFT JOIN coaching_sessions p ON p.tenant_id = a.tenant_id AND p.id = a.session_id
+    LEFT JOIN coaching_sessions h ON a.session_id IS NULL AND h.tenant_id = a.tenant_id AND h.engagement_id = a.engagement_id
+                                 AND h.status = 'held' AND h.scheduled_at <= a.created_at
+   WHERE a.tenant_id = app_tenant() AND a.engagement_id = ANY (engs)
+   GROUP BY a.id, a.engagement_id, a.proposed_by
 $$;
 -- +goose StatementEnd
 
@@ -75,23 +81,28 @@ $$;
 -- +goose StatementBegin
 CREATE FUNCTION app_programme(org uuid)
     RETURNS TABLE (section text, item text, n integer, value numeric, body text)
-    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public AS $$
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public
+    -- Planned for each organisation's own engagements: a plan made once for
+    -- any list of engagements reads a thousand of them one by one.
+    SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
     k integer;
     total integer;
+    engs uuid[];
 BEGIN
     IF app_tenant() IS NULL OR NOT app_programme_viewer(org) THEN
         RETURN;
     END IF;
     SELECT w.programme_k INTO k FROM workspaces w WHERE w.id = app_tenant();
-    SELECT count(*) INTO total FROM engagements e WHERE e.tenant_id = app_tenant() AND e.client_org_id = org;
+    engs := ARRAY(SELECT e.id FROM engagements e WHERE e.tenant_id = app_tenant() AND e.client_org_id = org);
+    total := cardinality(engs);
     IF total < k THEN
         RETURN;
     END IF;
     RETURN QUERY
     WITH eng AS (
         SELECT e.tenant_id, e.id, e.phase, e.created_at, e.phase_changed_at FROM engagements e
-         WHERE e.tenant_id = app_tenant() AND e.client_org_id = org
+         WHERE e.tenant_id = app_tenant() AND e.id = ANY (engs)
     ),
     -- Engagements by phase. A cell between 1 and k-1 is hidden; when one cell
     -- alone is hidden, the total would give it away, so the next smallest
@@ -106,15 +117,18 @@ BEGIN
                AND c.o = (SELECT c2.o FROM phase_cells c2 WHERE c2.cnt > 0 AND NOT c2.small ORDER BY c2.cnt, c2.o LIMIT 1)) AS hidden
           FROM phase_cells c
     ),
-    -- Each engagement's held sessions, and the session of each action.
-    held AS (
-        SELECT eng.id, count(s.id) AS n FROM eng
-          LEFT JOIN coaching_sessions s ON s.tenant_id = eng.tenant_id AND s.engagement_id = eng.id AND s.status = 'held'
-         GROUP BY eng.id
+    -- The engagements' sessions, read once; each engagement's held ones.
+    sess AS MATERIALIZED (
+        SELECT s.engagement_id, s.id, s.number, s.status FROM coaching_sessions s
+         WHERE s.tenant_id = app_tenant() AND s.engagement_id = ANY (engs)
     ),
+    held AS (
+        SELECT eng.id, count(s.id) AS n FROM eng LEFT JOIN sess s ON s.engagement_id = eng.id AND s.status = 'held' GROUP BY eng.id
+    ),
+    -- Each engagement's actions by session, counted there first.
     acts AS (
-        SELECT a.engagement_id, a.proposed_by, action_session_number(a) AS num
-          FROM actions a JOIN eng ON eng.tenant_id = a.tenant_id AND eng.id = a.engagement_id
+        SELECT x.engagement_id, x.num, count(*) AS total, count(*) FILTER (WHERE x.proposed_by = 'coachee') AS own
+          FROM action_sessions(engs) x WHERE x.num IS NOT NULL GROUP BY x.engagement_id, x.num
     ),
     themes AS (
         SELECT r.engagement_id, btrim(r.body) AS body FROM requests r JOIN eng ON eng.tenant_id = r.tenant_id AND eng.id = r.engagement_id
@@ -163,13 +177,12 @@ BEGIN
           FROM recos r
         -- Growing autonomy, session by session: the share (%) of the actions
         -- the coachee proposed herself, and the mean autonomy ratings.
-        UNION ALL SELECT 'autonomy.initiative', x.num::text, count(DISTINCT x.engagement_id)::integer,
-               round(100.0 * count(*) FILTER (WHERE x.proposed_by = 'coachee') / count(*), 1), NULL, x.num
-          FROM acts x WHERE x.num IS NOT NULL GROUP BY x.num
-        UNION ALL SELECT 'autonomy.' || ar.part, s.number::text, count(DISTINCT ar.engagement_id)::integer, round(avg(ar.score), 1), NULL, s.number
-          FROM autonomy_ratings ar
-          JOIN eng ON eng.tenant_id = ar.tenant_id AND eng.id = ar.engagement_id
-          JOIN coaching_sessions s ON s.tenant_id = ar.tenant_id AND s.id = ar.session_id
+        UNION ALL SELECT 'autonomy.initiative', x.num::text, count(*)::integer, round(100.0 * sum(x.own) / sum(x.total), 1), NULL, x.num
+          FROM acts x GROUP BY x.num
+        -- (One rating per side and session: each engagement counts once.)
+        UNION ALL SELECT 'autonomy.' || ar.part, s.number::text, count(*)::integer, round(avg(ar.score), 1), NULL, s.number
+          FROM autonomy_ratings ar JOIN sess s ON s.id = ar.session_id
+         WHERE ar.tenant_id = app_tenant() AND ar.engagement_id = ANY (engs)
          GROUP BY ar.part, s.number
     )
     SELECT 'engagements', 'total', total, total::numeric, NULL::text
@@ -193,7 +206,7 @@ GRANT EXECUTE ON FUNCTION app_programme(uuid) TO triade_app;
 -- +goose Down
 DROP FUNCTION app_programme(uuid);
 DROP FUNCTION app_programme_viewer(uuid);
-DROP FUNCTION action_session_number(actions);
+DROP FUNCTION action_sessions(uuid[]);
 DROP TRIGGER action_proposer ON actions;
 DROP FUNCTION action_proposer();
 ALTER TABLE actions DROP COLUMN proposed_by;

@@ -54,7 +54,7 @@ func Targets(sc Scale) (personas map[string]string, pages []Page) {
 		{"session page", slug + "/e/" + eid + "/sessions/" + uuidString(session), "coach"},
 		{"final report", slug + "/e/" + cid + "/report/1", "sponsor2"},
 	}
-	return personas, pages
+	return withProgramme(personas, pages)
 }
 
 func uuidString(u [16]byte) string {

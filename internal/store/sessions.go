@@ -430,8 +430,8 @@ func (s *Store) Autonomy(ctx context.Context, sc Scope, id string) ([]AutonomyPo
 			coalesce(max(r.score) FILTER (WHERE r.part = 'coach'), 0), coalesce(max(r.score) FILTER (WHERE r.part = 'coachee'), 0),
 			coalesce(max(x.total), 0)::int, coalesce(max(x.own), 0)::int
 			FROM coaching_sessions s LEFT JOIN autonomy_ratings r ON r.tenant_id = s.tenant_id AND r.session_id = s.id
-			LEFT JOIN (SELECT action_session_number(a) AS num, count(*) AS total, count(*) FILTER (WHERE a.proposed_by = 'coachee') AS own
-			           FROM actions a WHERE a.tenant_id = $1 AND a.engagement_id = $2 GROUP BY 1) x ON x.num = s.number
+			LEFT JOIN (SELECT num, count(*) AS total, count(*) FILTER (WHERE proposed_by = 'coachee') AS own
+			           FROM action_sessions(ARRAY[$2::uuid]) GROUP BY 1) x ON x.num = s.number
 			WHERE s.tenant_id = $1 AND s.engagement_id = $2 AND s.status = 'held' GROUP BY s.number ORDER BY s.number`, sc.TenantID, id)
 	}, func(br pgx.BatchResults) error {
 		rows, _ := br.Query()
