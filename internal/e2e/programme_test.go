@@ -2,6 +2,11 @@ package e2e
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
 	"testing"
 
 	"triade/internal/demo"
@@ -28,6 +33,25 @@ func TestProgrammePages(t *testing.T) {
 	hr.wantStatus("GET print", hr.open(base+"/print"), 200)
 	hr.wantText(".lh-name", "Cabinet Programme")
 	hr.audit("printable programme")
+	hr.wantStatus("GET programme", hr.open(base), 200)
+	hr.wantStatus("PDF link", len(hr.attrs(`main a[href$="/programme.pdf"]`, "href")), 1)
+
+	// The same report as a PDF, from the browser's engine.
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	form := url.Values{"email": {"hr@" + p.Slug + ".test"}, "password": {testenv.ProgrammePassword}}
+	if res, err := c.PostForm(b.base+"/login", form); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("login: %v %v", res, err)
+	}
+	res, err := c.Get(b.base + base + ".pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(string(pdf), "%PDF-") {
+		t.Fatalf("GET %s.pdf: %d %s, %d bytes", base, res.StatusCode, res.Header.Get("Content-Type"), len(pdf))
+	}
 
 	sp := b.persona("sponsor@demo.test")
 	sp.wantStatus("login", sp.login("sponsor@demo.test", demo.Password), 200)

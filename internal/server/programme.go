@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"triade/internal/domain"
 	"triade/internal/i18n"
 	"triade/internal/store"
 	"triade/web"
@@ -30,6 +31,9 @@ func (s *Server) programme(w http.ResponseWriter, r *http.Request) error {
 	v := programmeView(r.Context(), p)
 	base := programmePath(r, p.OrgID)
 	v.CSVHref, v.PrintHref = base+".csv", base+"/print"
+	if s.pdf.Available() {
+		v.PDFHref = base + ".pdf"
+	}
 	s.render(w, r, http.StatusOK, views.Programme(s.page(r, "programme.title", "Org", p.OrgName), v))
 	return nil
 }
@@ -37,27 +41,55 @@ func (s *Server) programme(w http.ResponseWriter, r *http.Request) error {
 // programmePrint is the A4 report with the workspace's letterhead, printed
 // from the browser.
 func (s *Server) programmePrint(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.store.ProgrammeOf(r.Context(), scope(r), chi.URLParam(r, "id"))
+	html, err := s.programmeReport(r)
 	if err != nil {
 		return err
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "private, no-store")
+	_, err = w.Write(html)
+	return err
+}
+
+// programmePDF is the same report as a PDF, where a PDF engine is installed.
+func (s *Server) programmePDF(w http.ResponseWriter, r *http.Request) error {
+	if !s.pdf.Available() {
+		return domain.ErrNotFound
+	}
+	html, err := s.programmeReport(r)
+	if err != nil {
+		return err
+	}
+	out, err := s.pdf.Print(r.Context(), string(html))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="programme.pdf"`)
+	w.Header().Set("Cache-Control", "private, no-store")
+	_, err = w.Write(out)
+	return err
+}
+
+// programmeReport renders the printable report: the letterhead, the figures,
+// an A4 page frame with the title on every page.
+func (s *Server) programmeReport(r *http.Request) ([]byte, error) {
+	p, err := s.store.ProgrammeOf(r.Context(), scope(r), chi.URLParam(r, "id"))
+	if err != nil {
+		return nil, err
 	}
 	ctx := r.Context()
 	v := programmeView(ctx, p)
 	v.Letterhead = letterheadView(p.Letterhead)
 	css, err := web.Static.ReadFile("static/app.css")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	title := i18n.T(ctx, "programme.title", "Org", p.OrgName)
 	frame := pageFrame(title, i18n.T(ctx, "programme.lead", "K", p.K), i18n.T(ctx, "doc.page_of"))
 	var html bytes.Buffer
-	if err := views.PrintDocument(i18n.Lang(ctx), title, string(css)+"\n"+frame, views.ProgrammeReport(v)).Render(ctx, &html); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "private, no-store")
-	_, err = w.Write(html.Bytes())
-	return err
+	err = views.PrintDocument(i18n.Lang(ctx), title, string(css)+"\n"+frame, views.ProgrammeReport(v)).Render(ctx, &html)
+	return html.Bytes(), err
 }
 
 // programmeCSV exports the same figures, one per line, with the same k rule:

@@ -185,6 +185,8 @@ func TestEveryRegisteredRoute(t *testing.T) {
 		{"GET /w/{slug}/orgs/{id}/programme", "/w/demo/orgs/{org}/programme", nil, wsGet(404, 404, 200, 200, 404)},
 		{"GET /w/{slug}/orgs/{id}/programme.csv", "/w/demo/orgs/{org}/programme.csv", nil, wsGet(404, 404, 200, 200, 404)},
 		{"GET /w/{slug}/orgs/{id}/programme/print", "/w/demo/orgs/{org}/programme/print", nil, wsGet(404, 404, 200, 200, 404)},
+		// No PDF engine in these tests: the PDF is not there for anyone.
+		{"GET /w/{slug}/orgs/{id}/programme.pdf", "/w/demo/orgs/{org}/programme.pdf", nil, wsGet(404, 404, 404, 404, 404)},
 		{"GET /w/{slug}/engagements", "/w/demo/engagements", nil, wsGet(200, 200, 200, 200, 200)},
 		{"GET /w/{slug}/engagements/new", "/w/demo/engagements/new", nil, wsGet(200, 404, 404, 200, 200)},
 		{"POST /w/{slug}/engagements", "/w/demo/engagements", nil, wsPost(422, 403, 403, 422, 422)},

@@ -81,6 +81,7 @@ func (s *Server) routes() http.Handler {
 			r.Get("/orgs/{id}/programme", s.h(s.allow(domain.SeeProgramme, s.programme)))
 			r.Get("/orgs/{id}/programme.csv", s.h(s.allow(domain.SeeProgramme, s.programmeCSV)))
 			r.Get("/orgs/{id}/programme/print", s.h(s.allow(domain.SeeProgramme, s.programmePrint)))
+			r.Get("/orgs/{id}/programme.pdf", s.h(s.allow(domain.SeeProgramme, s.programmePDF)))
 			r.Get("/engagements", s.h(s.engagements))
 			r.Get("/engagements/new", s.h(s.allow(domain.CreateEngagements, s.newEngagement)))
 			r.Post("/engagements", s.h(s.allow(domain.CreateEngagements, s.createEngagement)))
