@@ -131,9 +131,17 @@ func TestProgrammeFunctionAsRequestRole(t *testing.T) {
 		if _, err := tx.Exec(ctx, `SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)`, tenant, user); err != nil {
 			t.Fatal(err)
 		}
-		var figures, engagements int
+		var figures, engagements, actions int
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM app_programme($1)`, org).Scan(&figures); err != nil {
 			t.Fatal(err)
+		}
+		// The actions' sessions read with the caller's rights: a sponsor sees
+		// no action the coachee did not share.
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM action_sessions(ARRAY(SELECT id FROM engagements))`).Scan(&actions); err != nil {
+			t.Fatal(err)
+		}
+		if actions != 0 && user != p30.Coach {
+			t.Errorf("%s: %d actions through action_sessions", user, actions)
 		}
 		// Sponsoring them all, the sponsor reads each engagement; the other
 		// organisation's sponsor reads none of them.
