@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -285,5 +286,40 @@ func TestActionProposerThroughTheStore(t *testing.T) {
 		SELECT 1 FROM coaching_sessions s WHERE s.engagement_id = a.engagement_id AND s.status = 'held' AND s.scheduled_at <= a.created_at))`, eng)
 	if all != want || mine != 1 || want == 0 {
 		t.Fatalf("trend counts %d actions, %d the coachee's; want %d and 1", all, mine, want)
+	}
+}
+
+// The figures are kept a minute, then added up again.
+func TestProgrammeKeptAMinute(t *testing.T) {
+	env := testenv.New(t)
+	ctx := context.Background()
+	p := testenv.BuildProgramme(t, env, 5)
+	sc := store.Scope{TenantID: p.TenantID, UserID: p.Sponsor}
+	total := func() float64 {
+		t.Helper()
+		got, err := env.Store.ProgrammeOf(ctx, sc, p.OrgID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range got.Figures {
+			if f.Section == "engagements" {
+				return *f.Value
+			}
+		}
+		return 0
+	}
+	if got := total(); got != 5 {
+		t.Fatalf("total %v", got)
+	}
+	if _, err := env.Super.Exec(ctx, `INSERT INTO engagements (tenant_id, title, client_org_id) VALUES ($1, 'E5', $2)`, p.TenantID, p.OrgID); err != nil {
+		t.Fatal(err)
+	}
+	if got := total(); got != 5 {
+		t.Fatalf("total %v within the minute", got)
+	}
+	later := time.Now().Add(2 * time.Minute)
+	env.Store.Now = func() time.Time { return later }
+	if got := total(); got != 6 {
+		t.Fatalf("total %v after the minute", got)
 	}
 }
