@@ -167,14 +167,15 @@ BEGIN
                (SELECT count(*) FROM evals ev WHERE ev.part = sd.side AND ev.assessment = a.x), NULL, a.o
           FROM (VALUES ('coach'), ('coachee')) AS sd(side) CROSS JOIN (VALUES ('reached', 1), ('partly', 2), ('not_reached', 3)) AS a(x, o)
         -- The company's requests as it wrote them, and the recommendations
-        -- addressed to the company (its managers, its HR), in alphabetical
-        -- order so that the order names no engagement.
-        UNION ALL SELECT 'theme', '', (SELECT count(DISTINCT t2.engagement_id)::integer FROM themes t2), NULL, t.body,
+        -- addressed to the company (its managers, its HR), each text once with
+        -- how many engagements share it, in alphabetical order so that the
+        -- order names no engagement.
+        UNION ALL SELECT 'theme', '', (SELECT count(DISTINCT t2.engagement_id)::integer FROM themes t2), count(*)::numeric, t.body,
                row_number() OVER (ORDER BY t.body)
-          FROM themes t
-        UNION ALL SELECT 'recommendation', r.carrier, (SELECT count(DISTINCT r2.engagement_id)::integer FROM recos r2), NULL, r.body,
+          FROM themes t GROUP BY t.body
+        UNION ALL SELECT 'recommendation', r.carrier, (SELECT count(DISTINCT r2.engagement_id)::integer FROM recos r2), count(*)::numeric, r.body,
                row_number() OVER (ORDER BY r.body, r.carrier)
-          FROM recos r
+          FROM recos r GROUP BY r.body, r.carrier
         -- Growing autonomy, session by session: the share (%) of the actions
         -- the coachee proposed herself, and the mean autonomy ratings.
         UNION ALL SELECT 'autonomy.initiative', x.num::text, count(*)::integer, round(100.0 * sum(x.own) / sum(x.total), 1), NULL, x.num

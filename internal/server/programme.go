@@ -104,19 +104,19 @@ func (s *Server) programmeCSV(w http.ResponseWriter, r *http.Request) error {
 	var b bytes.Buffer
 	cw := csv.NewWriter(&b)
 	_ = cw.Write([]string{i18n.T(ctx, "programme.csv.section"), i18n.T(ctx, "programme.csv.item"),
-		i18n.T(ctx, "programme.csv.engagements"), i18n.T(ctx, "programme.csv.value")})
+		i18n.T(ctx, "programme.csv.engagements"), i18n.T(ctx, "programme.csv.value"), i18n.T(ctx, "programme.csv.text")})
 	if len(p.Figures) == 0 {
-		_ = cw.Write([]string{"engagements", "total", "", fewer})
+		_ = cw.Write([]string{"engagements", "total", "", fewer, ""})
 	}
 	for _, f := range p.Figures {
-		row := []string{f.Section, f.Item, "", fewer}
+		row := []string{f.Section, f.Item, "", fewer, ""}
 		if !f.Hidden() {
-			row[2] = strconv.Itoa(*f.N)
-			switch {
-			case f.Body != nil:
-				row[3] = *f.Body
-			case f.Value != nil:
+			row[2], row[3] = strconv.Itoa(*f.N), ""
+			if f.Value != nil {
 				row[3] = strconv.FormatFloat(*f.Value, 'f', -1, 64)
+			}
+			if f.Body != nil {
+				row[4] = *f.Body
 			}
 		}
 		_ = cw.Write(row)
@@ -141,7 +141,11 @@ func programmeView(ctx context.Context, p *store.Programme) views.ProgrammeView 
 	for _, f := range p.Figures {
 		by[f.Section+"/"+f.Item] = f
 		if f.Body != nil {
-			lists[f.Section] = append(lists[f.Section], *f.Body)
+			line := *f.Body
+			if f.Value != nil && *f.Value > 1 { // a text several engagements share
+				line += " (" + decimal(ctx, *f.Value) + ")"
+			}
+			lists[f.Section] = append(lists[f.Section], line)
 		}
 		if n, err := strconv.Atoi(f.Item); err == nil && strings.HasPrefix(f.Section, "autonomy.") {
 			sessions[n] = true

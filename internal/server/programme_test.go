@@ -105,7 +105,7 @@ func programmeCSV(t *testing.T, body string) map[string][]string {
 	for _, r := range recs[1:] {
 		key := r[0] + "/" + r[1]
 		if r[0] == "theme" || r[0] == "recommendation" {
-			key = r[0] + "/" + r[3]
+			key = r[0] + "/" + r[4]
 		}
 		out[key] = r
 	}

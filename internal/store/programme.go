@@ -13,7 +13,8 @@ import (
 
 // Figure is one figure of a programme, as the database computed it: N is the
 // number of engagements it covers, Value the figure, Body the text of a list
-// line. All three are nil when the figure covers fewer than k engagements.
+// line (its Value: how many engagements share that text). All three are nil
+// when the figure covers fewer than k engagements.
 type Figure struct {
 	Section, Item string
 	N             *int
