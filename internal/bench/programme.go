@@ -94,7 +94,7 @@ func programmeSteps(copy copyFunc, sc Scale, hash string, now time.Time) []func(
 		func() error {
 			return copy("events", []string{"tenant_id", "engagement_id", "subject_id", "kind", "at", "data"}, len(moved), func(i int) []any {
 				e := moved[i]
-				return []any{ws, id(kProgEngagement, e), id(kProgEngagement, e), "phase.moved", created(e).AddDate(0, 0, 20+e%15),
+				return []any{ws, id(kProgEngagement, e), id(kProgEngagement, e), `phase.moved`, created(e).AddDate(0, 0, 20+e%15),
 					`{"from": "cadrage", "to": "accompagnement"}`}
 			})
 		},
