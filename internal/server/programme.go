@@ -41,7 +41,7 @@ func (s *Server) programme(w http.ResponseWriter, r *http.Request) error {
 // programmePrint is the A4 report with the workspace's letterhead, printed
 // from the browser.
 func (s *Server) programmePrint(w http.ResponseWriter, r *http.Request) error {
-	html, err := s.programmeReport(r)
+	html, err := s.programmeReport(r, true)
 	if err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func (s *Server) programmePDF(w http.ResponseWriter, r *http.Request) error {
 	if !s.pdf.Available() {
 		return domain.ErrNotFound
 	}
-	html, err := s.programmeReport(r)
+	html, err := s.programmeReport(r, false)
 	if err != nil {
 		return err
 	}
@@ -72,8 +72,9 @@ func (s *Server) programmePDF(w http.ResponseWriter, r *http.Request) error {
 }
 
 // programmeReport renders the printable report: the letterhead, the figures,
-// an A4 page frame with the title on every page.
-func (s *Server) programmeReport(r *http.Request) ([]byte, error) {
+// an A4 page frame with the title on every page; in a browser, a way back to
+// the page.
+func (s *Server) programmeReport(r *http.Request, browser bool) ([]byte, error) {
 	p, err := s.store.ProgrammeOf(r.Context(), scope(r), chi.URLParam(r, "id"))
 	if err != nil {
 		return nil, err
@@ -81,6 +82,9 @@ func (s *Server) programmeReport(r *http.Request) ([]byte, error) {
 	ctx := r.Context()
 	v := programmeView(ctx, p)
 	v.Letterhead = letterheadView(p.Letterhead)
+	if browser {
+		v.BackHref = programmePath(r, p.OrgID)
+	}
 	css, err := web.Static.ReadFile("static/app.css")
 	if err != nil {
 		return nil, err
