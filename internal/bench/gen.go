@@ -281,6 +281,7 @@ func Generate(ctx context.Context, pool *pgxpool.Pool, sc Scale, hash string, ou
 			})
 		},
 	)
+	steps = append(steps, programmeSteps(copy, sc, hash, now)...)
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err

@@ -88,7 +88,7 @@ func Targets(sc Scale) (personas map[string]string, pages []Page) {
 	for _, p := range Pages {
 		pages = append(pages, p(f))
 	}
-	return personas, pages
+	return withProgramme(personas, pages)
 }
 
 func uuidString(u [16]byte) string {

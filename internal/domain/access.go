@@ -25,6 +25,9 @@ const (
 	CoachEngagements Capability = "engagements.coach"
 	// KeepActions: carries intersession actions across engagements.
 	KeepActions Capability = "keep-actions"
+	// SeeProgramme: a client organisation's programme figures (k-anonymous);
+	// a sponsor sees their own organisation's only, which the database checks.
+	SeeProgramme Capability = "programme.see"
 )
 
 // workspaceAccess is the table of who may do what in a workspace, read as the
@@ -43,6 +46,7 @@ var workspaceAccess = map[Capability][]Role{
 	SeeAllEngagements: {RoleAdmin},
 	CoachEngagements:  {RoleCoach},
 	KeepActions:       {RoleCoachee},
+	SeeProgramme:      {RoleAdmin, RoleSponsor},
 }
 
 // Can reports whether a member holding the roles rs has capability c: one of

@@ -352,8 +352,9 @@ func TestAccompagnementJourney(t *testing.T) {
 		c.errorf("autonomy chart role=%q, want img", got)
 	}
 	c.wantText("main section.chart table caption", "Évaluations de l'autonomie, séance par séance")
-	if got := c.cells("main section.chart table tbody tr"); !slices.EqualFunc(got, [][]string{{"1", "3 / 5", "4 / 5"}}, slices.Equal) {
-		c.errorf("autonomy table %q, want one row: 1, 3 / 5, 4 / 5", got)
+	// Both of the session's actions come from its action plan: none yet from the coachee.
+	if got := c.cells("main section.chart table tbody tr"); !slices.EqualFunc(got, [][]string{{"1", "3 / 5", "4 / 5", "0 sur 2"}}, slices.Equal) {
+		c.errorf("autonomy table %q, want one row: 1, 3 / 5, 4 / 5, 0 sur 2", got)
 	}
 	marks := evalJS[[]float64](c, "autonomy marks", `(() => {
 		const s = document.querySelector('main svg.autonomy');

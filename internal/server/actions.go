@@ -15,7 +15,7 @@ import (
 func (s *Server) actionRow(r *http.Request, a store.Action) views.ActionRow {
 	row := views.ActionRow{ID: a.ID, Title: a.Title, Description: a.Description, Objective: a.Objective, Session: a.SessionNumber,
 		Status: string(a.Status), Open: a.Status.Open(), Overdue: a.Overdue(time.Now()), Shared: a.Shared != nil, Entries: a.Entries,
-		Href: engPath(r, "/actions/"+a.ID)}
+		Href: engPath(r, "/actions/"+a.ID), ProposedBy: string(a.ProposedBy)}
 	if a.Due != nil {
 		row.Due = i18nDate(r, a.Due)
 	}

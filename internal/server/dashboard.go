@@ -55,12 +55,21 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 			v.ByPhase = append(v.ByPhase, views.PhaseRow{Coach: c.Coach, Phase: c.Phase, N: c.N})
 		}
 		for _, o := range d.Orgs {
-			v.Orgs = append(v.Orgs, views.OrgRow{Name: o.Name, Members: o.Members})
+			v.Orgs = append(v.Orgs, views.OrgRow{Name: o.Name, Members: o.Members, Programme: programmePath(r, o.ID)})
 		}
 		for _, inv := range d.Invitations {
 			v.Invitations = append(v.Invitations, views.InvitationRow{Email: inv.Email, Role: inv.Role, Expires: i18n.DateTime(r.Context(), inv.Expires)})
 		}
 		v.EngagementsN = d.EngagementsN
+	} else if domain.Can(m.Roles, domain.SeeProgramme) {
+		// A sponsor's own organisation's programme.
+		orgs, err := s.store.ProgrammeOrgs(r.Context(), scope(r))
+		if err != nil {
+			return err
+		}
+		for _, o := range orgs {
+			v.Programmes = append(v.Programmes, views.OrgRow{Name: o.Name, Programme: programmePath(r, o.ID)})
+		}
 	}
 	s.render(w, r, http.StatusOK, views.Dashboard(s.page(r, "nav.dashboard"), v))
 	return nil

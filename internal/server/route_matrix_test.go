@@ -102,6 +102,7 @@ func TestEveryRegisteredRoute(t *testing.T) {
 	if f.ids["accSyn"] == "0" {
 		t.Fatal("the accompagnement engagement has no synthesis version")
 	}
+	f.ids["org"] = f.q(`SELECT id FROM client_orgs WHERE name = 'Industries Horizon'`)
 	f.ids["bouRep"] = "1" // published by the POST /report/publish row, before it is read
 	if n := f.q(`SELECT count(*) FROM report_versions WHERE engagement_id = $1`, f.ids["bou"]); n != "0" {
 		t.Fatalf("the bouclage engagement already has %s report versions", n)
@@ -185,6 +186,12 @@ func TestEveryRegisteredRoute(t *testing.T) {
 		{"POST /w/{slug}/invitations", "/w/demo/invitations", nil, wsPost(422, 403, 403, 422, 422)},
 		{"GET /w/{slug}/orgs", "/w/demo/orgs", nil, wsGet(404, 404, 404, 200, 404)},
 		{"POST /w/{slug}/orgs", "/w/demo/orgs", nil, wsPost(403, 403, 403, 422, 403)},
+		// An organisation's programme: its sponsor (HR) and the admin.
+		{"GET /w/{slug}/orgs/{id}/programme", "/w/demo/orgs/{org}/programme", nil, wsGet(404, 404, 200, 200, 404)},
+		{"GET /w/{slug}/orgs/{id}/programme.csv", "/w/demo/orgs/{org}/programme.csv", nil, wsGet(404, 404, 200, 200, 404)},
+		{"GET /w/{slug}/orgs/{id}/programme/print", "/w/demo/orgs/{org}/programme/print", nil, wsGet(404, 404, 200, 200, 404)},
+		// No PDF engine in these tests: the PDF is not there for anyone.
+		{"GET /w/{slug}/orgs/{id}/programme.pdf", "/w/demo/orgs/{org}/programme.pdf", nil, wsGet(404, 404, 404, 404, 404)},
 		{"GET /w/{slug}/engagements", "/w/demo/engagements", nil, wsGet(200, 200, 200, 200, 200)},
 		{"GET /w/{slug}/engagements/new", "/w/demo/engagements/new", nil, wsGet(200, 404, 404, 200, 200)},
 		{"POST /w/{slug}/engagements", "/w/demo/engagements", nil, wsPost(422, 403, 403, 422, 422)},

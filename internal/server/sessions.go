@@ -40,7 +40,8 @@ func (s *Server) sessionsPage(w http.ResponseWriter, r *http.Request, status int
 			return err
 		}
 		for _, p := range pts {
-			v.Autonomy = append(v.Autonomy, views.AutonomyPoint{Number: p.Number, Coach: p.Coach, Coachee: p.Coachee})
+			v.Autonomy = append(v.Autonomy, views.AutonomyPoint{Number: p.Number, Coach: p.Coach, Coachee: p.Coachee,
+				Actions: p.Actions, CoacheeActions: p.CoacheeActions})
 		}
 	}
 	s.render(w, r, status, views.Sessions(s.page(r, "eng.tab.sessions"), v))

@@ -173,7 +173,7 @@ func (s *Server) orgsPage(w http.ResponseWriter, r *http.Request, status int, f 
 	}
 	rows := make([]views.OrgRow, len(orgs))
 	for i, o := range orgs {
-		rows[i] = views.OrgRow{Name: o.Name, Members: o.Members}
+		rows[i] = views.OrgRow{Name: o.Name, Members: o.Members, Programme: programmePath(r, o.ID)}
 	}
 	s.render(w, r, status, views.Orgs(s.page(r, "orgs.title"), rows, f))
 	return nil

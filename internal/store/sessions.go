@@ -334,10 +334,13 @@ func (s *Store) RateAutonomy(ctx context.Context, sc Scope, id, sid string, part
 	})
 }
 
-// AutonomyPoint is both ratings of one held session.
+// AutonomyPoint is both ratings of one held session, and the actions of the
+// session's action plan and of the intersession after it, with how many of
+// them the coachee proposed herself.
 type AutonomyPoint struct {
-	Number         int
-	Coach, Coachee int // 0 = not rated
+	Number                  int
+	Coach, Coachee          int // 0 = not rated
+	Actions, CoacheeActions int
 }
 
 // Autonomy lists the ratings session by session, for the trend.
@@ -345,8 +348,11 @@ func (s *Store) Autonomy(ctx context.Context, sc Scope, id string) ([]AutonomyPo
 	var out []AutonomyPoint
 	err := s.View(ctx, sc, func(b *pgx.Batch) {
 		b.Queue(`SELECT s.number,
-			coalesce(max(r.score) FILTER (WHERE r.part = 'coach'), 0), coalesce(max(r.score) FILTER (WHERE r.part = 'coachee'), 0)
+			coalesce(max(r.score) FILTER (WHERE r.part = 'coach'), 0), coalesce(max(r.score) FILTER (WHERE r.part = 'coachee'), 0),
+			coalesce(max(x.total), 0)::int, coalesce(max(x.own), 0)::int
 			FROM coaching_sessions s LEFT JOIN autonomy_ratings r ON r.tenant_id = s.tenant_id AND r.session_id = s.id
+			LEFT JOIN (SELECT num, count(*) AS total, count(*) FILTER (WHERE proposed_by = 'coachee') AS own
+			           FROM action_sessions(ARRAY[$2::uuid]) GROUP BY 1) x ON x.num = s.number
 			WHERE s.tenant_id = $1 AND s.engagement_id = $2 AND s.status = 'held' GROUP BY s.number ORDER BY s.number`, sc.TenantID, id)
 	}, func(br pgx.BatchResults) error {
 		rows, _ := br.Query()

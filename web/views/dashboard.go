@@ -16,6 +16,7 @@ type DashboardView struct {
 	Members                                  []CountRow
 	ByPhase                                  []PhaseRow
 	Orgs                                     []OrgRow
+	Programmes                               []OrgRow // the programmes a sponsor may see
 	Invitations                              []InvitationRow
 	EngagementsN                             int
 }

@@ -21,6 +21,8 @@ type SessionRow struct {
 // AutonomyPoint is both ratings of one held session.
 type AutonomyPoint struct {
 	Number, Coach, Coachee int
+	// The session's actions and those the coachee proposed herself.
+	Actions, CoacheeActions int
 }
 
 // SessionsView is the sessions page.
@@ -78,6 +80,7 @@ type ActionRow struct {
 	ID, Title, Description, Objective, Status, Href, Due string
 	Session, Entries                                     int
 	Open, Overdue, Shared                                bool
+	ProposedBy                                           string // coach or coachee
 }
 
 // ActionsView is the coachee's space.
