@@ -59,14 +59,14 @@ func programmeSteps(copy copyFunc, sc Scale, hash string, now time.Time) []func(
 			return copy("client_orgs", []string{"tenant_id", "id", "name"}, 1, func(int) []any { return []any{ws, org, "Client Programme"} })
 		},
 		func() error {
-			return copy("memberships", []string{"tenant_id", "user_id", "role", "client_org_id"}, n+2, func(i int) []any {
+			return copy("memberships", []string{"tenant_id", "user_id", "roles", "client_org_id"}, n+2, func(i int) []any {
 				switch i {
 				case 0:
-					return []any{ws, user(i), "sponsor", org}
+					return []any{ws, user(i), []string{"sponsor"}, org}
 				case 1:
-					return []any{ws, user(i), "coach", nil}
+					return []any{ws, user(i), []string{"coach"}, nil}
 				}
-				return []any{ws, user(i), "coachee", org}
+				return []any{ws, user(i), []string{"coachee"}, org}
 			})
 		},
 		func() error {

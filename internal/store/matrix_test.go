@@ -82,7 +82,7 @@ var matrixCases = []matrixCase{
 	{table: "engagements", info: domain.InfoSummary, writeInfo: "-", engagement: "t.id", as: []string{"created_by"}, select_: summary, insert: "admin coach cocoach outsider", update: parties, delete: "admin"},
 	// Its figures, kept by the writes' triggers: read like it, never written
 	// by a request.
-	{table: "engagement_summaries", info: domain.InfoSummary, select_: summary},
+	{table: "engagement_summaries", info: domain.InfoSummary, where: "t.engagement_id IN (SELECT engagement_id FROM engagement_parties WHERE part = 'cocoach')", select_: summary},
 	{table: "engagement_parties", info: domain.InfoSummary, where: "t.part = 'sponsor'", select_: summary, insert: "coach"},
 	{table: "coaching_sessions", info: domain.InfoSessions, select_: summary, insert: coaches, update: coaches, delete: coaches},
 	{table: "meetings", info: domain.InfoSummary, select_: summary, insert: coaches, update: coaches, delete: coaches},
