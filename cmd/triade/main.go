@@ -173,13 +173,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	base := cfg.BaseURL
 	plain := store.New(pool, nil) // for workers that queue nothing
 	plain.SetKey(key)
-	workers := river.NewWorkers()
-	river.AddWorker(workers, &mail.Worker{Store: plain, SMTP: smtp, Log: log})
-	river.AddWorker(workers, &jobs.PurgeWorker{Store: plain, Log: log})
-	reminders := &jobs.RemindWorker{BaseURL: base, Log: log}
-	river.AddWorker(workers, reminders)
-	invitations := &jobs.InviteWorker{BaseURL: base, Log: log}
-	river.AddWorker(workers, invitations)
+	workers, queueWith := jobs.Workers(plain, smtp, base, log)
 	rc, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 		Workers:      workers,
@@ -194,8 +188,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	}
 	st := store.New(pool, rc)
 	st.SetKey(key)
-	reminders.Store = st // reminders queue their e-mails with River
-	invitations.Store = st
+	queueWith(st) // reminders and invitations queue their e-mails with River
 	demo.BaseURL = base
 	switch {
 	case cmd == "create-admin":

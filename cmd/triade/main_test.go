@@ -27,7 +27,6 @@ import (
 
 	"triade/internal/demo"
 	"triade/internal/jobs"
-	"triade/internal/mail"
 	"triade/internal/store"
 	"triade/internal/testenv"
 )
@@ -429,11 +428,7 @@ func TestReminderJobRunsOnceWithTwoInstances(t *testing.T) {
 		t.Cleanup(pool.Close)
 		plain := store.New(pool, nil)
 		plain.SetKey(env.Key)
-		workers := river.NewWorkers()
-		reminders := &jobs.RemindWorker{BaseURL: "http://localhost:8080", Log: log}
-		river.AddWorker(workers, reminders)
-		river.AddWorker(workers, &mail.Worker{Store: plain, Log: log})
-		river.AddWorker(workers, &jobs.PurgeWorker{Store: plain, Log: log}) // the other periodic job, as in main
+		workers, queueWith := jobs.Workers(plain, nil, "http://localhost:8080", log) // the same set as main
 		rc, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 			ID:           name,
 			Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
@@ -444,8 +439,9 @@ func TestReminderJobRunsOnceWithTwoInstances(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		reminders.Store = store.New(pool, rc)
-		reminders.Store.SetKey(env.Key)
+		queueing := store.New(pool, rc)
+		queueing.SetKey(env.Key)
+		queueWith(queueing)
 		return rc
 	}
 	a, b := instance("instance-a"), instance("instance-b")
