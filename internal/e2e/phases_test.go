@@ -54,7 +54,7 @@ func TestAccompagnementJourney(t *testing.T) {
 		opt1      = "Trancher seul et annoncer"
 		opt2      = "Faire proposer une règle par les chefs d'équipe"
 		opt3      = "Reporter après l'entretien annuel"
-		libItem   = "Délégation situationnelle"
+		libItem   = "Leadership situationnel"
 		libNote   = "Adapter la délégation au niveau d'autonomie de chaque chef d'équipe."
 		actA      = "Écrire à l'équipe la règle de répartition"
 		actB      = "Confier le dossier fournisseurs à un chef d'équipe"
