@@ -39,9 +39,19 @@ func (s *Server) engagement(next http.Handler) http.Handler {
 			return
 		}
 		ctx := context.WithValue(r.Context(), engagementKey, &engCtx{Engagement: e, Part: part})
-		ctx = i18n.WithCoachee(ctx, e.CoacheeForm()) // every page of it names its coachee as chosen
+		ctx = partiesNamed(ctx, e, part)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// partiesNamed gives an engagement's pages their words: each party named in
+// the form of address the person chose, and the messages that name the
+// viewer's own part spoken to them.
+func partiesNamed(ctx context.Context, e *store.Engagement, viewer domain.Part) context.Context {
+	ctx = i18n.WithCoachee(ctx, e.CoacheeForm())
+	ctx = i18n.WithCoach(ctx, e.FormOf(domain.PartCoach))
+	ctx = i18n.WithSponsor(ctx, e.FormOf(domain.PartSponsor))
+	return i18n.WithViewer(ctx, string(viewer))
 }
 
 func eng(r *http.Request) *engCtx { return r.Context().Value(engagementKey).(*engCtx) }

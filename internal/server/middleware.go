@@ -242,6 +242,7 @@ func (s *Server) workspace(next http.Handler) http.Handler {
 		ctx = i18n.WithZone(ctx, m.Workspace.Timezone)
 		if m.Role.IsCoachee() { // the coachee's own pages name her or him as chosen
 			ctx = i18n.WithCoachee(ctx, u.AddressForm)
+			ctx = i18n.WithViewer(ctx, string(domain.PartCoachee))
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

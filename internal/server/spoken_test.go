@@ -1,0 +1,87 @@
+package server_test
+
+import (
+	"html"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+)
+
+var (
+	hrefs = regexp.MustCompile(`href="([^"#?]+)"`)
+	tags  = regexp.MustCompile(`(?s)<[^>]*>`)
+	// The coachee named in the third person, in any form of address.
+	thirdPerson = regexp.MustCompile(`(?i)\b(la|le|du|au|de la) (personne )?coach(é|ée)\b`)
+)
+
+// crawl returns the pages a person reaches from start by following the
+// links under prefix, one level deep: the tabs and what they list.
+func crawl(c *client, start, prefix string) map[string]resp {
+	pages := map[string]resp{}
+	var visit func(path string, depth int)
+	visit = func(path string, depth int) {
+		if _, seen := pages[path]; seen {
+			return
+		}
+		r := c.get(path)
+		pages[path] = r
+		if depth == 0 || r.status != http.StatusOK {
+			return
+		}
+		for _, m := range hrefs.FindAllStringSubmatch(r.body, -1) {
+			p := html.UnescapeString(m[1])
+			if strings.HasPrefix(p, prefix) && !strings.HasSuffix(p, "/pdf") && !strings.HasSuffix(p, ".css") && !strings.Contains(p, "/ics/") {
+				visit(p, depth-1)
+			}
+		}
+	}
+	visit(start, 2)
+	return pages
+}
+
+// TestCoacheePagesSpeakToHer: the coachee reading her own pages — the
+// dashboard and every page of each of her engagements, in every phase of the
+// demo — reads "votre demande", "vous avez confirmé", never "la demande de la
+// coachée", in each of the three forms of address.
+func TestCoacheePagesSpeakToHer(t *testing.T) {
+	a := newApp(t, true)
+	coachee := a.as("coachee@demo.test")
+	engagements := a.sqlStrs(`SELECT e.id::text FROM engagements e JOIN engagement_parties p ON p.engagement_id = e.id
+		JOIN users u ON u.id = p.user_id WHERE u.email = 'coachee@demo.test' AND p.part = 'coachee'`)
+	if len(engagements) < 3 {
+		t.Fatalf("the demo gives the coachee %d engagements, want one per phase", len(engagements))
+	}
+	for _, form := range []string{"f", "m", "x"} {
+		if r := coachee.post("/account/address", "address_form", form); r.status != http.StatusSeeOther {
+			t.Fatalf("form %s: status %d", form, r.status)
+		}
+		pages := crawl(coachee, "/w/demo/", "/w/demo/e/")
+		for _, id := range engagements {
+			for p, r := range crawl(coachee, "/w/demo/e/"+id+"/", "/w/demo/e/"+id+"/") {
+				pages[p] = r
+			}
+		}
+		t.Logf("form %s: %d pages", form, len(pages))
+		if len(pages) < 20 {
+			t.Errorf("form %s: only %d pages visited", form, len(pages))
+		}
+		var paths []string
+		for p := range pages {
+			paths = append(paths, p)
+		}
+		sort.Strings(paths)
+		for _, p := range paths {
+			r := pages[p]
+			if r.status != http.StatusOK {
+				continue
+			}
+			txt := html.UnescapeString(tags.ReplaceAllString(r.body, " "))
+			for _, m := range thirdPerson.FindAllStringIndex(txt, -1) {
+				lo, hi := max(0, m[0]-60), min(len(txt), m[1]+40)
+				t.Errorf("form %s: %s names the coachee in the third person: …%s…", form, p, strings.Join(strings.Fields(txt[lo:hi]), " "))
+			}
+		}
+	}
+}
