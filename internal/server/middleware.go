@@ -215,6 +215,7 @@ func scope(r *http.Request) store.Scope {
 	if u := person(r); u != nil {
 		sc.UserID = u.ID
 	}
+	sc.ReadOnly = seenAsOf(r) != nil // another person's view: read with their rights, write nothing
 	return sc
 }
 

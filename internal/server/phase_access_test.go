@@ -735,6 +735,8 @@ func TestBouclageAccessMatrix(t *testing.T) {
 			"/synthesis/{n}/pdf":  nil,
 			// The framing meeting as an .ics download: its three attendees.
 			"/ics/{kind}/{mid}": {"coach", "coachee", "sponsor"},
+			// What the sponsor sees, still shown to the coach and the coachee.
+			"/as-sponsor": {"coach", "coachee"},
 		}
 		ics := map[string]string{}
 		for k, val := range params {

@@ -38,6 +38,10 @@ func (s *Server) page(r *http.Request, title string, args ...any) views.Page {
 		p.User = &views.Person{Name: u.Name, Email: u.Email, AddressForm: u.AddressForm}
 		p.Flash = s.sessions.PopString(r.Context(), "flash")
 	}
+	if v := seenAsOf(r); v != nil { // the header stays the asker's; the page is framed
+		p.User = &views.Person{Name: v.viewer.Name, Email: v.viewer.Email, AddressForm: v.viewer.AddressForm}
+		p.SeenAs = seenAsBanner(r)
+	}
 	m := member(r)
 	if m.Workspace.ID != "" {
 		p.Workspace = &views.WorkspaceLink{Slug: m.Workspace.Slug, Name: m.Workspace.Name, Role: m.Role}

@@ -54,6 +54,9 @@ type Server struct {
 	secure   bool // served over https: HSTS
 	static   http.Handler
 	handler  http.Handler
+	// sponsorView answers an engagement's pages as its sponsor sees them
+	// (asSponsor): the same handlers as the routes, without the writes.
+	sponsorView http.Handler
 }
 
 // New builds the server and its routes.

@@ -11,6 +11,7 @@ type Eng struct {
 	Tabs                       []NavItem
 	ReadOnly                   bool
 	EndedReason                string
+	List                       string // the workspace's list of engagements
 }
 
 // PartyRow is a participant and their part.

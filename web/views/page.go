@@ -28,6 +28,16 @@ type Page struct {
 	Dev        bool
 	// SignupClosed hides the links to /signup (SIGNUP=closed).
 	SignupClosed bool
+	// SeenAs frames a page shown as another party sees it, or nil.
+	SeenAs *SeenAs
+}
+
+// SeenAs names whose view a page shows ("Ce que voit Marc Lefèvre (RH)") and
+// the way back to one's own.
+type SeenAs struct {
+	Name string
+	Part string // catalog ID of the person's part
+	Back string
 }
 
 // Can reports whether the signed-in member has a workspace capability: pages
