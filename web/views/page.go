@@ -17,6 +17,7 @@ type Page struct {
 	TitleArgs  []any
 	Lang       string
 	CSS        string // URL of the stylesheet, with its content hash
+	JS         string // URL of the one script (progressive enhancement), with its content hash
 	PrintCSS   string // URL of a page's own print stylesheet (a document's page footer), or ""
 	Path       string // current path, where the language switch returns to
 	User       *Person
