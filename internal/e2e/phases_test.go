@@ -827,10 +827,14 @@ func (p *persona) wantItems(what, heading string, items ...string) {
 	}
 }
 
-// wantRatings checks the session's two autonomy ratings as shown.
+// wantRatings checks the session's two autonomy ratings as shown; the
+// coachee reads hers as "Votre évaluation".
 func (p *persona) wantRatings(when, coach, coachee string) {
 	p.t.Helper()
 	want := []string{"Évaluation du coach : " + coach, "Évaluation du coaché : " + coachee}
+	if p.name == "coachee" {
+		want[1] = "Votre évaluation : " + coachee
+	}
 	if got := p.sectionTexts("Autonomie croissante", ":scope > ul > li"); !slices.Equal(got, want) {
 		p.errorf("autonomy ratings (%s): %q, want %q", when, got, want)
 	}

@@ -198,8 +198,6 @@ var (
 		"SponsorNoun": "sponsor.noun",    // Représentant, Représentante de l'entreprise…
 	})
 	parties = []*party{coachee, coach, sponsor}
-	// coacheeWords is kept by name for the catalog tests.
-	coacheeWords = coachee.words
 )
 
 // WithCoachee returns a context whose messages name the coachee in the form

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -166,24 +167,37 @@ func TestDatesInWorkspaceZone(t *testing.T) {
 
 // The rule for naming the coachee: a French message never writes the word
 // (coaché, coachée, personne coachée) itself, since it would then name every
-// coachee alike. It uses one of the fields of coacheeWords, and only the
+// coachee alike. It uses one of the fields of coachee.words, and only the
 // coachee.* messages, one per form of address, hold the words.
 func TestCoacheeNamedByForm(t *testing.T) {
-	word := regexp.MustCompile(`(?i)coach(é|ée)`)
+	namesItself(t, regexp.MustCompile(`(?i)coach(é|ée)`), []string{"coachee."},
+		"names the coachee itself: use {{.Coachee}}, {{.CoacheeCap}}, {{.OfCoachee}} or {{.CoacheeNoun}}")
+	hasEveryForm(t, coachee)
+}
+
+// namesItself fails on every French message whose own text (its fields
+// aside) matches word, apart from the messages under the prefixes given.
+func namesItself(t *testing.T, word *regexp.Regexp, except []string, advice string) {
+	t.Helper()
 	action := regexp.MustCompile(`\{\{[^}]*\}\}`)
-	fr := catalog(t, "fr")
-	for id, texts := range fr {
-		if strings.HasPrefix(id, "coachee.") {
+	for id, texts := range catalog(t, "fr") {
+		if slices.ContainsFunc(except, func(p string) bool { return strings.HasPrefix(id, p) }) {
 			continue
 		}
 		for _, s := range texts {
 			if word.MatchString(action.ReplaceAllString(s, "")) {
-				t.Errorf("fr: %s: %q names the coachee itself: use {{.Coachee}}, {{.CoacheeCap}}, {{.OfCoachee}} or {{.CoacheeNoun}}", id, s)
+				t.Errorf("fr: %s: %q %s", id, s, advice)
 			}
 		}
 	}
+}
+
+// hasEveryForm fails unless both catalogs give each of the party's words in
+// every form of address.
+func hasEveryForm(t *testing.T, p *party) {
+	t.Helper()
 	for _, lang := range Languages {
-		for field, prefix := range coacheeWords {
+		for field, prefix := range p.words {
 			for _, f := range AddressForms {
 				if !Has(lang, prefix+"."+f) {
 					t.Errorf("%s lacks %s.%s, the field %s in form %q", lang, prefix, f, field, f)
@@ -227,28 +241,10 @@ func TestCoacheeForms(t *testing.T) {
 // (role.*) name a kind of member, not a person, and keep their label.
 func TestPartiesNamedByForm(t *testing.T) {
 	word := regexp.MustCompile(`(?i)\b(le|la|du|au|un|une|les|des)\s+(coach|représentante?s?)\b|^représentante?\b|\bdu représentant`)
-	action := regexp.MustCompile(`\{\{[^}]*\}\}`)
-	for id, texts := range catalog(t, "fr") {
-		if strings.HasPrefix(id, "coach.") || strings.HasPrefix(id, "coachee.") || strings.HasPrefix(id, "sponsor.") || strings.HasPrefix(id, "role.") {
-			continue
-		}
-		for _, s := range texts {
-			if word.MatchString(action.ReplaceAllString(s, "")) {
-				t.Errorf("fr: %s: %q names the coach or the sponsor itself: use {{.Coach}}, {{.Sponsor}}… so the person's form applies", id, s)
-			}
-		}
-	}
-	for _, lang := range Languages {
-		for _, p := range parties {
-			for field, prefix := range p.words {
-				for _, f := range AddressForms {
-					if !Has(lang, prefix+"."+f) {
-						t.Errorf("%s lacks %s.%s, the field %s in form %q", lang, prefix, f, field, f)
-					}
-				}
-			}
-		}
-	}
+	namesItself(t, word, []string{"coach.", "coachee.", "sponsor.", "role."},
+		"names the coach or the sponsor itself: use {{.Coach}}, {{.Sponsor}}… so the person's form applies")
+	hasEveryForm(t, coach)
+	hasEveryForm(t, sponsor)
 }
 
 func TestCoachAndSponsorForms(t *testing.T) {

@@ -98,7 +98,7 @@ func (s *Server) engView(r *http.Request, current string) views.Eng {
 	v := views.Eng{ID: e.ID, Title: e.Title, ClientOrg: e.ClientOrg, Phase: e.Phase, Part: e.Part,
 		ReadOnly: !e.Phase.Open(), EndedReason: e.EndedReason, Base: engPath(r, ""), List: "/w/" + member(r).Workspace.Slug + "/engagements"}
 	for _, p := range e.Parties {
-		v.Parties = append(v.Parties, views.PartyRow{Me: p.UserID == person(r).ID, Name: p.Name, Part: p.Part, SponsorKind: p.SponsorKind})
+		v.Parties = append(v.Parties, views.PartyRow{Me: p.UserID == person(r).ID, Form: p.AddressForm, Name: p.Name, Part: p.Part, SponsorKind: p.SponsorKind})
 	}
 	// A tab shows when its page may be read: the same rule as its route, so
 	// nothing shows before its phase.

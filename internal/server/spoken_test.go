@@ -32,7 +32,10 @@ func crawl(c *client, start, prefix string) map[string]resp {
 		}
 		for _, m := range hrefs.FindAllStringSubmatch(r.body, -1) {
 			p := html.UnescapeString(m[1])
-			if strings.HasPrefix(p, prefix) && !strings.HasSuffix(p, "/pdf") && !strings.HasSuffix(p, ".css") && !strings.Contains(p, "/ics/") {
+			// (What the sponsor sees is the sponsor's page: it speaks of the
+			// coachee, and TestSeenAsSponsor checks it is the same.)
+			if strings.HasPrefix(p, prefix) && !strings.HasSuffix(p, "/pdf") && !strings.HasSuffix(p, ".css") && !strings.Contains(p, "/ics/") &&
+				!strings.HasSuffix(p, "/as-sponsor") {
 				visit(p, depth-1)
 			}
 		}
@@ -84,4 +87,26 @@ func TestCoacheePagesSpeakToHer(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestCoachAndSponsorNamedByForm: the coach and the sponsor choose their form
+// of address on their account, like the coachee; from then on every page of
+// their engagements names them so, for every reader.
+func TestCoachAndSponsorNamedByForm(t *testing.T) {
+	a := newApp(t, true)
+	acc := "/w/demo/e/" + a.engagementID("Conduite du changement — service client")
+	coach, sponsor, coachee := a.as("coach@demo.test"), a.as("sponsor@demo.test"), a.as("coachee@demo.test")
+	has(t, "sponsor, before", sponsor.get(acc+"/meetings"), "À la demande du représentant de l'entreprise, du coaché ou du coach,")
+	for _, c := range []*client{coach, sponsor} {
+		if r := c.post("/account/address", "address_form", "f"); r.status != http.StatusSeeOther {
+			t.Fatalf("choose f: status %d", r.status)
+		}
+	}
+	has(t, "sponsor, after", sponsor.get(acc+"/meetings"), "À la demande de la représentante de l'entreprise, du coaché ou de la coach,")
+	has(t, "coach, parties", coach.get(acc+"/"), "Représentante de l'entreprise")
+	has(t, "coachee, her own words", coachee.get(acc+"/meetings"), "À votre demande, à celle de votre coach ou à celle de l'entreprise,")
+	if r := coach.post("/account/address", "address_form", "x"); r.status != http.StatusSeeOther {
+		t.Fatalf("choose x: status %d", r.status)
+	}
+	has(t, "sponsor, epicene coach", sponsor.get(acc+"/meetings"), "ou du ou de la coach,")
 }
