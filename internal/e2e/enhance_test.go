@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -123,5 +124,13 @@ func TestEnhancements(t *testing.T) {
 	c.wantValue("analysis", analysis)
 	if eval[bool](c, leaveWarns) {
 		c.errorf("after the save, leaving still warns")
+	}
+
+	// What the company sees, framed, audited like every page.
+	eng := sess[:strings.Index(sess, "/sessions/")]
+	c.wantStatus("what the company sees", c.open(eng+"/as-sponsor"), 200)
+	c.wantText(".seen-as", "Ce que voit Sponsor Démo")
+	if n := eval[int](c, `document.querySelectorAll('main form').length`); n != 0 {
+		c.errorf("what the company sees offers %d forms", n)
 	}
 }
