@@ -12,35 +12,41 @@ import (
 var (
 	hrefs = regexp.MustCompile(`href="([^"#?]+)"`)
 	tags  = regexp.MustCompile(`(?s)<[^>]*>`)
+	// document is the article of a synthesis or report version.
+	document = regexp.MustCompile(`(?s)<article class="document">.*?</article>`)
 	// The coachee named in the third person, in any form of address.
 	thirdPerson = regexp.MustCompile(`(?i)\b(la|le|du|au|de la) (personne )?coach(é|ée)\b`)
 )
 
 // crawl returns the pages a person reaches from start by following the
-// links under prefix, one level deep: the tabs and what they list.
+// links under prefix, two clicks deep (breadth first): the tabs and what
+// they list.
 func crawl(c *client, start, prefix string) map[string]resp {
 	pages := map[string]resp{}
-	var visit func(path string, depth int)
-	visit = func(path string, depth int) {
-		if _, seen := pages[path]; seen {
-			return
-		}
-		r := c.get(path)
-		pages[path] = r
-		if depth == 0 || r.status != http.StatusOK {
-			return
-		}
-		for _, m := range hrefs.FindAllStringSubmatch(r.body, -1) {
-			p := html.UnescapeString(m[1])
-			// (What the sponsor sees is the sponsor's page: it speaks of the
-			// coachee, and TestSeenAsSponsor checks it is the same.)
-			if strings.HasPrefix(p, prefix) && !strings.HasSuffix(p, "/pdf") && !strings.HasSuffix(p, ".css") && !strings.Contains(p, "/ics/") &&
-				!strings.HasSuffix(p, "/as-sponsor") {
-				visit(p, depth-1)
+	level := []string{start}
+	for depth := 0; depth <= 2 && len(level) > 0; depth++ {
+		var next []string
+		for _, path := range level {
+			if _, seen := pages[path]; seen {
+				continue
+			}
+			r := c.get(path)
+			pages[path] = r
+			if r.status != http.StatusOK {
+				continue
+			}
+			for _, m := range hrefs.FindAllStringSubmatch(r.body, -1) {
+				p := html.UnescapeString(m[1])
+				// (What the sponsor sees is the sponsor's page: it speaks of the
+				// coachee, and TestSeenAsSponsor checks it is the same.)
+				if strings.HasPrefix(p, prefix) && !strings.HasSuffix(p, "/pdf") && !strings.HasSuffix(p, ".css") && !strings.Contains(p, "/ics/") &&
+					!strings.HasSuffix(p, "/as-sponsor") {
+					next = append(next, p)
+				}
 			}
 		}
+		level = next
 	}
-	visit(start, 2)
 	return pages
 }
 
@@ -56,6 +62,7 @@ func TestCoacheePagesSpeakToHer(t *testing.T) {
 	if len(engagements) < 3 {
 		t.Fatalf("the demo gives the coachee %d engagements, want one per phase", len(engagements))
 	}
+	documents := 0
 	for _, form := range []string{"f", "m", "x"} {
 		if r := coachee.post("/account/address", "address_form", form); r.status != http.StatusSeeOther {
 			t.Fatalf("form %s: status %d", form, r.status)
@@ -80,12 +87,24 @@ func TestCoacheePagesSpeakToHer(t *testing.T) {
 			if r.status != http.StatusOK {
 				continue
 			}
-			txt := html.UnescapeString(tags.ReplaceAllString(r.body, " "))
+			// A document (a synthesis or report version) is the same for the
+			// three parties who sign it: it names each by its part.
+			body := document.ReplaceAllString(r.body, "")
+			if body != r.body && form == "f" && strings.Contains(p, "/synthesis/") {
+				documents++
+				if !strings.Contains(html.UnescapeString(r.body), "Résultat observable de la coachée") {
+					t.Errorf("%s: the document does not name the coachee by her part", p)
+				}
+			}
+			txt := html.UnescapeString(tags.ReplaceAllString(body, " "))
 			for _, m := range thirdPerson.FindAllStringIndex(txt, -1) {
 				lo, hi := max(0, m[0]-60), min(len(txt), m[1]+40)
 				t.Errorf("form %s: %s names the coachee in the third person: …%s…", form, p, strings.Join(strings.Fields(txt[lo:hi]), " "))
 			}
 		}
+	}
+	if documents == 0 {
+		t.Error("no synthesis version among the coachee's pages: the documents went unchecked")
 	}
 }
 

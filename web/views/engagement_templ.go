@@ -5589,7 +5589,7 @@ func SynthesisDocument(p Page, v SynthesisDoc) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = SynthesisArticle(v).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = AsDocument(SynthesisArticle(v)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

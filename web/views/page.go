@@ -4,8 +4,11 @@ package views
 
 import (
 	"context"
+	"io"
 	"net/url"
 	"time"
+
+	"github.com/a-h/templ"
 
 	"triade/internal/domain"
 	"triade/internal/i18n"
@@ -82,6 +85,15 @@ func (f Form) Err(name string) string { return f.Errors[name] }
 func (f Form) HasErrors() bool { return len(f.Errors) > 0 || f.Error != "" }
 
 func t(ctx context.Context, id string, args ...any) string { return i18n.T(ctx, id, args...) }
+
+// AsDocument renders a document (a synthesis or report version) for no reader
+// in particular: filed by HR, signed by the three parties, it names each party
+// by its part, "l'auto-évaluation de la coachée", whoever reads or prints it.
+func AsDocument(c templ.Component) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		return c.Render(i18n.WithViewer(ctx, ""), w)
+	})
+}
 
 func date(ctx context.Context, tm time.Time) string { return i18n.DateTime(ctx, tm) }
 
