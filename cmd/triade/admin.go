@@ -36,6 +36,7 @@ func parseAdmin(args []string, stdin *os.File) (*newAdmin, error) {
 	wsName := fs.String("workspace", "", "name of the workspace")
 	slug := fs.String("slug", "", "URL name of the workspace (default: from its name)")
 	file := fs.String("password-file", "", "file whose first line is the password")
+	coach := fs.Bool("coach", false, "the administrator also coaches (an independent coach's own practice)")
 	if err := fs.Parse(args); err != nil {
 		return nil, fmt.Errorf("create-admin: %w (see `triade help`)", err)
 	}
@@ -43,6 +44,9 @@ func parseAdmin(args []string, stdin *os.File) (*newAdmin, error) {
 		AdminEmail: domain.NormalizeEmail(*email), Slug: strings.TrimSpace(*slug)}}
 	if a.ws.Slug == "" {
 		a.ws.Slug = server.Slugify(a.ws.Name)
+	}
+	if *coach {
+		a.ws.Roles = domain.RoleSet{domain.RoleAdmin, domain.RoleCoach}
 	}
 	switch {
 	case !domain.ValidEmail(a.ws.AdminEmail):

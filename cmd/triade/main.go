@@ -50,6 +50,7 @@ func main() {
 		os.Exit(2)
 	}
 	log := newLogger(cfg, os.Stderr)
+	server.TuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], log); err != nil {
@@ -93,7 +94,8 @@ const usage = `usage: triade [command]
   migrate       apply the database migrations and exit
   seed-demo     migrate and fill an empty database with the demo (development)
   create-admin  create a workspace and its first administrator:
-                  triade create-admin -email a@b.c -name "Ann Lee" -workspace "Cabinet Lee" [-slug lee]
+                  triade create-admin -email a@b.c -name "Ann Lee" -workspace "Cabinet Lee" [-slug lee] [-coach]
+                  (-coach: she also coaches, an independent coach's own practice)
                   password from -password-file FILE, or typed at the prompt / read from stdin
   version       print the version and the commit it was built from
   help config   list every setting (environment variables)
@@ -176,6 +178,8 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	river.AddWorker(workers, &jobs.PurgeWorker{Store: plain, Log: log})
 	reminders := &jobs.RemindWorker{BaseURL: base, Log: log}
 	river.AddWorker(workers, reminders)
+	invitations := &jobs.InviteWorker{BaseURL: base, Log: log}
+	river.AddWorker(workers, invitations)
 	rc, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 		Workers:      workers,
@@ -191,6 +195,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 	st := store.New(pool, rc)
 	st.SetKey(key)
 	reminders.Store = st // reminders queue their e-mails with River
+	invitations.Store = st
 	demo.BaseURL = base
 	switch {
 	case cmd == "create-admin":

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +22,7 @@ import (
 
 	"triade/internal/config"
 	"triade/internal/demo"
+	"triade/internal/domain"
 	"triade/internal/store"
 	"triade/internal/testenv"
 )
@@ -133,7 +135,7 @@ func TestProductionStartThenCreateAdmin(t *testing.T) {
 
 	var role string
 	var years int
-	env.Super.QueryRow(context.Background(), `SELECT m.role, w.retention_years FROM memberships m JOIN users u ON u.id = m.user_id
+	env.Super.QueryRow(context.Background(), `SELECT array_to_string(m.roles, ','), w.retention_years FROM memberships m JOIN users u ON u.id = m.user_id
 		JOIN workspaces w ON w.id = m.tenant_id WHERE u.email = 'anne@cabinet.test'`).Scan(&role, &years)
 	if role != "admin" || years != 6 {
 		t.Fatalf("role %q, retention %d years (RETENTION_YEARS=6)", role, years)
@@ -188,8 +190,13 @@ func TestCreateAdminRefusesBadInput(t *testing.T) {
 	w.WriteString("un-mot-de-passe-solide\n")
 	w.Close()
 	a, err := parseAdmin([]string{"-email", "a@b.test", "-name", "A", "-workspace", "Cabinet Lee"}, r)
-	if err != nil || a.pass != "un-mot-de-passe-solide" || a.ws.Slug != "cabinet-lee" {
+	if err != nil || a.pass != "un-mot-de-passe-solide" || a.ws.Slug != "cabinet-lee" || len(a.ws.Roles) != 0 {
 		t.Fatalf("stdin: %+v %v", a, err)
+	}
+	// -coach: an independent coach administers her practice and coaches in it.
+	a, err = parseAdmin([]string{"-email", "a@b.test", "-name", "A", "-workspace", "Cabinet Lee", "-coach", "-password-file", good}, empty)
+	if err != nil || !slices.Equal(a.ws.Roles, domain.RoleSet{domain.RoleAdmin, domain.RoleCoach}) {
+		t.Fatalf("-coach: %+v %v", a, err)
 	}
 }
 

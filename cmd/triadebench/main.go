@@ -15,8 +15,12 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -38,7 +42,10 @@ func main() {
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the load to this file")
 	stats = flag.Bool("stats", false, "after each page, print the statements that cost the database most (pg_stat_statements)")
 	explain = flag.String("explain", "", "log the plans of statements slower than 3 ms (auto_explain) to this file")
+	poolSize = flag.Int("pool", 0, "connections of the request pool (0: the server's default)")
+	pageFilter = flag.String("pages", "", "load only the pages whose name contains this (and the baseline)")
 	flag.Parse()
+	server.TuneGC() // as the server runs
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	fmt.Printf("Triade benchmark — %s, %d cores, %d connections, %s per page\n", time.Now().Format("2006-01-02"), runtime.NumCPU(), *conc, *dur)
@@ -74,12 +81,38 @@ func main() {
 			fmt.Printf("%-20s %5.2f\n", big[i].Name, float64(big[i].P50)/float64(small[i].P50))
 		}
 	}
+	// The server, the generator and the load share this process: its peak
+	// resident memory bounds the server's.
+	fmt.Printf("\npeak resident memory of the process (VmHWM): %s\n", vmHWM())
+}
+
+// vmHWM reads the process's peak resident set size from /proc (Linux).
+func vmHWM() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "unknown (" + err.Error() + ")"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}
+
+func sep(url string) string {
+	if strings.Contains(url, "?") {
+		return "&"
+	}
+	return "?"
 }
 
 var (
-	pause   *time.Duration
-	stats   *bool
-	explain *string
+	pause      *time.Duration
+	stats      *bool
+	explain    *string
+	poolSize   *int
+	pageFilter *string
 )
 
 func runScale(ctx context.Context, name string, sc bench.Scale, conc int, dur time.Duration) ([]bench.Result, error) {
@@ -149,7 +182,11 @@ func runScale(ctx context.Context, name string, sc bench.Scale, conc int, dur ti
 		case <-ctx.Done():
 		}
 	}
-	pool, err := store.OpenApp(ctx, pg.URL("bench"))
+	appURL := pg.URL("bench")
+	if *poolSize > 0 {
+		appURL += sep(appURL) + fmt.Sprintf("pool_max_conns=%d", *poolSize)
+	}
+	pool, err := store.OpenApp(ctx, appURL)
 	if err != nil {
 		return nil, err
 	}
@@ -163,9 +200,14 @@ func runScale(ctx context.Context, name string, sc bench.Scale, conc int, dur ti
 	base := "http://" + ln.Addr().String()
 	srv := server.New(server.Config{BaseURL: base, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		LoginMaxPerAccount: 1000, LoginMaxPerAddress: 1000}, st)
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 5 * time.Second}
+	// The reference page beside the application's routes, in this build only.
+	mux := http.NewServeMux()
+	mux.Handle(bench.BaselinePath, bench.Baseline(pool))
+	mux.Handle("/", srv)
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go hs.Serve(ln)
 	defer hs.Close()
+	bench.CPU = cpuSampler(ctx, owner)
 	personas, pages := bench.Targets(sc)
 	clients, err := bench.Login(base, personas, conc)
 	if err != nil {
@@ -178,6 +220,9 @@ func runScale(ctx context.Context, name string, sc bench.Scale, conc int, dur ti
 	}
 	var out []bench.Result
 	for _, p := range pages {
+		if p != bench.BaselinePage && !strings.Contains(p.Name, *pageFilter) {
+			continue
+		}
 		if *stats {
 			owner.Exec(ctx, "SELECT pg_stat_statements_reset()")
 		}
@@ -192,7 +237,7 @@ func runScale(ctx context.Context, name string, sc bench.Scale, conc int, dur ti
 // printStats shows the statements that cost the database most during one page's
 // load: total planning and execution time, per call.
 func printStats(ctx context.Context, pool *pgxpool.Pool, page string) {
-	rows, err := pool.Query(ctx, `SELECT calls, round((total_plan_time + total_exec_time)::numeric / calls, 3),
+	rows, err := pool.Query(ctx, `SELECT calls, plans, round((total_plan_time + total_exec_time)::numeric / calls, 3),
 		round(total_plan_time::numeric / calls, 3), left(regexp_replace(query, '\s+', ' ', 'g'), 400)
 		FROM pg_stat_statements WHERE calls > 10 ORDER BY total_plan_time + total_exec_time DESC LIMIT 6`)
 	if err != nil {
@@ -200,12 +245,59 @@ func printStats(ctx context.Context, pool *pgxpool.Pool, page string) {
 		return
 	}
 	defer rows.Close()
-	fmt.Printf("\n  %s — statements by database time (calls, ms/call, of which planning, query)\n", page)
+	fmt.Printf("\n  %s — statements by database time (calls, plans, ms/call, of which planning, query)\n", page)
 	for rows.Next() {
-		var calls int64
+		var calls, plans int64
 		var per, plan float64
 		var q string
-		rows.Scan(&calls, &per, &plan, &q)
-		fmt.Printf("  %8d %7.3f %7.3f  %s\n", calls, per, plan, q)
+		rows.Scan(&calls, &plans, &per, &plan, &q)
+		fmt.Printf("  %8d %8d %7.3f %7.3f  %s\n", calls, plans, per, plan, q)
+	}
+}
+
+// cpuSampler reads the CPU time of this process and of the database server
+// (the postmaster and its backends, from /proc; Linux only).
+func cpuSampler(ctx context.Context, owner *pgxpool.Pool) func() (self, db time.Duration) {
+	var dataDir string
+	if err := owner.QueryRow(ctx, "SELECT current_setting('data_directory')").Scan(&dataDir); err != nil {
+		return nil
+	}
+	b, err := os.ReadFile(filepath.Join(dataDir, "postmaster.pid"))
+	if err != nil {
+		return nil
+	}
+	pm, err := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0]))
+	if err != nil {
+		return nil
+	}
+	const tick = 10 * time.Millisecond // USER_HZ = 100 on Linux
+	return func() (self, db time.Duration) {
+		var ru syscall.Rusage
+		syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		dirs, _ := os.ReadDir("/proc")
+		for _, d := range dirs {
+			pid, err := strconv.Atoi(d.Name())
+			if err != nil {
+				continue
+			}
+			stat, err := os.ReadFile("/proc/" + d.Name() + "/stat")
+			if err != nil {
+				continue
+			}
+			// Fields after the command (which may hold spaces): state ppid ... utime(14) stime(15).
+			f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+			if len(f) < 13 {
+				continue
+			}
+			ppid, _ := strconv.Atoi(f[1])
+			if pid != pm && ppid != pm {
+				continue
+			}
+			u, _ := strconv.Atoi(f[11])
+			s, _ := strconv.Atoi(f[12])
+			db += time.Duration(u+s) * tick
+		}
+		return self, db
 	}
 }

@@ -27,34 +27,68 @@ type Result struct {
 	RPS                float64
 	P50, P99           time.Duration
 	RoundTrips         float64 // database round trips per request
+	// CPU time per request, of this process (server and load generator) and
+	// of the database's processes: less noisy than throughput on a shared
+	// machine. Zero when CPU is not sampled.
+	CPU, DBCPU time.Duration
 }
 
-// Targets are the personas (login e-mails) and pages of a dataset: a workspace
-// in the middle of it, an engagement in accompagnement, a closed one.
+// CPU, when set, reports the CPU time used so far by this process and by the
+// database server's processes.
+var CPU func() (self, db time.Duration)
+
+// Fixture is what a dataset's pages address: a workspace in the middle of
+// it, an engagement in accompagnement there (coach 5, coachee 104, sponsor
+// 15), one of its sessions, and a closed engagement (sponsor 17).
+type Fixture struct {
+	Workspace                     int
+	Slug                          string // "/w/ws0500"
+	Engagement, Closed, SessionID string
+}
+
+// Personas are the people the pages are loaded as: their number in the
+// fixture's workspace (see Generate: 0 admin, 1–10 coaches, 11–20 sponsors,
+// 100 and up coachees).
+var Personas = map[string]int{"coach": 5, "coachee": 104, "sponsor": 15, "sponsor2": 17}
+
+// BaselinePage is the reference row: one indexed query and a small template
+// (see Baseline), served by the same server; every page's throughput is
+// printed as a ratio to it.
+var BaselinePage = Page{"baseline (1 query)", BaselinePath, "coach"}
+
+// Pages are the rows of the benchmark, in order. A page of a new feature adds
+// its row from its own file: func init() { Pages = append(Pages, ...) }.
+var Pages = []func(Fixture) Page{
+	func(Fixture) Page { return BaselinePage },
+	func(Fixture) Page { return Page{"home (no page query)", "/", "coach"} },
+	func(f Fixture) Page { return Page{"coach dashboard", f.Slug + "/", "coach"} },
+	func(f Fixture) Page { return Page{"engagement page", f.Slug + "/e/" + f.Engagement, "coach"} },
+	func(f Fixture) Page {
+		return Page{"coachee's actions", f.Slug + "/e/" + f.Engagement + "/actions", "coachee"}
+	},
+	func(f Fixture) Page { return Page{"sponsor dashboard", f.Slug + "/", "sponsor"} },
+	func(f Fixture) Page {
+		return Page{"session page", f.Slug + "/e/" + f.Engagement + "/sessions/" + f.SessionID, "coach"}
+	},
+	func(f Fixture) Page { return Page{"final report", f.Slug + "/e/" + f.Closed + "/report/1", "sponsor2"} },
+}
+
+// Targets are the personas (login e-mails) and pages of a dataset.
 func Targets(sc Scale) (personas map[string]string, pages []Page) {
 	w := sc.Workspaces / 2
-	e := w*engagementsPer + 4       // accompagnement; coach 5, coachee 104, sponsor 15
-	closed := w*engagementsPer + 16 // clos; sponsor 17
-	slug := fmt.Sprintf("/w/ws%04d", w)
+	e := w*engagementsPer + 4       // accompagnement
+	closed := w*engagementsPer + 16 // clos
 	off, _ := offsets(sc.Workspaces*engagementsPer, sessionsOf)
-	session := id(kSession, off[e])
-	personas = map[string]string{
-		"coach":    fmt.Sprintf("u5@ws%04d.test", w),
-		"coachee":  fmt.Sprintf("u104@ws%04d.test", w),
-		"sponsor":  fmt.Sprintf("u15@ws%04d.test", w),
-		"sponsor2": fmt.Sprintf("u17@ws%04d.test", w),
+	f := Fixture{Workspace: w, Slug: fmt.Sprintf("/w/ws%04d", w), Engagement: uuidString(id(kEngagement, e)),
+		Closed: uuidString(id(kEngagement, closed)), SessionID: uuidString(id(kSession, off[e]))}
+	personas = map[string]string{}
+	for name, n := range Personas {
+		personas[name] = fmt.Sprintf("u%d@ws%04d.test", n, w)
 	}
-	eid, cid := uuidString(id(kEngagement, e)), uuidString(id(kEngagement, closed))
-	pages = []Page{
-		{"home (no page query)", "/", "coach"},
-		{"coach dashboard", slug + "/", "coach"},
-		{"engagement page", slug + "/e/" + eid, "coach"},
-		{"coachee's actions", slug + "/e/" + eid + "/actions", "coachee"},
-		{"sponsor dashboard", slug + "/", "sponsor"},
-		{"session page", slug + "/e/" + eid + "/sessions/" + uuidString(session), "coach"},
-		{"final report", slug + "/e/" + cid + "/report/1", "sponsor2"},
+	for _, p := range Pages {
+		pages = append(pages, p(f))
 	}
-	return personas, pages
+	return withProgramme(personas, pages)
 }
 
 func uuidString(u [16]byte) string {
@@ -125,10 +159,18 @@ func Load(ctx context.Context, base string, client *http.Client, p Page, conc in
 	}
 	run(time.Second, false) // warm-up: statement caches, connections
 	rt0 := store.RoundTrips()
+	var cpu0, db0 time.Duration
+	if CPU != nil {
+		cpu0, db0 = CPU()
+	}
 	t0 := time.Now()
 	lat, fails := run(dur, true)
 	elapsed := time.Since(t0)
 	rts := store.RoundTrips() - rt0
+	var cpu1, db1 time.Duration
+	if CPU != nil {
+		cpu1, db1 = CPU()
+	}
 	r := Result{Page: p, Requests: len(lat), Failures: fails}
 	if len(lat) == 0 {
 		return r
@@ -138,15 +180,29 @@ func Load(ctx context.Context, base string, client *http.Client, p Page, conc in
 	r.P50 = lat[len(lat)/2]
 	r.P99 = lat[len(lat)*99/100]
 	r.RoundTrips = float64(rts) / float64(len(lat)+fails)
+	r.CPU = (cpu1 - cpu0) / time.Duration(len(lat)+fails)
+	r.DBCPU = (db1 - db0) / time.Duration(len(lat)+fails)
 	return r
 }
 
-// Print writes a results table.
+// Print writes a results table; "× base" is a page's throughput as a
+// fraction of the baseline row's, measured in the same run.
 func Print(w io.Writer, title string, rs []Result) {
-	fmt.Fprintf(w, "\n%s\n%-20s %9s %9s %9s %7s %7s\n", title, "page", "req/s", "p50", "p99", "rt/req", "errors")
-	fmt.Fprintln(w, strings.Repeat("-", 66))
+	var base float64
 	for _, r := range rs {
-		fmt.Fprintf(w, "%-20s %9.0f %9s %9s %7.2f %7d\n", r.Name, r.RPS, ms(r.P50), ms(r.P99), r.RoundTrips, r.Failures)
+		if r.Page == BaselinePage {
+			base = r.RPS
+		}
+	}
+	fmt.Fprintf(w, "\n%s\n%-20s %9s %7s %9s %9s %7s %7s %14s\n", title, "page", "req/s", "× base", "p50", "p99", "rt/req", "errors", "cpu/req go+db")
+	fmt.Fprintln(w, strings.Repeat("-", 89))
+	for _, r := range rs {
+		ratio := "-"
+		if base > 0 {
+			ratio = fmt.Sprintf("%.0f%%", 100*r.RPS/base)
+		}
+		fmt.Fprintf(w, "%-20s %9.0f %7s %9s %9s %7.2f %7d %6.2f+%.2fms\n", r.Name, r.RPS, ratio, ms(r.P50), ms(r.P99), r.RoundTrips, r.Failures,
+			float64(r.CPU.Microseconds())/1000, float64(r.DBCPU.Microseconds())/1000)
 	}
 }
 

@@ -9,20 +9,16 @@ import (
 
 func init() { Steps = append(Steps, seedLibrary, seedAccompagnement) }
 
-// seedLibrary gives the workspace a small library of theoretical input.
+// seedLibrary finds the workspace's library (the starter set every new
+// workspace has) by title, for the sessions to link.
 func seedLibrary(ctx context.Context, sd *Seeder) error {
-	items := []store.LibraryItem{
-		{Title: "Analyse transactionnelle — les états du moi", Summary: "Parent, Adulte, Enfant : repérer d'où l'on parle dans un échange tendu.", Reference: "E. Berne, Des jeux et des hommes, 1964"},
-		{Title: "Triangle dramatique de Karpman", Summary: "Persécuteur, sauveur, victime : sortir des rôles qui entretiennent le conflit.", Reference: "S. Karpman, 1968"},
-		{Title: "Délégation situationnelle", Summary: "Adapter son style de management au niveau d'autonomie de chacun.", Reference: "P. Hersey, K. Blanchard"},
+	items, err := sd.Store.Library(ctx, sd.Scope("demo", "coach@demo.test"))
+	if err != nil {
+		return err
 	}
 	sd.Library = map[string]string{}
 	for _, it := range items {
-		id, err := sd.Store.AddLibraryItem(ctx, sd.Scope("demo", "coach@demo.test"), it)
-		if err != nil {
-			return err
-		}
-		sd.Library[it.Title] = id
+		sd.Library[it.Title] = it.ID
 	}
 	return nil
 }
@@ -70,7 +66,7 @@ func seedAccompagnement(ctx context.Context, sd *Seeder) error {
 			actions: []store.NewAction{{Title: "Réunir les deux chefs d'atelier", Description: "Leur confier la résolution du conflit de planning."}}},
 		{situations: []store.Situation{{Title: "Demande de renfort refusée", Context: "La direction refuse un intérim pour le pic de commandes."}},
 			options: []string{"Réorganiser les équipes", "Négocier un report", "Accepter le retard"}, analysis: "Le coaché décide seul sans associer l'équipe.",
-			decision: "Construire le plan de charge avec l'équipe.", coach: 3, coachee: 2, input: "Délégation situationnelle",
+			decision: "Construire le plan de charge avec l'équipe.", coach: 3, coachee: 2, input: "Leadership situationnel",
 			actions: []store.NewAction{{Title: "Co-construire le plan de charge", Description: "Atelier d'une heure avec les chefs d'équipe."}}},
 		{situations: []store.Situation{{Title: "Entretien de recadrage", Context: "Un collaborateur arrive régulièrement en retard."}},
 			options: []string{"Rappel écrit", "Entretien individuel", "Laisser faire"}, analysis: "La peur de perdre la relation retarde la décision.",
@@ -91,23 +87,18 @@ func seedAccompagnement(ctx context.Context, sd *Seeder) error {
 		if err := st.UpdateSession(ctx, coach, id, store.Session{ID: sid, ScheduledAt: at, Minutes: 90, Status: "held", Version: 1}); err != nil {
 			return err
 		}
-		for _, s := range p.situations {
-			if err := st.AddSituation(ctx, coach, id, sid, s); err != nil {
-				return err
-			}
-		}
+		// The session's record, as the coach saves it on its one screen.
+		note := "Hypothèse : le besoin d'être apprécié freine les décisions."
+		rec := store.SessionRecord{Situations: p.situations, Note: &note,
+			Content: store.SessionContent{Analysis: p.analysis, Scenarios: "Jeu de rôle de la situation, puis variante.", Decision: p.decision, Version: 1}}
 		for _, o := range p.options {
-			if err := st.AddOption(ctx, coach, id, sid, o); err != nil {
-				return err
-			}
-		}
-		if err := st.SaveSessionContent(ctx, coach, id, sid, store.SessionContent{Analysis: p.analysis, Scenarios: "Jeu de rôle de la situation, puis variante.", Decision: p.decision, Version: 1}); err != nil {
-			return err
+			rec.Options = append(rec.Options, store.Option{Body: o})
 		}
 		if p.input != "" {
-			if err := st.LinkInput(ctx, coach, id, sid, sd.Library[p.input], "Éclairer la posture adoptée dans la situation."); err != nil {
-				return err
-			}
+			rec.Inputs = []store.Input{{ItemID: sd.Library[p.input], Note: "Éclairer la posture adoptée dans la situation."}}
+		}
+		if err := st.SaveSessionRecord(ctx, coach, id, sid, rec); err != nil {
+			return err
 		}
 		for _, a := range p.actions {
 			a.SessionID, a.ObjectiveID = sid, objective
@@ -123,9 +114,6 @@ func seedAccompagnement(ctx context.Context, sd *Seeder) error {
 			return err
 		}
 		if err := st.RateAutonomy(ctx, coachee, id, sid, domain.PartCoachee, p.coachee, "à l'aise"); err != nil {
-			return err
-		}
-		if err := st.SavePrivateNote(ctx, coach, id, sid, "Hypothèse : le besoin d'être apprécié freine les décisions."); err != nil {
 			return err
 		}
 	}

@@ -62,8 +62,12 @@ func seedBouclage(ctx context.Context, sd *Seeder) error {
 		Reached: "1 par semaine", Assessment: "reached", Evidence: "Je les anime sans préparation de la direction."}); err != nil {
 		return err
 	}
-	return sd.Store.SaveEvaluation(ctx, coach, id, store.Evaluation{IndicatorID: first[1].ID, Part: domain.PartCoach,
-		Reached: "2 par mois", Assessment: "partly", Evidence: "Relevé de la direction de site."})
+	if err := sd.Store.SaveEvaluation(ctx, coach, id, store.Evaluation{IndicatorID: first[1].ID, Part: domain.PartCoach,
+		Reached: "2 par mois", Assessment: "partly", Evidence: "Relevé de la direction de site."}); err != nil {
+		return err
+	}
+	// Why it closes short of its contract: for the coachee, not the company.
+	return sd.Store.SaveClosingNote(ctx, coach, id, "Les objectifs sont atteints plus tôt que prévu : nous avons convenu de ne pas tenir les dernières séances.")
 }
 
 // seedClosed: an engagement closed with its final report validated by all three.

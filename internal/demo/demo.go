@@ -88,7 +88,7 @@ func seedWorkspaces(ctx context.Context, sd *Seeder) error {
 			}
 		}
 		u, w, err := sd.Store.CreateWorkspace(ctx, store.NewWorkspace{Name: sp.name, Slug: sp.slug,
-			AdminEmail: first.Email, AdminNm: first.Name, PasswordHash: sd.Hash, Role: first.Role})
+			AdminEmail: first.Email, AdminNm: first.Name, PasswordHash: sd.Hash, Roles: domain.RoleSet{first.Role}})
 		if err != nil {
 			return err
 		}
@@ -107,7 +107,7 @@ func seedWorkspaces(ctx context.Context, sd *Seeder) error {
 		if _, done := sd.Users[a.Email]; done {
 			continue
 		}
-		nm := store.NewMember{Email: a.Email, Name: a.Name, PasswordHash: sd.Hash, Role: a.Role}
+		nm := store.NewMember{Email: a.Email, Name: a.Name, PasswordHash: sd.Hash, Roles: domain.RoleSet{a.Role}}
 		if a.Role == domain.RoleCoachee || a.Role == domain.RoleSponsor {
 			nm.ClientOrgID = org.ID
 		}

@@ -7,7 +7,9 @@ type Capability string
 const (
 	SeeMembers    Capability = "members.see"
 	InviteMembers Capability = "members.invite"
-	ManageOrgs    Capability = "orgs.manage"
+	// GrantRoles sets a member's roles, one's own included.
+	GrantRoles Capability = "roles.grant"
+	ManageOrgs Capability = "orgs.manage"
 	// CreateEngagements opens new engagements.
 	CreateEngagements Capability = "engagements.create"
 	// SeeLibrary and ManageLibrary: the theoretical input library.
@@ -23,6 +25,9 @@ const (
 	CoachEngagements Capability = "engagements.coach"
 	// KeepActions: carries intersession actions across engagements.
 	KeepActions Capability = "keep-actions"
+	// SeeProgramme: a client organisation's programme figures (k-anonymous);
+	// a sponsor sees their own organisation's only, which the database checks.
+	SeeProgramme Capability = "programme.see"
 )
 
 // workspaceAccess is the table of who may do what in a workspace, read as the
@@ -31,21 +36,24 @@ const (
 var workspaceAccess = map[Capability][]Role{
 	SeeMembers:        {RoleAdmin, RoleCoach},
 	InviteMembers:     {RoleAdmin, RoleCoach},
+	GrantRoles:        {RoleAdmin},
 	ManageOrgs:        {RoleAdmin},
 	CreateEngagements: {RoleAdmin, RoleCoach},
 	SeeLibrary:        {RoleAdmin, RoleCoach},
-	ManageLibrary:     {RoleCoach},
+	ManageLibrary:     {RoleAdmin, RoleCoach},
 	SeeActivity:       {RoleAdmin},
 	ManageWorkspace:   {RoleAdmin},
 	SeeAllEngagements: {RoleAdmin},
 	CoachEngagements:  {RoleCoach},
 	KeepActions:       {RoleCoachee},
+	SeeProgramme:      {RoleAdmin, RoleSponsor},
 }
 
-// Can reports whether a member with role r has capability c.
-func Can(r Role, c Capability) bool {
+// Can reports whether a member holding the roles rs has capability c: one of
+// the roles must have it.
+func Can(rs RoleSet, c Capability) bool {
 	for _, x := range workspaceAccess[c] {
-		if x == r {
+		if rs.Has(x) {
 			return true
 		}
 	}

@@ -28,6 +28,7 @@ type EngagementFacts struct {
 
 	// The coaching.
 	SessionsPlanned, SessionsHeld int
+	ContractStart                 time.Time // zero: not set; the cadrage is due by then
 	ContractEnd                   time.Time // zero: not set
 	NextBooked                    bool      // a session is planned in the future
 	LastHeld                      time.Time
@@ -146,6 +147,9 @@ func cadrageDuties(f EngagementFacts, p Part) []Duty {
 	for _, g := range missing {
 		for _, d := range gateDuties(f, p, g) {
 			d.Blocking, d.Gates = true, []string{g}
+			if d.Due.IsZero() { // the coaching starts on the contract's first day: the framing is due by then
+				d.Due = f.ContractStart
+			}
 			add(d)
 		}
 	}
@@ -180,7 +184,8 @@ func gateDuties(f EngagementFacts, p Part, gate string) []Duty {
 	case "gate.contract":
 		return when(coach, Duty{Kind: DutyContract, Path: "/contract"})
 	case "gate.synthesis":
-		if s.Synthesis.Current == 0 {
+		if s.Synthesis.Current == 0 || s.Synthesis.Drifted {
+			// A drifted version is not validated any more: the coach makes a new one.
 			return when(coach, Duty{Kind: DutyPublishSynthesis, Path: "/synthesis"})
 		}
 		n := s.Synthesis.Current
@@ -275,13 +280,19 @@ func BouclageGate(f EngagementFacts) []GateItem {
 func closingDuties(f EngagementFacts, p Part) []Duty {
 	var out []Duty
 	end := f.ContractEnd
+	// The evaluations, the coachee's synthesis and HR's feedback meet at the
+	// final meeting: once it is scheduled, they are due by then.
+	before := end
+	if !f.FinalAt.IsZero() {
+		before = f.FinalAt
+	}
 	block := func(gate string, d Duty) { d.Blocking, d.Gates = true, []string{gate}; out = append(out, d) }
 	coach := p.IsCoach()
 	if coach && f.AssessedByCoach < f.Indicators {
-		block("gate.evaluation", Duty{Kind: DutyEvaluate, Path: "/evaluation", Due: end, N: f.Indicators - f.AssessedByCoach})
+		block("gate.evaluation", Duty{Kind: DutyEvaluate, Path: "/evaluation", Due: before, N: f.Indicators - f.AssessedByCoach})
 	}
 	if p == PartCoachee && f.AssessedByCoachee < f.Indicators {
-		block("gate.self_assessment", Duty{Kind: DutySelfAssess, Path: "/evaluation", Due: end, N: f.Indicators - f.AssessedByCoachee})
+		block("gate.self_assessment", Duty{Kind: DutySelfAssess, Path: "/evaluation", Due: before, N: f.Indicators - f.AssessedByCoachee})
 	}
 	switch {
 	case f.FinalHeld:
@@ -293,10 +304,10 @@ func closingDuties(f EngagementFacts, p Part) []Duty {
 		out = append(out, Duty{Kind: DutyAttendFinal, Path: "/closing", Due: f.FinalAt})
 	}
 	if p == PartCoachee && !f.CoacheeSynthesis {
-		block("gate.coachee_synthesis", Duty{Kind: DutyFinalSynthesis, Path: "/closing", Due: end})
+		block("gate.coachee_synthesis", Duty{Kind: DutyFinalSynthesis, Path: "/closing", Due: before})
 	}
 	if p == PartSponsor && !f.MyFeedback {
-		out = append(out, Duty{Kind: DutyFeedback, Path: "/closing", Due: f.FinalAt})
+		out = append(out, Duty{Kind: DutyFeedback, Path: "/closing", Due: before})
 	}
 	if f.Report.Current == 0 {
 		if coach {

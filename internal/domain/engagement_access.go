@@ -16,9 +16,9 @@ const (
 // Parts lists every part, PartNone included, for tables and tests.
 var Parts = []Part{PartCoach, PartCocoach, PartCoachee, PartSponsor, PartAdmin, PartNone}
 
-// ViewerPart combines a person's part in an engagement with their workspace role.
-func ViewerPart(part Part, role Role) Part {
-	if part == PartNone && role == RoleAdmin {
+// ViewerPart combines a person's part in an engagement with their workspace roles.
+func ViewerPart(part Part, roles RoleSet) Part {
+	if part == PartNone && roles.Has(RoleAdmin) {
 		return PartAdmin
 	}
 	return part
@@ -241,8 +241,8 @@ func (l RequestLevel) Info() (Info, bool) {
 // CanTakePart reports whether a member with a workspace role may take a part
 // in an engagement: the coachee's part needs the coachee role, a sponsor's
 // the sponsor role, and the coaches' parts the coach role — or the admin role,
-// which an independent coach holds in her own practice as long as a member
-// has one role per workspace. The database holds the same rule
+// kept from when a member had one role per workspace and an independent coach
+// was her practice's admin only. The database holds the same rule
 // (engagement_parties' party_role trigger).
 func CanTakePart(r Role, p Part) bool {
 	switch p {

@@ -78,6 +78,9 @@ type RequestState struct {
 type SynthesisState struct {
 	Current                                     int // 0 = no version yet
 	CoachValidated, CoacheeValidated, SponsorOK bool
+	// Drifted: what the synthesis holds changed since the current version was
+	// made; its validations no longer count and a new version is needed.
+	Drifted bool
 }
 
 // Record counts one party's validation of the current version.
@@ -94,7 +97,7 @@ func (s *SynthesisState) Record(p Part) {
 
 // Validated reports whether the three parties validated the current version.
 func (s SynthesisState) Validated() bool {
-	return s.Current > 0 && s.CoachValidated && s.CoacheeValidated && s.SponsorOK
+	return s.Current > 0 && !s.Drifted && s.CoachValidated && s.CoacheeValidated && s.SponsorOK
 }
 
 // GateItem is one condition of a gate, named by its catalog ID.
@@ -189,6 +192,14 @@ func BouclageWarnings(p Progress) []string {
 	return out
 }
 
+// WarningCount is the number a bouclage warning speaks of.
+func (p Progress) WarningCount(warning string) int {
+	if warning == "gate.warn.open_actions" {
+		return p.OpenActions
+	}
+	return p.Planned - p.Held
+}
+
 // ActionStatus is where an intersession action stands.
 type ActionStatus string
 
@@ -222,6 +233,38 @@ func CanClose(report SynthesisState) bool { return report.Validated() }
 // heldGrace is how far ahead of now a meeting or a session may start and still
 // be recorded as held: clocks differ, and one is recorded as it ends.
 const heldGrace = time.Hour
+
+// ContractWindow is the contract's period, days without a time; either end
+// may not be set yet.
+type ContractWindow struct{ Start, End *time.Time }
+
+// Outside is the rule for a session's date against the contract: before its
+// start or after its end, the session is kept but the coach is warned. It
+// returns the warning's catalog ID, or "". The session's day is read in loc,
+// the zone its time was typed in.
+func (w ContractWindow) Outside(at time.Time, loc *time.Location) string {
+	y, m, d := at.In(loc).Date()
+	day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	switch {
+	case w.Start != nil && day.Before(dayOf(*w.Start)):
+		return "session.warn.before_start"
+	case w.End != nil && day.After(dayOf(*w.End)):
+		return "session.warn.after_end"
+	}
+	return ""
+}
+
+// dayOf is a stored date as a UTC midnight, whatever zone it was read in.
+func dayOf(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// CanRecordHeld reports whether a planned session's time has come, so that
+// it can be recorded as held in one step.
+func CanRecordHeld(status string, at, now time.Time) bool {
+	return status == "planned" && CheckHeld(true, &at, now) == ""
+}
 
 // CheckHeld is the one rule for recording a meeting or a session as held: it
 // needs its date, and that date cannot be in the future. It returns the

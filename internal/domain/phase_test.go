@@ -106,7 +106,8 @@ func TestAccessMatrix(t *testing.T) {
 			t.Errorf("%q on %s: %b, want %b", c.part, c.info, got, c.want)
 		}
 	}
-	if ViewerPart(PartNone, RoleAdmin) != PartAdmin || ViewerPart(PartNone, RoleCoach) != PartNone || ViewerPart(PartSponsor, RoleAdmin) != PartSponsor {
+	if ViewerPart(PartNone, RoleSet{RoleAdmin}) != PartAdmin || ViewerPart(PartNone, RoleSet{RoleCoach}) != PartNone ||
+		ViewerPart(PartSponsor, RoleSet{RoleAdmin}) != PartSponsor || ViewerPart(PartNone, RoleSet{RoleCoach, RoleAdmin}) != PartAdmin {
 		t.Error("ViewerPart")
 	}
 }

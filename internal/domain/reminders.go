@@ -1,6 +1,10 @@
 package domain
 
-import "time"
+import (
+	"slices"
+	"strconv"
+	"time"
+)
 
 // Reminder kinds. Each person chooses which they receive.
 const (
@@ -9,10 +13,14 @@ const (
 	RemindActionOverdue = "action_overdue"
 	RemindNoNextSession = "no_next_session"
 	RemindWaiting       = "waiting" // a validation or a meeting request waits on the person
+	RemindLate          = "late"    // one of the person's duties is past its due date
+	// RemindDigest is the weekly list of the person's open duties. Unlike the
+	// others, a person asks for it (it is off until then).
+	RemindDigest = "weekly_digest"
 )
 
 // ReminderKinds in the order the settings page offers them.
-var ReminderKinds = []string{RemindMeeting, RemindActionDue, RemindActionOverdue, RemindNoNextSession, RemindWaiting}
+var ReminderKinds = []string{RemindMeeting, RemindActionDue, RemindActionOverdue, RemindNoNextSession, RemindWaiting, RemindLate}
 
 // mailedDuties are the duties an e-mail tells of (RemindWaiting) when they
 // appear, once per occurrence (Duty.Stamp): each party's own step of the
@@ -35,10 +43,31 @@ func Mailed(kind string) bool {
 // Told lists, among a person's duties in an engagement, those an e-mail tells
 // of, as the reminder rules take them.
 func Told(engagementID string, ds []Duty) []WaitingFact {
+	return facts(engagementID, ds, func(d Duty) bool { return Mailed(d.Kind) })
+}
+
+// lateElsewhere are the duties whose lateness is not worth a reminder of its
+// own: another reminder tells it (the overdue action, no next session), or
+// the late step is someone else's (a meeting not yet recorded as held is the
+// coach's to record, not the attendees').
+var lateElsewhere = []string{DutyActions, DutyPlanSession, DutyAttendFraming, DutyAttendFinal}
+
+// Overdue lists a person's late duties in an engagement, as the reminder rules
+// take them.
+func Overdue(engagementID string, ds []Duty) []WaitingFact {
+	return facts(engagementID, ds, func(d Duty) bool { return d.Late && !slices.Contains(lateElsewhere, d.Kind) })
+}
+
+// Open lists all a person's duties in an engagement, for the weekly digest.
+func Open(engagementID string, ds []Duty) []WaitingFact {
+	return facts(engagementID, ds, func(Duty) bool { return true })
+}
+
+func facts(engagementID string, ds []Duty, keep func(Duty) bool) []WaitingFact {
 	var out []WaitingFact
 	for _, d := range ds {
-		if Mailed(d.Kind) {
-			out = append(out, WaitingFact{EngagementID: engagementID, Kind: d.Kind, Number: d.Stamp, Count: d.N, Path: d.Path})
+		if keep(d) {
+			out = append(out, WaitingFact{EngagementID: engagementID, Kind: d.Kind, Number: d.Stamp, Count: d.N, Path: d.Path, Due: d.Due})
 		}
 	}
 	return out
@@ -71,6 +100,7 @@ type WaitingFact struct {
 	Number             int    // the duty's stamp: a new one is a new reminder
 	Count              int    // what its message counts (Duty.N): a version, the items left
 	Path               string // the duty's page, relative to the engagement
+	Due                time.Time
 }
 
 // ReminderFacts is what the reminder rules look at for one person.
@@ -81,6 +111,8 @@ type ReminderFacts struct {
 	Actions  []ActionFact
 	Coaching []CoachingFact
 	Waiting  []WaitingFact
+	Late     []WaitingFact // the person's duties past their due date
+	Open     []WaitingFact // all the person's duties, for the weekly digest
 }
 
 // Reminder is one e-mail to send. Key and Day make it unique: the same reminder
@@ -94,6 +126,10 @@ type Reminder struct {
 	At                          time.Time
 	Path                        string // for a waiting duty: its page, relative to the engagement
 	Count                       int    // for a waiting duty: the count its message tells (Duty.N)
+	// Covers is the late reminder of the same duty, when a duty appears
+	// already late: the e-mail telling of it stands for both, so the late
+	// reminder is recorded with it and never follows.
+	Covers *Reminder
 }
 
 // NoNextSessionAfter is how long after a held session a coach is reminded that no
@@ -139,7 +175,44 @@ func Reminders(f ReminderFacts) []Reminder {
 		out = append(out, Reminder{Kind: RemindWaiting, Key: w.Kind, EngagementID: w.EngagementID, Subject: w.EngagementID,
 			Day: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, w.Number), Number: w.Number, Count: w.Count, Path: w.Path})
 	}
+	told := len(out) - len(f.Waiting) // the waiting reminders start here
+	for _, w := range f.Late {
+		l := late(w, zone)
+		for i := told; i < len(out); i++ {
+			if r := out[i]; r.Key == w.Kind && r.EngagementID == w.EngagementID && r.Number == w.Number {
+				out[i].Covers = &l
+			}
+		}
+		out = append(out, l)
+	}
 	return out
+}
+
+// late is the reminder of a late duty: once per duty and due date (a version
+// or a session tells one duty from the next), never every day.
+func late(w WaitingFact, zone *time.Location) Reminder {
+	key := "late." + w.Kind
+	if w.Number != 0 {
+		key += "." + strconv.Itoa(w.Number)
+	}
+	return Reminder{Kind: RemindLate, Key: key, EngagementID: w.EngagementID, Subject: w.EngagementID, Day: day(w.Due.In(zone)),
+		Number: w.Number, Count: w.Count, Path: w.Path, At: w.Due, Title: w.Kind}
+}
+
+// DigestHour is when, on Monday in the workspace's time zone, the weekly digest
+// starts going out.
+const DigestHour = 7
+
+// DigestWeek is the Monday of now's ISO week, which keys the weekly digest (so
+// it goes out once a week), and whether it may go yet: from Monday 7:00 on.
+func DigestWeek(now time.Time, zone *time.Location) (time.Time, bool) {
+	if zone == nil {
+		zone = time.UTC
+	}
+	local := now.In(zone)
+	back := (int(local.Weekday()) + 6) % 7 // days since Monday
+	monday := day(local).AddDate(0, 0, -back)
+	return monday, back > 0 || local.Hour() >= DigestHour
 }
 
 func day(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }

@@ -100,7 +100,7 @@ func TestCadrageJourney(t *testing.T) {
 	}
 	c.wantGate("new engagement")
 	c.wantText("main", gateClosed)
-	c.wantNo("new engagement: move button", `main form[action$="/phase"]`)
+	c.wantNo("new engagement: move button", `main a[href$="/phase/confirm"], main form[action$="/phase"]`)
 
 	// 2. Mutual willingness: the coach and the coachee each confirm their own.
 	c.wantText(".todo", "Confirmer votre volonté de travailler ensemble")
@@ -126,7 +126,7 @@ func TestCadrageJourney(t *testing.T) {
 	ce.wantLine("main section li", "Coach : confirmée le ")
 	ce.wantLine("main section li", "Coaché : confirmée le ")
 	ce.wantNo("coachee after confirming: willingness button", `main form[action$="/willingness"]`)
-	ce.wantNo("coachee: gate move button", `main form[action$="/phase"]`)
+	ce.wantNo("coachee: gate move button", `main a[href$="/phase/confirm"], main form[action$="/phase"]`)
 
 	sp := b.persona("sponsor")
 	sp.wantStatus("login", sp.login("sponsor@demo.test", demo.Password), 200)
@@ -248,12 +248,17 @@ func TestCadrageJourney(t *testing.T) {
 	c.wantText(".flash", msgSaved)
 	c.wantText("main section.objective h3", "Objectif 1 — "+objTitle)
 	c.wantText("main section.objective", "Aucun indicateur")
-	action := c.attr(`main section.objective form[action$="/indicators"]`, "action")
-	oid := strings.TrimSuffix(strings.TrimPrefix(action, base+"/objectives/"), "/indicators")
+	// Objectives read first: each opens as forms by its own edit link.
+	c.wantNo("objectives read first: forms", `main section.objective form[action$="/indicators"]`)
+	edit := c.attr(`main section.objective a[href*="/edit#objective-"]`, "href")
+	oid := strings.TrimPrefix(edit[:strings.Index(edit, "/edit")], base+"/objectives/")
+	action := base + "/objectives/" + oid + "/indicators"
 	for _, ind := range []struct{ kind, label, desc, baseline, target, obs string }{
 		{"observable", "Résultat observable du coaché", ind1, "aucune", "1 par semaine", "Ordres du jour"},
 		{"performance", "Indicateur de performance de l'entreprise", ind2, "5 par mois", "1 par mois", "Relevé du directeur d'usine"},
 	} {
+		c.wantStatus("edit objective", c.click(`main section.objective a[href="`+edit+`"]`), 200)
+		c.wantPath(base + "/objectives/" + oid + "/edit")
 		c.openDetails(`main section.objective details`, "Ajouter un indicateur")
 		c.chooseLabel("n-"+oid+"-kind", ind.label)
 		c.fill("n-"+oid+"-desc", ind.desc)
@@ -262,8 +267,13 @@ func TestCadrageJourney(t *testing.T) {
 		c.fill("n-"+oid+"-obs", ind.obs)
 		c.wantStatus("add indicator "+ind.kind, c.click(`main form[action="`+action+`"] button[type="submit"]`), 200)
 		c.wantPath(base + "/objectives")
+		if u := c.url(); !strings.HasSuffix(u, "#objective-"+oid) {
+			c.errorf("after adding an indicator: %s, want back at the objective", u)
+		}
 		c.wantText(".flash", msgSaved)
 	}
+	c.wantText("main section.objective", ind2)
+	c.wantStatus("edit objective to read its indicators' forms", c.click(`main section.objective a[href="`+edit+`"]`), 200)
 	type indicator struct{ Kind, Desc, Base, Target, Obs string }
 	inds, err := chromedp.Run(c.ctx, chromedp.Evaluate[[]indicator](`[...document.querySelectorAll('main section.objective .indicator form:not([action$="/delete"])')].map(f => ({
 		Kind: f.elements.kind.value, Desc: f.elements.description.value, Base: f.elements.baseline.value,
@@ -276,8 +286,23 @@ func TestCadrageJourney(t *testing.T) {
 	if !slices.Equal(inds, want) {
 		c.errorf("indicators on the page %+v, want %+v", inds, want)
 	}
+	// Deleting asks first, saying what goes; "Annuler" comes back unchanged.
+	c.wantStatus("delete indicator: confirmation", c.followLink("main section.objective .indicator", "Supprimer l'indicateur"), 200)
+	c.wantText("main", "L'indicateur « "+ind1+" » de l'objectif « "+objTitle+" » sera supprimé.")
+	c.wantStatus("delete indicator: cancel", c.followLink("main", "Annuler"), 200)
+	c.wantPath(base + "/objectives/" + oid + "/edit")
+	c.wantStatus("close the objective's forms", c.followLink("main section.objective", "Fermer sans enregistrer"), 200)
+	c.wantStatus("delete objective: confirmation", c.followLink("main section.objective", "Supprimer l'objectif"), 200)
+	c.wantText("main", "L'objectif « "+objTitle+" » sera supprimé, avec ses 2 indicateurs de progrès.")
+	c.wantStatus("delete objective: cancel", c.followLink("main", "Annuler"), 200)
+	c.wantPath(base + "/objectives")
+	c.wantText("main section.objective h3", "Objectif 1 — "+objTitle)
 	c.wantStatus("tab overview", c.click(`.tabs a[href="`+base+`"]`), 200)
 	c.wantGate("objectives", gateAll[:7]...)
+	c.wantStatus("interrupt: confirmation", c.followLink("main", "Interrompre l'accompagnement"), 200)
+	c.wantText("main", "L'accompagnement s'arrêtera pour tous")
+	c.wantStatus("interrupt: cancel", c.followLink("main", "Annuler"), 200)
+	c.wantPath(base)
 
 	// 6. The contract.
 	c.wantStatus("tab contract", c.click(`.tabs a[href="`+base+`/contract"]`), 200)
@@ -381,7 +406,7 @@ func TestCadrageJourney(t *testing.T) {
 	c.wantStatus("coach overview", c.click(`.tabs a[href="`+base+`"]`), 200)
 	c.wantGate("v2 published", gateAll[:8]...)
 	c.wantText("main", gateClosed)
-	c.wantNo("v2 not validated: move button", `main form[action$="/phase"]`)
+	c.wantNo("v2 not validated: move button", `main a[href$="/phase/confirm"], main form[action$="/phase"]`)
 
 	c.wantStatus("coach tab synthesis", c.click(`.tabs a[href="`+base+`/synthesis"]`), 200)
 	c.wantStatus("coach opens v1", c.followLink("main table", "Version 1"), 200)
@@ -414,7 +439,9 @@ func TestCadrageJourney(t *testing.T) {
 	c.wantGate("all done", gateAll...)
 	c.wantNotText("main", gateClosed)
 	c.wantText(".todo", "Tout est prêt : passer à la phase d'accompagnement")
-	c.wantText(`main form[action="`+base+`/phase"] button`, moveButton)
+	c.wantText(`main a[href="`+base+`/phase/confirm"]`, moveButton)
+	c.wantStatus("move phase: confirmation", c.click(`main a[href="`+base+`/phase/confirm"]`), 200)
+	c.wantText("main", "Le retour à la phase précédente n'est pas possible.")
 	c.wantStatus("move phase", c.click(`main form[action="`+base+`/phase"] button`), 200)
 	c.wantPath(base)
 	c.wantText(".flash", "L'accompagnement est passé à la phase suivante.")

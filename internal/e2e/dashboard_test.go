@@ -228,7 +228,7 @@ func TestDashboardsAndReminderLinks(t *testing.T) {
 		},
 		{
 			email: "sponsor@demo.test", name: "Sponsor Démo", role: "Représentant de l'entreprise",
-			sections: []string{"Ce qui vous attend", "Mes accompagnements"},
+			sections: []string{"Ce qui vous attend", "Mes accompagnements", "Programme"},
 			waiting: []string{"Rédiger la demande de l'entreprise — " + adminEngName, "Valider la version 2 du document de synthèse — " + lyonTitle,
 				"Donner le retour de l'entreprise sur l'accompagnement — " + bouTitle, "Rédiger la demande de l'entreprise — " + freshTitle},
 			follow: "Valider la version 2 du document de synthèse", followPath: lyon + "/synthesis/2", followPage: synthesisPage,

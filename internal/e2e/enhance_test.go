@@ -19,7 +19,7 @@ import (
 func (p *persona) press(sel string) {
 	p.t.Helper()
 	p.find(sel)
-	inPlace := !p.jsOff && eval[bool](p, fmt.Sprintf(`(() => {
+	inPlace := !p.jsOff && evalJS[bool](p, "page script", fmt.Sprintf(`(() => {
 		const b = document.querySelector(%q);
 		return !!b.parentNode.querySelector(':scope > fieldset');
 	})()`, sel))
@@ -31,16 +31,6 @@ func (p *persona) press(sel string) {
 		p.fatalf("click %s: %v", sel, err)
 	}
 	p.audit("after pressing " + sel)
-}
-
-// eval runs a script expression in the page and returns its value.
-func eval[T any](p *persona, js string) T {
-	p.t.Helper()
-	v, err := chromedp.Run(p.ctx, chromedp.Evaluate[T](js))
-	if err != nil {
-		p.fatalf("evaluate %s: %v", js, err)
-	}
-	return v
 }
 
 // leaveWarns asks the page whether leaving it now would warn: it sends the
@@ -71,42 +61,42 @@ func TestEnhancements(t *testing.T) {
 	record := `main form[action="` + sess + `/record"] `
 
 	// (a) Nothing typed yet: leaving does not warn.
-	if eval[bool](c, leaveWarns) {
+	if evalJS[bool](c, "page script", leaveWarns) {
 		c.errorf("an untouched page warns on leaving")
 	}
 	const analysis = "Analyse tapée avant d'ajouter une situation, jamais perdue."
 	c.write("analysis", analysis)
-	if !eval[bool](c, leaveWarns) {
+	if !evalJS[bool](c, "page script", leaveWarns) {
 		c.errorf("leaving after typing into the record does not warn")
 	}
 
 	// (b) Add a situation: no page load (a marker set on the page survives).
-	n := eval[int](c, `document.querySelectorAll('#situations > fieldset').length`)
+	n := evalJS[int](c, "page script", `document.querySelectorAll('#situations > fieldset').length`)
 	if n == 0 {
 		t.Fatal("the demo session has no situation row to start from")
 	}
-	eval[bool](c, `(window.stillHere = true)`)
+	evalJS[bool](c, "page script", `(window.stillHere = true)`)
 	c.press(record + `button[value="add-situation"]`)
-	if !eval[bool](c, `window.stillHere === true`) {
+	if !evalJS[bool](c, "page script", `window.stillHere === true`) {
 		c.errorf("adding a situation reloaded the page")
 	}
-	if got := eval[int](c, `document.querySelectorAll('#situations > fieldset').length`); got != n+1 {
+	if got := evalJS[int](c, "page script", `document.querySelectorAll('#situations > fieldset').length`); got != n+1 {
 		c.errorf("%d situation rows after the add, want %d", got, n+1)
 	}
 	title := fmt.Sprintf("sit-%d-title", n)
 	c.wantValue(title, "")
 	c.wantValue(fmt.Sprintf("sit-%d-context", n), "")
 	c.wantValue("analysis", analysis)
-	if got := eval[string](c, `document.querySelector('`+record+`input[name="n_sit"]').value`); got != fmt.Sprint(n+1) {
+	if got := evalJS[string](c, "page script", `document.querySelector('`+record+`input[name="n_sit"]').value`); got != fmt.Sprint(n+1) {
 		c.errorf("n_sit = %q, want %d", got, n+1)
 	}
-	if got := eval[string](c, `document.querySelector("#situations > fieldset:last-of-type legend").textContent.trim()`); got != fmt.Sprintf("Situation %d", n+1) {
+	if got := evalJS[string](c, "page script", `document.querySelector("#situations > fieldset:last-of-type legend").textContent.trim()`); got != fmt.Sprintf("Situation %d", n+1) {
 		c.errorf("the new row's legend reads %q", got)
 	}
-	if got := eval[string](c, `document.activeElement.id`); got != "f-"+title {
+	if got := evalJS[string](c, "page script", `document.activeElement.id`); got != "f-"+title {
 		c.errorf("focus on %q after the add, want the new row's first field", got)
 	}
-	if !eval[bool](c, leaveWarns) {
+	if !evalJS[bool](c, "page script", leaveWarns) {
 		c.errorf("after the add, leaving no longer warns")
 	}
 
@@ -117,12 +107,12 @@ func TestEnhancements(t *testing.T) {
 	c.wantStatus("save", c.click(record+`button[value="save"]`), 200)
 	c.wantText(".flash", "Modifications enregistrées")
 	// (the server renumbers the rows it keeps: the empty one is dropped)
-	titles := eval[[]string](c, `[...document.querySelectorAll('#situations input[name$=".title"]')].map(i => i.value)`)
+	titles := evalJS[[]string](c, "page script", `[...document.querySelectorAll('#situations input[name$=".title"]')].map(i => i.value)`)
 	if !slices.Contains(titles, sit) {
 		c.errorf("the situation added in place was not saved: titles %q", titles)
 	}
 	c.wantValue("analysis", analysis)
-	if eval[bool](c, leaveWarns) {
+	if evalJS[bool](c, "page script", leaveWarns) {
 		c.errorf("after the save, leaving still warns")
 	}
 
@@ -130,7 +120,7 @@ func TestEnhancements(t *testing.T) {
 	eng := sess[:strings.Index(sess, "/sessions/")]
 	c.wantStatus("what the company sees", c.open(eng+"/as-sponsor"), 200)
 	c.wantText(".seen-as", "Ce que voit Sponsor Démo")
-	if n := eval[int](c, `document.querySelectorAll('main form').length`); n != 0 {
+	if n := evalJS[int](c, "page script", `document.querySelectorAll('main form').length`); n != 0 {
 		c.errorf("what the company sees offers %d forms", n)
 	}
 }

@@ -40,6 +40,7 @@ func TestSignupLoginInviteJourney(t *testing.T) {
 	}
 	a.wantText("#e-email", "Saisissez une adresse e-mail valide")
 	a.wantText("#e-password", "au moins 10 caractères")
+	a.wantText("#e-practice", "coach indépendant ou pour un cabinet")
 
 	// A partly filled form keeps what was typed (never the password).
 	a.fill("name", "Alice Martin")
@@ -63,7 +64,9 @@ func TestSignupLoginInviteJourney(t *testing.T) {
 	a.wantText("#e-workspace", "obligatoire")
 
 	// Filled in properly, with the slug left empty: it is derived from the name.
+	// A firm: its founder administers and invites the coaches.
 	a.fill("workspace", "Cabinet Essai")
+	a.tick("practice-firm")
 	if got := a.value("slug"); got != "" {
 		a.errorf("slug field holds %q before the final submit, want it empty", got)
 	}
@@ -73,19 +76,7 @@ func TestSignupLoginInviteJourney(t *testing.T) {
 	// address that already has an account.
 	a.wantStatus("signup", a.click(signupSubmit), 200)
 	a.wantText("main h1", "Vérifiez votre messagerie")
-	a.wantStatus("GET /dev/mail", a.open("/dev/mail"), 200)
-	var confirm string
-	for _, m := range a.outbox() {
-		if m.To == "admin@essai.test" && strings.Contains(m.Href, "/signup/confirm/") {
-			confirm = m.Href
-			break
-		}
-	}
-	if confirm == "" {
-		a.fatalf("no confirmation e-mail to admin@essai.test in the outbox")
-	}
-	a.wantStatus("open the confirmation link", a.open(confirm), 200)
-	a.wantStatus("confirm", a.click(`main form button[type="submit"]`), 200)
+	a.confirmSignup("admin@essai.test")
 	a.wantPath("/w/cabinet-essai/")
 	a.wantText("main h1", "Cabinet Essai")
 	a.wantText("header .ws-name", "Cabinet Essai")

@@ -88,7 +88,8 @@ func TestAccompagnementJourney(t *testing.T) {
 	base := c.goEngagement(title)
 	c.wantText(".eng-head .phase", "Cadrage")
 	c.wantGate("demo engagement, gate open", gateAll...)
-	c.wantText(`main form[action="`+base+`/phase"] button`, moveButton)
+	c.wantText(`main a[href="`+base+`/phase/confirm"]`, moveButton)
+	c.wantStatus("move to accompagnement: confirmation", c.click(`main a[href="`+base+`/phase/confirm"]`), 200)
 	c.wantStatus("move to accompagnement", c.click(`main form[action="`+base+`/phase"] button`), 200)
 	c.wantPath(base)
 	c.wantText(".flash", msgPhaseMoved)
@@ -120,13 +121,15 @@ func TestAccompagnementJourney(t *testing.T) {
 	c.wantStatus("open session 1", c.followLink("main table", "Séance 1 / 8"), 200)
 	c.wantPath(sess)
 
-	// It was held: date, length and status.
+	// It was held: one button records it as held as planned; here its length
+	// changed too, so the form of date, length and status.
+	c.wantText(`main form.record-held[action="`+sess+`"] button`, "Enregistrer la séance comme tenue")
 	c.openDetails(`main details:has(> form[action="`+sess+`"])`, "Date, durée et statut de la séance")
 	c.wantValue("meta-at", heldInput)
 	c.wantValue("meta-status", "planned")
 	c.fill("meta-min", "75")
 	c.choose("meta-status", "held")
-	c.wantStatus("mark held", c.click(`main form[action="`+sess+`"] button[type="submit"]`), 200)
+	c.wantStatus("mark held", c.click(`main details > form[action="`+sess+`"] button[type="submit"]`), 200)
 	c.wantPath(sess)
 	c.wantText(".flash", msgSaved)
 	c.wantText("main h2 + p", heldText)
@@ -268,7 +271,9 @@ func TestAccompagnementJourney(t *testing.T) {
 	ce.wantStatus("B done", ce.click(`main form[action="`+hrefB+`/status"] button[type="submit"]`), 200)
 	ce.wantPath(hrefB)
 	ce.wantText("main h2 + p .badge", "Faite")
-	ce.wantText(`main form[action="`+hrefB+`/share"]`, "ne sont visibles que de vous et de votre coach")
+	ce.wantText(`main .share`, "ne sont visibles que de vous et de votre coach")
+	ce.wantStatus("share B: confirmation", ce.click(`main a[href="`+hrefB+`/share/confirm"]`), 200)
+	ce.wantText("main", "Le représentant de l'entreprise verra l'action")
 	ce.wantStatus("share B", ce.click(`main form[action="`+hrefB+`/share"] button[type="submit"]`), 200)
 	ce.wantPath(hrefB)
 	ce.wantText(`main form[action="`+hrefB+`/share"]`, "Vous partagez cette action")
@@ -285,7 +290,7 @@ func TestAccompagnementJourney(t *testing.T) {
 	c.wantStatus("coach opens B", c.click(liB+" h3 a"), 200)
 	c.wantPath(hrefB)
 	c.wantText("main article.card", didB)
-	c.wantNo("coach: status/share/journal forms", `main form[action="`+hrefB+`/status"], main form[action="`+hrefB+`/share"], main form[action="`+hrefB+`/journal"]`)
+	c.wantNo("coach: status/share/journal forms", `main form[action="`+hrefB+`/status"], main form[action="`+hrefB+`/share"], main a[href="`+hrefB+`/share/confirm"], main form[action="`+hrefB+`/journal"]`)
 	c.write("body", comment)
 	c.wantStatus("coach comments B", c.click(`main form[action="`+hrefB+`/comments"] button[type="submit"]`), 200)
 	c.wantPath(hrefB)
@@ -347,8 +352,9 @@ func TestAccompagnementJourney(t *testing.T) {
 		c.errorf("autonomy chart role=%q, want img", got)
 	}
 	c.wantText("main section.chart table caption", "Évaluations de l'autonomie, séance par séance")
-	if got := c.cells("main section.chart table tbody tr"); !slices.EqualFunc(got, [][]string{{"1", "3 / 5", "4 / 5"}}, slices.Equal) {
-		c.errorf("autonomy table %q, want one row: 1, 3 / 5, 4 / 5", got)
+	// Both of the session's actions come from its action plan: none yet from the coachee.
+	if got := c.cells("main section.chart table tbody tr"); !slices.EqualFunc(got, [][]string{{"1", "3 / 5", "4 / 5", "0 sur 2"}}, slices.Equal) {
+		c.errorf("autonomy table %q, want one row: 1, 3 / 5, 4 / 5, 0 sur 2", got)
 	}
 	marks := evalJS[[]float64](c, "autonomy marks", `(() => {
 		const s = document.querySelector('main svg.autonomy');
@@ -393,12 +399,14 @@ func TestAccompagnementJourney(t *testing.T) {
 			c.errorf("overview notices %q, want %q", notices, want)
 		}
 	}
-	c.wantText(`main form[action="`+base+`/phase"] button`, "Passer à la phase de bouclage")
+	c.wantText(`main a[href="`+base+`/phase/confirm"]`, "Passer à la phase de bouclage")
+	c.wantStatus("move to bouclage: confirmation", c.click(`main a[href="`+base+`/phase/confirm"]`), 200)
+	c.wantText("main", "Le retour à la phase précédente n'est pas possible.")
 	c.wantStatus("move to bouclage", c.click(`main form[action="`+base+`/phase"] button`), 200)
 	c.wantPath(base)
 	c.wantText(".flash", msgPhaseMoved)
 	c.wantText(".eng-head .phase", "Bouclage")
-	c.wantNo("bouclage: move form", `main form[action="`+base+`/phase"]`)
+	c.wantNo("bouclage: move form", `main form[action="`+base+`/phase"], main a[href="`+base+`/phase/confirm"]`)
 	tabs := c.texts(".tabs a")
 	for _, want := range []string{"Évaluation", "Réunion de bouclage", "Rapport final"} {
 		if !slices.Contains(tabs, want) {
@@ -430,7 +438,6 @@ func TestBouclageJourney(t *testing.T) {
 		docNote   = "Rapport clair ; merci d'avoir chiffré les incidents."
 		openAct   = "Présenter le bilan du coaching à l'équipe"
 	)
-	type eval struct{ desc, reached, assess, label, evidence string }
 	coachEvals := []eval{
 		{ind2, "1 par mois", "reached", "Atteint", "Relevé de la direction de site sur le trimestre."},
 		{ind3, "2 par mois", "partly", "Partiellement atteint", "Registre qualité des trois derniers mois."},
@@ -466,9 +473,14 @@ func TestBouclageJourney(t *testing.T) {
 	if r := rows[ind3]; len(r) != 5 || r[3] != evalNone || r[4] != evalWaiting {
 		c.errorf("%s before any evaluation: %q, want %q then %q", ind3, r, evalNone, evalWaiting)
 	}
-	for _, ev := range coachEvals {
-		c.evaluate(base, ev.desc, ev.reached, ev.assess, ev.evidence)
+	// No assessment is chosen beforehand for an indicator not yet evaluated.
+	if got := evalJS[string](c, "ind3 assessment", fmt.Sprintf(`(() => {
+		const f = [...document.querySelectorAll('main form fieldset')].find(f => f.querySelector('legend').textContent.trim() === %q);
+		return f ? f.querySelector('select').value : 'none';
+	})()`, ind3)); got != "" {
+		c.errorf("%s: assessment %q chosen beforehand, want none", ind3, got)
 	}
+	c.evaluateAll(base, coachEvals)
 	rows = c.indicatorRows("main table.indicators tbody tr")
 	for _, ev := range coachEvals {
 		r := rows[ev.desc]
@@ -503,9 +515,7 @@ func TestBouclageJourney(t *testing.T) {
 	for _, ev := range coachEvals {
 		ce.wantNotText("main table.indicators", ev.evidence)
 	}
-	for _, ev := range selfEvals {
-		ce.evaluate(base, ev.desc, ev.reached, ev.assess, ev.evidence)
-	}
+	ce.evaluateAll(base, selfEvals)
 	rows = ce.indicatorRows("main table.indicators tbody tr")
 	for i, ev := range selfEvals {
 		r, other := rows[ev.desc], coachEvals[i]
@@ -885,27 +895,37 @@ func (p *persona) wantReadOnly(base string) {
 	}
 }
 
-// evaluate saves the persona's own evaluation of the indicator desc.
-func (p *persona) evaluate(base, desc, reached, assessment, evidence string) {
+// eval is one party's evaluation of one indicator, as typed and as shown.
+type eval struct{ desc, reached, assess, label, evidence string }
+
+// evaluateAll fills, on the evaluation page's one form, the evaluation of
+// each indicator named, checks that none had an assessment chosen beforehand
+// unless stored, sends the form once and finds every value kept.
+func (p *persona) evaluateAll(base string, evs []eval) {
 	p.t.Helper()
-	action := evalJS[string](p, "evaluation form of "+desc, fmt.Sprintf(`(() => {
-		const s = [...document.querySelectorAll('main section.card')].find(s => { const h = s.querySelector('h3'); return h && h.textContent.trim() === %q; });
-		const f = s && s.querySelector('form');
-		return f ? f.getAttribute('action') : '';
-	})()`, desc))
-	if action == "" {
-		p.fatalf("no evaluation form for %q on %s", desc, p.path())
+	ids := map[string]string{}
+	for _, ev := range evs {
+		id := evalJS[string](p, "evaluation fields of "+ev.desc, fmt.Sprintf(`(() => {
+		const f = [...document.querySelectorAll('main form fieldset')].find(f => f.querySelector('legend').textContent.trim() === %q);
+		return f ? f.id.replace('evaluate-', '') : '';
+	})()`, ev.desc))
+		if id == "" {
+			p.fatalf("no evaluation fields for %q on %s", ev.desc, p.path())
+		}
+		ids[ev.desc] = id
+		p.fill("r-"+id, ev.reached)
+		p.choose("a-"+id, ev.assess)
+		p.write("ev-"+id, ev.evidence)
 	}
-	iid := path.Base(action)
-	p.fill("r-"+iid, reached)
-	p.choose("a-"+iid, assessment)
-	p.write("ev-"+iid, evidence)
-	p.wantStatus("evaluate "+desc, p.click(`main form[action="`+action+`"] button[type="submit"]`), 200)
+	p.wantStatus("evaluate", p.click(`main form[action="`+base+`/evaluation"] button[type="submit"]`), 200)
 	p.wantPath(base + "/evaluation")
 	p.wantText(".flash", msgSaved)
-	p.wantValue("r-"+iid, reached)
-	p.wantValue("a-"+iid, assessment)
-	p.wantValue("ev-"+iid, evidence)
+	for _, ev := range evs {
+		id := ids[ev.desc]
+		p.wantValue("r-"+id, ev.reached)
+		p.wantValue("a-"+id, ev.assess)
+		p.wantValue("ev-"+id, ev.evidence)
+	}
 }
 
 // validateReport presses "Je valide la version n" on the report's page;

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	ics "github.com/arran4/golang-ical"
 )
 
 // parse unfolds and splits a feed back into its content lines, checking the
@@ -104,4 +106,68 @@ func TestControlCharactersNeverReachTheFeed(t *testing.T) {
 	if e["SUMMARY"] != `Séance\nATTENDEE:mailto:evil@example.test` || e["DESCRIPTION"] != `abc\nd` {
 		t.Errorf("summary %q, description %q", e["SUMMARY"], e["DESCRIPTION"])
 	}
+}
+
+// TestInvitation: an invitation parses back (golang-ical) with its method,
+// stable UID, sequence, organizer and attendees with role, status, RSVP and
+// name; a cancellation carries METHOD:CANCEL. A name cannot forge a line.
+func TestInvitation(t *testing.T) {
+	start := time.Date(2026, 12, 3, 9, 0, 0, 0, time.FixedZone("CET", 3600))
+	inv := Invitation{Event: Event{UID: UID("final", "m1"), Start: start, End: start.Add(90 * time.Minute), Summary: "Réunion de bouclage — Lyon"},
+		Sequence: 2, Stamp: start, Organizer: Person{Name: "Claire Coach", Email: "coach@essai.test"},
+		Attendees: []Person{{Name: "Claire Coach", Email: "coach@essai.test", Chair: true},
+			{Name: "Paul\rATTENDEE:mailto:evil@example.test", Email: "coachee@essai.test"}, {Name: "Rita RH", Email: "rh@essai.test"}}}
+	text := inv.String()
+	parse(t, text) // structure, folding, CRLF
+	cal, err := ics.ParseCalendar(strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := calendarProperty(cal, ics.PropertyMethod); m != "REQUEST" || inv.Method() != "REQUEST" {
+		t.Errorf("METHOD %q", m)
+	}
+	ev := cal.Events()[0]
+	if ev.Id() != "final-m1@triade" || ev.GetProperty(ics.ComponentPropertySequence).Value != "2" {
+		t.Errorf("UID %q, SEQUENCE %q", ev.Id(), ev.GetProperty(ics.ComponentPropertySequence).Value)
+	}
+	if v := ev.GetProperty(ics.ComponentPropertyDtStart).Value; v != "20261203T080000Z" {
+		t.Errorf("DTSTART %q, want UTC", v)
+	}
+	if o := ev.GetProperty(ics.ComponentPropertyOrganizer); o.Value != "mailto:coach@essai.test" || o.ICalParameters["CN"][0] != "Claire Coach" {
+		t.Errorf("ORGANIZER %+v", o)
+	}
+	got := map[string]string{}
+	for _, a := range ev.Attendees() {
+		p := a.ICalParameters
+		got[a.Email()] = p["ROLE"][0] + " " + p["PARTSTAT"][0] + " " + p["RSVP"][0]
+	}
+	want := map[string]string{"coach@essai.test": "CHAIR ACCEPTED FALSE", "coachee@essai.test": "REQ-PARTICIPANT NEEDS-ACTION TRUE",
+		"rh@essai.test": "REQ-PARTICIPANT NEEDS-ACTION TRUE"}
+	if len(got) != len(want) {
+		t.Errorf("attendees %v (a name forged one?)", got)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("attendee %s: %q, want %q", k, got[k], v)
+		}
+	}
+	inv.Cancel, inv.Sequence = true, 3
+	cal, err = ics.ParseCalendar(strings.NewReader(inv.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev = cal.Events()[0]
+	if calendarProperty(cal, ics.PropertyMethod) != "CANCEL" || ev.Id() != "final-m1@triade" || ev.GetProperty(ics.ComponentPropertyStatus).Value != "CANCELLED" ||
+		ev.GetProperty(ics.ComponentPropertySequence).Value != "3" {
+		t.Errorf("cancellation:\n%s", inv.String())
+	}
+}
+
+func calendarProperty(cal *ics.Calendar, p ics.Property) string {
+	for _, x := range cal.CalendarProperties {
+		if x.IANAToken == string(p) {
+			return x.Value
+		}
+	}
+	return ""
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -87,16 +88,36 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[store.SendMailArgs]) e
 	return w.Store.MarkSent(ctx, m.ID)
 }
 
-func (w *Worker) send(ctx context.Context, m store.OutboxMail) error {
+// attachment names the invitation's file, which mail clients show and open
+// (written in two parts: the catalog check would take the whole name for a message).
+const attachment = "meeting" + ".ics"
+
+// Message writes one outbox e-mail as MIME. An invitation is a
+// multipart/alternative of the text and a text/calendar part with its method
+// (what Outlook, Google Calendar and Thunderbird act on), and the same
+// calendar attached as meeting.ics for the clients that only show attachments.
+func Message(from string, m store.Mail) (*gomail.Msg, error) {
 	msg := gomail.NewMsg()
-	if err := msg.From(w.SMTP.From); err != nil {
-		return err
+	if err := msg.From(from); err != nil {
+		return nil, err
 	}
 	if err := msg.To(m.To); err != nil {
-		return err
+		return nil, err
 	}
 	msg.Subject(m.Subject)
 	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
+	if m.Calendar != "" {
+		msg.AddAlternativeString(gomail.ContentType("text/calendar; method="+m.Method), m.Calendar)
+		msg.AttachReadSeeker(attachment, strings.NewReader(m.Calendar), gomail.WithFileContentType(gomail.ContentType("application/ics")))
+	}
+	return msg, nil
+}
+
+func (w *Worker) send(ctx context.Context, m store.OutboxMail) error {
+	msg, err := Message(w.SMTP.From, m.Mail)
+	if err != nil {
+		return err
+	}
 	opts := []gomail.Option{gomail.WithPort(w.SMTP.Port), gomail.WithTimeout(20 * time.Second)}
 	if w.SMTP.TLS {
 		opts = append(opts, gomail.WithSSL())

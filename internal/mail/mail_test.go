@@ -47,3 +47,31 @@ func TestWorkerLogsNoLink(t *testing.T) {
 		t.Errorf("job of an erased e-mail: %v", err)
 	}
 }
+
+// TestInvitationMessage: an e-mail carrying an invitation is a
+// multipart/alternative with a text/calendar part naming its method, and the
+// same calendar attached as meeting.ics; a plain e-mail stays plain text.
+func TestInvitationMessage(t *testing.T) {
+	cal := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
+	msg, err := mail.Message("triade@essai.test", store.Mail{To: "a@essai.test", Subject: "Invitation", Body: "Bonjour", Calendar: cal, Method: "REQUEST"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if _, err := msg.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	raw := b.String()
+	for _, want := range []string{"multipart/alternative", "Content-Type: text/plain", "Content-Type: text/calendar; method=REQUEST",
+		`filename="meeting.ics"`, "Content-Type: application/ics"} {
+		if !strings.Contains(raw, want) {
+			t.Errorf("message lacks %q:\n%s", want, raw)
+		}
+	}
+	msg, _ = mail.Message("triade@essai.test", store.Mail{To: "a@essai.test", Subject: "Rappel", Body: "Bonjour"})
+	b.Reset()
+	msg.WriteTo(&b)
+	if strings.Contains(b.String(), "text/calendar") || strings.Contains(b.String(), "multipart") {
+		t.Errorf("a plain e-mail became multipart:\n%s", b.String())
+	}
+}

@@ -15,7 +15,7 @@ import (
 func (s *Server) actionRow(r *http.Request, a store.Action) views.ActionRow {
 	row := views.ActionRow{ID: a.ID, Title: a.Title, Description: a.Description, Objective: a.Objective, Session: a.SessionNumber,
 		Status: string(a.Status), Open: a.Status.Open(), Overdue: a.Overdue(time.Now()), Shared: a.Shared != nil, Entries: a.Entries,
-		Href: engPath(r, "/actions/"+a.ID)}
+		Href: engPath(r, "/actions/"+a.ID), ProposedBy: string(a.ProposedBy)}
 	if a.Due != nil {
 		row.Due = i18nDate(r, a.Due)
 	}
@@ -184,17 +184,20 @@ func (s *Server) shareAction(w http.ResponseWriter, r *http.Request) error {
 	return s.backTo(w, r, "/actions/"+chi.URLParam(r, "aid"))
 }
 
-// library is the workspace's theoretical input, managed by coaches.
+// library is the workspace's theoretical input, kept by its coaches and
+// administrators.
 func (s *Server) library(w http.ResponseWriter, r *http.Request) error {
-	return s.libraryPage(w, r, http.StatusOK, emptyForm())
+	return s.libraryPage(w, r, http.StatusOK, views.LibraryView{Form: emptyForm()})
 }
 
-func (s *Server) libraryPage(w http.ResponseWriter, r *http.Request, status int, f views.Form) error {
+// libraryPage shows the library with v's forms (the add form, or an item's
+// edit form, as typed).
+func (s *Server) libraryPage(w http.ResponseWriter, r *http.Request, status int, v views.LibraryView) error {
 	items, err := s.store.Library(r.Context(), scope(r))
 	if err != nil {
 		return err
 	}
-	v := views.LibraryView{Slug: member(r).Workspace.Slug, Form: f, CanAdd: domain.Can(member(r).Role, domain.ManageLibrary)}
+	v.Slug, v.CanAdd = member(r).Workspace.Slug, domain.Can(member(r).Roles, domain.ManageLibrary)
 	for _, it := range items {
 		v.Items = append(v.Items, views.Item{ID: it.ID, Title: it.Title, Body: it.Summary, Extra: it.Reference})
 	}
@@ -207,14 +210,50 @@ func (s *Server) addLibraryItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	it := store.LibraryItem{Title: text(f, "title", 300, true), Summary: text(f, "summary", 2000, false), Reference: text(f, "reference", 500, false)}
+	it := libraryItem(f)
 	if len(f.Errors) > 0 {
-		return s.libraryPage(w, r, http.StatusUnprocessableEntity, f)
+		return s.libraryPage(w, r, http.StatusUnprocessableEntity, views.LibraryView{Form: f})
 	}
 	if _, err := s.store.AddLibraryItem(r.Context(), scope(r), it); err != nil {
 		return err
 	}
 	s.flash(r, "library.added")
+	http.Redirect(w, r, "/w/"+member(r).Workspace.Slug+"/library", http.StatusSeeOther)
+	return nil
+}
+
+// libraryItem reads the fields of a library item's form.
+func libraryItem(f views.Form) store.LibraryItem {
+	return store.LibraryItem{Title: text(f, "title", 300, true), Summary: text(f, "summary", 2000, false), Reference: text(f, "reference", 500, false)}
+}
+
+// updateLibraryItem rewrites an item; a refused edit comes back in the item's
+// own form, as typed.
+func (s *Server) updateLibraryItem(w http.ResponseWriter, r *http.Request) error {
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	it := libraryItem(f)
+	it.ID = chi.URLParam(r, "item")
+	if len(f.Errors) > 0 {
+		return s.libraryPage(w, r, http.StatusUnprocessableEntity, views.LibraryView{Form: emptyForm(), Editing: it.ID, Edit: f})
+	}
+	if err := s.store.UpdateLibraryItem(r.Context(), scope(r), it); err != nil {
+		return err
+	}
+	s.flash(r, "library.saved")
+	http.Redirect(w, r, "/w/"+member(r).Workspace.Slug+"/library#item-"+it.ID, http.StatusSeeOther)
+	return nil
+}
+
+// archiveLibraryItem takes an item out of the library; the sessions that used
+// it keep it.
+func (s *Server) archiveLibraryItem(w http.ResponseWriter, r *http.Request) error {
+	if err := s.store.ArchiveLibraryItem(r.Context(), scope(r), chi.URLParam(r, "item")); err != nil {
+		return err
+	}
+	s.flash(r, "library.removed")
 	http.Redirect(w, r, "/w/"+member(r).Workspace.Slug+"/library", http.StatusSeeOther)
 	return nil
 }

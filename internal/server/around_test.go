@@ -176,8 +176,8 @@ func TestDashboards(t *testing.T) {
 		}
 		body := text(r)
 		labels := map[string]string{"admin": "Administrateur", "coach": "Coach", "coachee": "Personne coachée", "sponsor": "Représentant de l'entreprise"}
-		rows, _ := a.env.Super.Query(ctx, `SELECT m.role, count(*)::text FROM memberships m JOIN workspaces w ON w.id = m.tenant_id
-			WHERE w.slug = 'demo' GROUP BY m.role`)
+		rows, _ := a.env.Super.Query(ctx, `SELECT r, count(*)::text FROM memberships m JOIN workspaces w ON w.id = m.tenant_id, unnest(m.roles) r
+			WHERE w.slug = 'demo' GROUP BY r`)
 		counts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) ([2]string, error) {
 			var p [2]string
 			return p, r.Scan(&p[0], &p[1])
@@ -782,6 +782,31 @@ func TestAccountReminderSettings(t *testing.T) {
 	// Another person's settings are untouched.
 	if off := a.sqlStrs(`SELECT unnest(reminders_off) FROM users WHERE email = 'coach@demo.test'`); len(off) != 0 {
 		t.Errorf("the coach's reminders_off changed: %v", off)
+	}
+}
+
+var digestBox = regexp.MustCompile(`<input[^>]*name="digest"[^>]*>`)
+
+// TestAccountDigestSetting: the weekly digest is off until the person asks for
+// it on the account page; unchecking it turns it off again.
+func TestAccountDigestSetting(t *testing.T) {
+	a := newApp(t, true)
+	coachee := a.as("coachee@demo.test")
+	box := digestBox.FindString(coachee.get("/account").body)
+	if box == "" || strings.Contains(box, "checked") {
+		t.Fatalf("a new person's digest box: %q, want one, unchecked", box)
+	}
+	digest := func() string {
+		return a.sqlStr(`SELECT weekly_digest::text FROM users WHERE email = 'coachee@demo.test'`)
+	}
+	if r := coachee.post("/account/reminders", "remind", domain.RemindLate, "digest", "on"); r.status != http.StatusSeeOther || digest() != "true" {
+		t.Fatalf("asking for the digest: status %d, weekly_digest %s", r.status, digest())
+	}
+	if box := digestBox.FindString(coachee.get("/account").body); !strings.Contains(box, "checked") {
+		t.Errorf("after asking, the box is %q", box)
+	}
+	if r := coachee.post("/account/reminders", "remind", domain.RemindLate); r.status != http.StatusSeeOther || digest() != "false" {
+		t.Errorf("unchecking the digest: status %d, weekly_digest %s", r.status, digest())
 	}
 }
 

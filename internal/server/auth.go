@@ -109,6 +109,14 @@ func clientAddr(r *http.Request) string {
 	return host
 }
 
+// founderRoles are the roles of a workspace's founder, by the kind of practice
+// chosen at sign-up: an independent coach administers her practice and
+// coaches in it; a firm's founder administers and invites the coaches.
+var founderRoles = map[string]domain.RoleSet{
+	"solo": {domain.RoleAdmin, domain.RoleCoach},
+	"firm": {domain.RoleAdmin},
+}
+
 func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) error {
 	s.render(w, r, http.StatusOK, views.Signup(s.page(r, "signup.title"), emptyForm()))
 	return nil
@@ -129,6 +137,9 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) error {
 	if nw.Slug == "" {
 		nw.Slug = Slugify(nw.Name)
 		f.Values.Set("slug", nw.Slug)
+	}
+	if nw.Roles = founderRoles[f.Get("practice")]; nw.Roles == nil {
+		fe.Add("practice", "field.practice.required")
 	}
 	if !domain.ValidSlug(nw.Slug) {
 		fe.Add("slug", "field.slug.invalid")
@@ -270,8 +281,16 @@ func (s *Server) signupConfirm(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.store.UserByEmail(r.Context(), p.AdminEmail); err == nil {
 		return s.expiredLink(w, r, domain.ErrNotFound)
 	}
-	f := emptyForm("workspace", p.Name, "slug", p.Slug, "name", p.AdminNm, "email", p.AdminEmail)
+	f := emptyForm("workspace", p.Name, "slug", p.Slug, "name", p.AdminNm, "email", p.AdminEmail, "practice", practiceOf(p.Roles))
 	return s.createWorkspace(w, r, p.NewWorkspace, f, func(f views.Form) templ.Component { return views.Signup(s.page(r, "signup.title"), f) })
+}
+
+// practiceOf is the sign-up choice that gives these founder roles.
+func practiceOf(rs domain.RoleSet) string {
+	if rs.Has(domain.RoleCoach) {
+		return "solo"
+	}
+	return "firm"
 }
 
 var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
@@ -462,6 +481,12 @@ func (s *Server) reminderBoxes(r *http.Request, userID string) ([]views.Checkbox
 		out = append(out, views.Checkbox{Name: "remind", Value: k, Label: i18n.T(r.Context(), "remind."+k),
 			Checked: !contains(off, k) && !contains(off, "all")})
 	}
+	digest, err := s.store.WeeklyDigest(r.Context(), userID)
+	if err != nil {
+		return nil, err
+	}
+	// The digest is asked for, not turned off: its box starts unchecked.
+	out = append(out, views.Checkbox{Name: "digest", Value: "on", Label: i18n.T(r.Context(), "account.digest"), Checked: digest})
 	return out, nil
 }
 
@@ -477,6 +502,9 @@ func (s *Server) saveReminders(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if err := s.store.SetRemindersOff(r.Context(), person(r).ID, off); err != nil {
+		return err
+	}
+	if err := s.store.SetWeeklyDigest(r.Context(), person(r).ID, r.PostForm.Get("digest") == "on"); err != nil {
 		return err
 	}
 	s.flash(r, "form.saved")

@@ -101,7 +101,7 @@ func TestSignup(t *testing.T) {
 		t.Fatal("a refused sign-up stored an account")
 	}
 
-	r = c.post("/signup", "workspace", "Cabinet Démo", "slug", "demo", "name", "Jeanne", "email", "jeanne@essai.test", "password", "un-long-mot-de-passe")
+	r = c.post("/signup", "workspace", "Cabinet Démo", "slug", "demo", "name", "Jeanne", "email", "jeanne@essai.test", "password", "un-long-mot-de-passe", "practice", "firm")
 	if r.status != http.StatusUnprocessableEntity {
 		t.Fatalf("taken slug: %d", r.status)
 	}
@@ -111,7 +111,7 @@ func TestSignup(t *testing.T) {
 		t.Fatal("the account was stored although the workspace was refused (not all-or-nothing)")
 	}
 
-	r = c.post("/signup", "workspace", "Cabinet Été", "name", "Jeanne", "email", "jeanne@essai.test", "password", "un-long-mot-de-passe")
+	r = c.post("/signup", "workspace", "Cabinet Été", "name", "Jeanne", "email", "jeanne@essai.test", "password", "un-long-mot-de-passe", "practice", "firm")
 	if r.status != http.StatusOK {
 		t.Fatalf("sign-up: %d", r.status)
 	}
@@ -123,7 +123,7 @@ func TestSignup(t *testing.T) {
 	contains(t, page, "Cabinet Été", "Votre espace est prêt.", "Administrateur")
 
 	// A signed-in person creates a second workspace and gets the switcher.
-	r = c.post("/signup", "workspace", "Deuxième cabinet", "slug", "deuxieme")
+	r = c.post("/signup", "workspace", "Deuxième cabinet", "slug", "deuxieme", "practice", "solo")
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("second workspace: %d %s", r.status, r.body)
 	}
@@ -205,8 +205,8 @@ func TestPasswordReset(t *testing.T) {
 func TestSignupDoesNotRevealAccounts(t *testing.T) {
 	a := newApp(t, true)
 	ctx := context.Background()
-	known := a.client().post("/signup", "workspace", "Espace A", "slug", "espace-a", "name", "X", "email", "coach@demo.test", "password", "un-long-mot-de-passe")
-	fresh := a.client().post("/signup", "workspace", "Espace A", "slug", "espace-a", "name", "X", "email", "neuve@essai.test", "password", "un-long-mot-de-passe")
+	known := a.client().post("/signup", "workspace", "Espace A", "slug", "espace-a", "name", "X", "email", "coach@demo.test", "password", "un-long-mot-de-passe", "practice", "solo")
+	fresh := a.client().post("/signup", "workspace", "Espace A", "slug", "espace-a", "name", "X", "email", "neuve@essai.test", "password", "un-long-mot-de-passe", "practice", "solo")
 	if known.status != http.StatusOK || known.status != fresh.status || known.body != fresh.body {
 		t.Fatalf("sign-up answers differ: %d and %d\n%s\n---\n%s", known.status, fresh.status, known.body, fresh.body)
 	}
@@ -238,7 +238,7 @@ func TestSignupDoesNotRevealAccounts(t *testing.T) {
 		t.Errorf("altered confirmation link: %d, want 404", r.status)
 	}
 	// An hour later the link is dead.
-	a.client().post("/signup", "workspace", "Espace B", "slug", "espace-b", "name", "Y", "email", "tardive@essai.test", "password", "un-long-mot-de-passe")
+	a.client().post("/signup", "workspace", "Espace B", "slug", "espace-b", "name", "Y", "email", "tardive@essai.test", "password", "un-long-mot-de-passe", "practice", "solo")
 	late := linkPath(a.mail("tardive@essai.test", "/signup/confirm/").Link)
 	a.env.Store.Now = func() time.Time { return time.Now().Add(61 * time.Minute) }
 	if r := a.client().get(late); r.status != http.StatusNotFound {

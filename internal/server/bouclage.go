@@ -18,16 +18,21 @@ import (
 // evidence, entered by the coach and the coachee each on their own; the other's
 // is shown only once both are in.
 func (s *Server) evaluation(w http.ResponseWriter, r *http.Request) error {
-	return s.evaluationPage(w, r, http.StatusOK, "", views.Form{})
+	return s.evaluationPage(w, r, http.StatusOK, views.Form{})
 }
 
-func (s *Server) evaluationPage(w http.ResponseWriter, r *http.Request, status int, formFor string, f views.Form) error {
+// evaluationPage shows every indicator with, for the viewer, one form holding
+// an evaluation per indicator: the stored ones, or what was typed (typed, when
+// it comes back refused, over the stored values). No assessment is chosen
+// until the person chooses it.
+func (s *Server) evaluationPage(w http.ResponseWriter, r *http.Request, status int, typed views.Form) error {
 	e := eng(r)
 	file, err := s.store.Closing(r.Context(), scope(r), e.ID)
 	if err != nil {
 		return err
 	}
-	v := views.EvaluationView{Eng: s.engView(r, "/evaluation"), CanEdit: canEdit(r, domain.InfoEvaluation)}
+	v := views.EvaluationView{Eng: s.engView(r, "/evaluation"), CanEdit: canEdit(r, domain.InfoEvaluation), Form: emptyForm()}
+	v.Assessments = append(v.Assessments, views.Option{Value: "", Label: "form.choose"})
 	for _, a := range domain.Assessments {
 		v.Assessments = append(v.Assessments, views.Option{Value: a, Label: "assessment." + a})
 	}
@@ -52,38 +57,97 @@ func (s *Server) evaluationPage(w http.ResponseWriter, r *http.Request, status i
 			if mine != nil && other != nil {
 				row.Other, row.Both = evalView(*other), true
 			}
-			row.Form = emptyForm("reached", row.Mine.Reached, "assessment", row.Mine.Assessment, "evidence", row.Mine.Evidence)
-			if formFor == ind.ID {
-				row.Form = f
-			}
+			v.Form.Values.Set("reached."+ind.ID, row.Mine.Reached)
+			v.Form.Values.Set("assessment."+ind.ID, row.Mine.Assessment)
+			v.Form.Values.Set("evidence."+ind.ID, row.Mine.Evidence)
 			v.Rows = append(v.Rows, row)
 		}
 	}
-	if formFor != "" && !slices.ContainsFunc(v.Rows, func(row views.EvalRow) bool { return row.ID == formFor }) {
-		return domain.ErrNotFound // an indicator of another engagement
+	for k, vs := range typed.Values {
+		v.Form.Values[k] = vs
 	}
+	v.Form.Errors, v.Form.Error = typed.Errors, typed.Error
 	s.render(w, r, status, views.Evaluation(s.page(r, "eng.tab.evaluation"), v))
 	return nil
 }
+
+// evalFields are an evaluation's fields; on the page each is named
+// "<field>.<indicator id>".
+var evalFields = []string{"reached", "assessment", "evidence"}
 
 func evalView(e store.Evaluation) views.EvalView {
 	return views.EvalView{Reached: e.Reached, Assessment: e.Assessment, Evidence: e.Evidence, Set: true}
 }
 
-func (s *Server) saveEvaluation(w http.ResponseWriter, r *http.Request) error {
+// evaluationFrom reads the evaluation of indicator iid from fields named
+// "<field><suffix>"; a missing or unknown assessment is an error beside it.
+func evaluationFrom(f views.Form, iid, suffix string, part domain.Part) store.Evaluation {
+	ev := store.Evaluation{IndicatorID: iid, Part: part, Reached: text(f, "reached"+suffix, 500, false),
+		Assessment: f.Get("assessment" + suffix), Evidence: text(f, "evidence"+suffix, 5000, false)}
+	switch {
+	case ev.Assessment == "":
+		f.Errors.Add("assessment"+suffix, "field.assessment.required")
+	case !contains(domain.Assessments, ev.Assessment):
+		f.Errors.Add("assessment"+suffix, "field.invalid_choice")
+	}
+	return ev
+}
+
+// saveEvaluations: the person's evaluation of every indicator, one submit.
+// Each indicator needs an assessment; a refused form stores nothing and
+// comes back with everything typed.
+func (s *Server) saveEvaluations(w http.ResponseWriter, r *http.Request) error {
 	e := eng(r)
-	part := e.Part.Side()
 	f, err := form(r)
 	if err != nil {
 		return err
 	}
-	ev := store.Evaluation{IndicatorID: chi.URLParam(r, "iid"), Part: part, Reached: text(f, "reached", 500, false),
-		Assessment: f.Get("assessment"), Evidence: text(f, "evidence", 5000, false)}
-	if !contains(domain.Assessments, ev.Assessment) {
-		f.Errors.Add("assessment", "field.invalid_choice")
+	file, err := s.store.Closing(r.Context(), scope(r), e.ID)
+	if err != nil {
+		return err
+	}
+	var evs []store.Evaluation
+	for _, o := range file.Objectives {
+		for _, ind := range o.Indicators {
+			evs = append(evs, evaluationFrom(f, ind.ID, "."+ind.ID, e.Part.Side()))
+		}
 	}
 	if len(f.Errors) > 0 {
-		return s.evaluationPage(w, r, http.StatusUnprocessableEntity, ev.IndicatorID, f)
+		return s.evaluationPage(w, r, http.StatusUnprocessableEntity, f)
+	}
+	if err := s.store.SaveEvaluations(r.Context(), scope(r), e.ID, evs); err != nil {
+		return err
+	}
+	return s.saved(w, r, "/evaluation")
+}
+
+// saveEvaluation saves one indicator's evaluation, its fields named without
+// the indicator; refused, it comes back on the page's form.
+func (s *Server) saveEvaluation(w http.ResponseWriter, r *http.Request) error {
+	e := eng(r)
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	ev := evaluationFrom(f, chi.URLParam(r, "iid"), "", e.Part.Side())
+	if len(f.Errors) > 0 {
+		file, err := s.store.Closing(r.Context(), scope(r), e.ID)
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(file.Objectives, func(o store.Objective) bool {
+			return slices.ContainsFunc(o.Indicators, func(i store.Indicator) bool { return i.ID == ev.IndicatorID })
+		}) {
+			return domain.ErrNotFound // an indicator of another engagement
+		}
+		page := emptyForm()
+		for _, fd := range evalFields {
+			page.Values.Set(fd+"."+ev.IndicatorID, f.Get(fd))
+			if msg := f.Err(fd); msg != "" {
+				page.Errors.Add(fd+"."+ev.IndicatorID, msg)
+			}
+		}
+		return s.evaluationPage(w, r, http.StatusUnprocessableEntity, page)
 	}
 	if err := s.store.SaveEvaluation(r.Context(), scope(r), e.ID, ev); err != nil {
 		return err
@@ -241,19 +305,49 @@ func (s *Server) saveFeedback(w http.ResponseWriter, r *http.Request) error {
 // report lists the final report's versions; the coach makes a new one from the
 // engagement as it stands.
 func (s *Server) report(w http.ResponseWriter, r *http.Request) error {
+	return s.reportPage(w, r, http.StatusOK, views.Form{})
+}
+
+// reportPage lists the versions; before the closing, the coach reads what
+// the contract still holds and may say why the engagement closes all the
+// same (note: the closing-note form when it comes back refused).
+func (s *Server) reportPage(w http.ResponseWriter, r *http.Request, status int, note views.Form) error {
 	e := eng(r)
 	file, err := s.store.Closing(r.Context(), scope(r), e.ID)
 	if err != nil {
 		return err
 	}
-	v := views.ReportList{Eng: s.engView(r, "/report"), CanPublish: canEdit(r, domain.InfoClosing)}
+	v := views.ReportList{Eng: s.engView(r, "/report"), CanPublish: canEdit(r, domain.InfoClosing), Note: file.ClosingNote, NoteForm: note}
 	for i, rv := range file.Reports {
 		row := s.versionRow(r, domain.InfoClosing, rv, i == 0)
 		row.Href = engPath(r, "/report/"+strconv.Itoa(rv.Number))
 		v.Versions = append(v.Versions, row)
 	}
-	s.render(w, r, http.StatusOK, views.Reports(s.page(r, "eng.tab.report"), v))
+	if v.CanPublish {
+		v.Warnings = warningLines(r, file.Progress)
+		if note.Values == nil {
+			v.NoteForm = emptyForm("note", file.ClosingNote)
+		}
+	}
+	s.render(w, r, status, views.Reports(s.page(r, "eng.tab.report"), v))
 	return nil
+}
+
+// saveClosingNote: the coach says why the engagement closes short of its
+// contract; the coachee reads it, the company does not.
+func (s *Server) saveClosingNote(w http.ResponseWriter, r *http.Request) error {
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	body := text(f, "note", 2000, true)
+	if len(f.Errors) > 0 {
+		return s.reportPage(w, r, http.StatusUnprocessableEntity, f)
+	}
+	if err := s.store.SaveClosingNote(r.Context(), scope(r), eng(r).ID, body); err != nil {
+		return err
+	}
+	return s.saved(w, r, "/report")
 }
 
 func (s *Server) publishReport(w http.ResponseWriter, r *http.Request) error {
@@ -283,6 +377,13 @@ func (s *Server) reportVersionPage(w http.ResponseWriter, r *http.Request, statu
 		return err
 	}
 	v.Comment = comment
+	if v.Version.CanValidate && canEdit(r, domain.InfoClosing) {
+		ov, err := s.store.Sessions(r.Context(), scope(r), eng(r).ID)
+		if err != nil {
+			return err
+		}
+		v.Warnings = warningLines(r, ov.Progress)
+	}
 	p := s.page(r, "report.doc.title", "Number", n)
 	p.PrintCSS = engPath(r, "/report/"+strconv.Itoa(doc.Version.Number)+"/print.css")
 	s.render(w, r, status, views.ReportDocument(p, v))

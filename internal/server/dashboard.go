@@ -14,15 +14,17 @@ import (
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	m := member(r)
 	now := s.store.Now()
-	d, err := s.store.Dashboard(r.Context(), scope(r), m.Role, now)
+	d, err := s.store.Dashboard(r.Context(), scope(r), m.Roles, now)
 	if err != nil {
 		return err
 	}
 	base := "/w/" + m.Workspace.Slug
-	all := domain.Can(m.Role, domain.SeeAllEngagements)
-	v := views.DashboardView{Base: base, Name: person(r).Name, AlwaysWaiting: !all,
-		ShowActions: domain.Can(m.Role, domain.KeepActions), AlwaysAgenda: domain.Can(m.Role, domain.CoachEngagements),
-		Figures: all, ShowCoachee: !domain.Can(m.Role, domain.KeepActions)}
+	all, coach := domain.Can(m.Roles, domain.SeeAllEngagements), domain.Can(m.Roles, domain.CoachEngagements)
+	// A coach who also administers the workspace works from the coach's
+	// dashboard; the workspace's figures come below it.
+	v := views.DashboardView{Base: base, Name: person(r).Name, AlwaysWaiting: !all || coach, Mine: !all || coach,
+		ShowActions: domain.Can(m.Roles, domain.KeepActions), AlwaysAgenda: coach,
+		Figures: all, ShowCoachee: !domain.Can(m.Roles, domain.KeepActions)}
 	for _, e := range d.Engagements {
 		row := views.DashRow{Href: base + "/e/" + e.ID, Title: e.Title, Other: e.Other, Phase: e.Phase, Held: e.Held, Planned: e.Planned, GateOpen: e.GateOpen}
 		if e.NextMeeting != nil {
@@ -53,12 +55,21 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 			v.ByPhase = append(v.ByPhase, views.PhaseRow{Coach: c.Coach, Phase: c.Phase, N: c.N})
 		}
 		for _, o := range d.Orgs {
-			v.Orgs = append(v.Orgs, views.OrgRow{Name: o.Name, Members: o.Members})
+			v.Orgs = append(v.Orgs, views.OrgRow{Name: o.Name, Members: o.Members, Programme: programmePath(r, o.ID)})
 		}
 		for _, inv := range d.Invitations {
 			v.Invitations = append(v.Invitations, views.InvitationRow{Email: inv.Email, Role: inv.Role, Expires: i18n.DateTime(r.Context(), inv.Expires)})
 		}
 		v.EngagementsN = d.EngagementsN
+	} else if domain.Can(m.Roles, domain.SeeProgramme) {
+		// A sponsor's own organisation's programme.
+		orgs, err := s.store.ProgrammeOrgs(r.Context(), scope(r))
+		if err != nil {
+			return err
+		}
+		for _, o := range orgs {
+			v.Programmes = append(v.Programmes, views.OrgRow{Name: o.Name, Programme: programmePath(r, o.ID)})
+		}
 	}
 	s.render(w, r, http.StatusOK, views.Dashboard(s.page(r, "nav.dashboard"), v))
 	return nil

@@ -33,7 +33,7 @@ func (s *Server) engagement(next http.Handler) http.Handler {
 			s.fail(w, r, err)
 			return
 		}
-		part := domain.ViewerPart(e.PartOf(person(r).ID), member(r).Role)
+		part := domain.ViewerPart(e.PartOf(person(r).ID), member(r).Roles)
 		if !domain.RightOf(part, domain.InfoSummary).Has(domain.Read) {
 			s.fail(w, r, domain.ErrNotFound)
 			return
@@ -139,7 +139,7 @@ func canEdit(r *http.Request, info domain.Info) bool { return can(r, info, domai
 func (s *Server) engagements(w http.ResponseWriter, r *http.Request) error {
 	m := member(r)
 	q := r.URL.Query()
-	f := store.EngagementFilter{Phase: q.Get("phase"), ClientOrgID: q.Get("org"), CoachID: q.Get("coach"), All: domain.Can(m.Role, domain.SeeAllEngagements)}
+	f := store.EngagementFilter{Phase: q.Get("phase"), ClientOrgID: q.Get("org"), CoachID: q.Get("coach"), All: domain.Can(m.Roles, domain.SeeAllEngagements)}
 	if f.Phase != "" && !domain.Phase(f.Phase).Valid() {
 		f.Phase = ""
 	}
@@ -163,7 +163,7 @@ func (s *Server) engagements(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := views.EngagementList{Slug: m.Workspace.Slug, Phase: f.Phase, Org: f.ClientOrgID, Coach: f.CoachID, CanCreate: domain.Can(m.Role, domain.CreateEngagements)}
+	v := views.EngagementList{Slug: m.Workspace.Slug, Phase: f.Phase, Org: f.ClientOrgID, Coach: f.CoachID, CanCreate: domain.Can(m.Roles, domain.CreateEngagements)}
 	pageURL := func(p int) string {
 		return "/w/" + m.Workspace.Slug + "/engagements?" + url.Values{"phase": {f.Phase}, "org": {f.ClientOrgID}, "coach": {f.CoachID}, "page": {strconv.Itoa(p)}}.Encode()
 	}
@@ -187,7 +187,7 @@ func (s *Server) engagements(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.Coaches = []views.Option{{Value: "", Label: "filter.all"}}
 	for _, mb := range members {
-		if domain.Can(mb.Role, domain.CoachEngagements) {
+		if domain.Can(mb.Roles, domain.CoachEngagements) {
 			v.Coaches = append(v.Coaches, views.Option{Value: mb.UserID, Label: mb.Name, Raw: true})
 		}
 	}
@@ -197,7 +197,7 @@ func (s *Server) engagements(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) newEngagement(w http.ResponseWriter, r *http.Request) error {
 	f := emptyForm("sponsor_kind", "hr", "new_sponsor_kind", "manager")
-	if domain.Can(member(r).Role, domain.CoachEngagements) {
+	if domain.Can(member(r).Roles, domain.CoachEngagements) {
 		f.Values.Set("coach", person(r).ID)
 	}
 	return s.engagementForm(w, r, http.StatusOK, f)
@@ -212,7 +212,7 @@ func (s *Server) engagementForm(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
-	v := views.EngagementForm{Slug: member(r).Workspace.Slug, Form: f}
+	v := views.EngagementForm{Slug: member(r).Workspace.Slug, Form: f, CanAddOrg: domain.Can(member(r).Roles, domain.ManageOrgs)}
 	choose := []views.Option{{Value: "", Label: "form.choose"}}
 	v.Orgs = append([]views.Option{}, choose...)
 	for _, o := range orgs {
@@ -221,15 +221,17 @@ func (s *Server) engagementForm(w http.ResponseWriter, r *http.Request, status i
 	v.Coaches, v.Coachees, v.Sponsors = append([]views.Option{}, choose...), append([]views.Option{}, choose...), []views.Option{{Value: "", Label: "form.none"}}
 	for _, m := range members {
 		o := views.Option{Value: m.UserID, Label: m.Name + " — " + m.Email, Raw: true}
-		switch m.Role {
-		case domain.RoleCoach, domain.RoleAdmin:
+		// One person may be offered in several lists: roles are a set.
+		if m.Roles.CanTakePart(domain.PartCoach) {
 			v.Coaches = append(v.Coaches, o)
-			if domain.Can(m.Role, domain.CoachEngagements) {
-				v.Cocoaches = append(v.Cocoaches, views.Checkbox{Name: "cocoach", Value: m.UserID, Label: m.Name, Checked: contains(f.Values["cocoach"], m.UserID)})
-			}
-		case domain.RoleCoachee:
+		}
+		if domain.Can(m.Roles, domain.CoachEngagements) {
+			v.Cocoaches = append(v.Cocoaches, views.Checkbox{Name: "cocoach", Value: m.UserID, Label: m.Name, Checked: contains(f.Values["cocoach"], m.UserID)})
+		}
+		if m.Roles.CanTakePart(domain.PartCoachee) {
 			v.Coachees = append(v.Coachees, o)
-		case domain.RoleSponsor:
+		}
+		if m.Roles.CanTakePart(domain.PartSponsor) {
 			v.Sponsors = append(v.Sponsors, o)
 		}
 	}
@@ -260,9 +262,7 @@ func (s *Server) createEngagement(w http.ResponseWriter, r *http.Request) error 
 	}
 	ne := store.NewEngagement{ClientOrgID: idField(f, "client_org"), CoachID: idField(f, "coach"), CoacheeID: idField(f, "coachee"), CocoachIDs: ids(f, "cocoach")}
 	ne.Title = text(f, "title", 200, true)
-	if ne.ClientOrgID == "" {
-		f.Errors.Add("client_org", "field.required")
-	}
+	clientOrg(f, &ne, domain.Can(member(r).Roles, domain.ManageOrgs))
 	if ne.CoachID == "" {
 		f.Errors.Add("coach", "field.required")
 	}
@@ -301,6 +301,23 @@ func (s *Server) createEngagement(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
+// clientOrg reads the engagement's client organisation: one of the list, or
+// (for who may add organisations) the name of a new one, created with the
+// engagement.
+func clientOrg(f views.Form, ne *store.NewEngagement, canAdd bool) {
+	if canAdd {
+		ne.NewClientOrg = text(f, "new_client_org", 200, false)
+	}
+	switch {
+	case ne.ClientOrgID == "" && ne.NewClientOrg == "" && canAdd:
+		f.Errors.Add("client_org", "field.client_org.choose_or_new")
+	case ne.ClientOrgID == "" && ne.NewClientOrg == "":
+		f.Errors.Add("client_org", "field.required")
+	case ne.ClientOrgID != "" && ne.NewClientOrg != "":
+		f.Errors.Add("new_client_org", "field.client_org.both")
+	}
+}
+
 // newPerson reads the "invite someone new" pair of fields named prefix_name and
 // prefix_email; both empty means nobody new.
 func newPerson(f views.Form, prefix string) *store.NewPerson {
@@ -325,11 +342,11 @@ func kindOf(k string) string {
 // overview is the engagement's home: phase, parties, the gate checklist and what
 // the signed-in person should do next.
 func (s *Server) overview(w http.ResponseWriter, r *http.Request) error {
-	return s.overviewPage(w, r, http.StatusOK, views.Form{})
+	return s.overviewPage(w, r, http.StatusOK)
 }
 
-// overviewPage renders the overview; f is the interruption form when refused.
-func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, status int, interrupt views.Form) error {
+// overviewPage renders the overview (the interruption asks on a page of its own).
+func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, status int) error {
 	e := eng(r)
 	f, progress, facts, err := s.store.Overview(r.Context(), scope(r), e.Engagement, s.store.Now())
 	if err != nil {
@@ -367,7 +384,6 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request, status int
 	}
 	v.CoachWilling, v.CoacheeWilling = dt(r, f.CoachWillingAt), dt(r, f.CoacheeWillingAt)
 	v.CanConfirmWillingness = canConfirmWillingness(r, f)
-	v.Interrupt = interrupt
 	s.render(w, r, status, views.EngagementOverview(s.page(r, "eng.tab.overview"), v))
 	return nil
 }
@@ -427,7 +443,7 @@ func (s *Server) interrupt(w http.ResponseWriter, r *http.Request) error {
 	}
 	reason := text(f, "reason", 2000, true)
 	if len(f.Errors) > 0 {
-		return s.overviewPage(w, r, http.StatusUnprocessableEntity, f)
+		return s.interruptStep(w, r, http.StatusUnprocessableEntity, f)
 	}
 	if err := s.store.Interrupt(r.Context(), scope(r), e.ID, reason); err != nil {
 		return err

@@ -68,7 +68,7 @@ func newEAFixture(t *testing.T) *eaFixture {
 		t.Fatal(err)
 	}
 	u, err := a.env.Store.AddMember(f.ctx, f.scope("admin"), store.NewMember{Email: eaEmails["unrelated"], Name: "Autre Coach",
-		PasswordHash: hash, Role: domain.RoleCoach})
+		PasswordHash: hash, Roles: domain.RoleSet{domain.RoleCoach}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,8 +285,10 @@ func TestEngagementAccessMatrix(t *testing.T) {
 		// Willingness: the lead coach and the coachee confirm their own, nobody else.
 		{w{303, 303, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{fresh}/willingness", nil},
 		// The move to accompagnement, on the ready engagement (its gate is open).
+		{w{200, 404, 404, 404, 404, 404, 303}, "GET", "/w/demo/e/{ready}/phase/confirm", nil},
 		{w{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{ready}/phase", nil},
 		// Interruption: with a reason on the spare engagement, without one on the fresh one.
+		{w{200, 404, 404, 404, 404, 404, 303}, "GET", "/w/demo/e/{spare}/interrupt/confirm", nil},
 		{w{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{spare}/interrupt", interrupt},
 		{w{422, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{fresh}/interrupt", nil},
 		// History: the coach and the admin read it; the coachee and the sponsor do not.
@@ -315,11 +317,14 @@ func TestEngagementAccessMatrix(t *testing.T) {
 		{w{200, 200, 200, 200, 404, 404, 303}, "GET", "/w/demo/e/{fresh}/objectives", nil},
 		{w{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{fresh}/objectives", fixed("title", "Objectif C", "description", "Nouveau")},
 		{w{422, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{fresh}/objectives", nil},
+		{w{200, 404, 404, 404, 404, 404, 303}, "GET", "/w/demo/e/{fresh}/objectives/{objA}/edit", nil},
 		{w{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{fresh}/objectives/{objA}", updateObjective},
+		{w{200, 404, 404, 404, 404, 404, 303}, "GET", "/w/demo/e/{fresh}/objectives/{objB}/delete/confirm", nil},
 		{w{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{fresh}/objectives/{objB}/delete", nil},
 		{w{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{fresh}/objectives/{objA}/move", fixed("dir", "down")},
 		{w{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{fresh}/objectives/{objA}/indicators", addIndicator},
 		{w{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{fresh}/indicators/{ind1}", updateIndicator},
+		{w{200, 404, 404, 404, 404, 404, 303}, "GET", "/w/demo/e/{fresh}/indicators/{ind2}/delete/confirm", nil},
 		{w{303, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{fresh}/indicators/{ind2}/delete", nil},
 
 		// Contract: the coach edits, all read.
@@ -740,13 +745,13 @@ func TestCadrageGate(t *testing.T) {
 	contains(t, overview, "Pour passer à l", "manquant :", "Il manque encore les éléments marqués ✗.",
 		"Le coach a confirmé sa volonté de travailler ensemble", "La réunion tripartite de cadrage a eu lieu",
 		"Au moins un objectif, chacun avec au moins un indicateur", "Le contrat est complet")
-	if strings.Contains(overview.body, `action="`+fresh+`/phase"`) {
+	if strings.Contains(overview.body, `href="`+fresh+`/phase/confirm"`) {
 		t.Error("the overview offers the move while the gate is closed")
 	}
 
 	ready := "/w/demo/e/" + f.ids["ready"]
 	overview = coach.get(ready)
-	if strings.Contains(overview.body, "manquant :") || !strings.Contains(overview.body, `action="`+ready+`/phase"`) {
+	if strings.Contains(overview.body, "manquant :") || !strings.Contains(overview.body, `href="`+ready+`/phase/confirm"`) {
 		t.Error("the ready engagement's overview does not show an open gate with the move")
 	}
 	if r := coach.post(ready + "/phase"); r.status != http.StatusSeeOther || r.location != ready {

@@ -389,7 +389,7 @@ func FuzzSignup(f *testing.F) {
 	f.Fuzz(func(t *testing.T, workspace, slug, name, email, pw string) {
 		c := z.as(t, "anon")
 		before := z.snapshot(t, "workspaces", "true")
-		form := []string{"workspace", workspace, "slug", slug, "name", name, "email", email, "password", pw}
+		form := []string{"workspace", workspace, "slug", slug, "name", name, "email", email, "password", pw, "practice", "solo"}
 		r := c.post("/signup", form...)
 		keep := []string{"workspace", "name", "email"}
 		if strings.TrimSpace(slug) != "" {
@@ -422,7 +422,7 @@ func FuzzSignup(f *testing.F) {
 			t.Fatalf("confirming the sign-up: %d", r.status)
 		}
 		s := strings.TrimPrefix(strings.TrimSuffix(r.location, "/"), "/w/")
-		got := z.q(t, `SELECT w.name || '|' || u.email || '|' || u.name FROM workspaces w JOIN memberships m ON m.tenant_id = w.id AND m.role = 'admin'
+		got := z.q(t, `SELECT w.name || '|' || u.email || '|' || u.name FROM workspaces w JOIN memberships m ON m.tenant_id = w.id AND 'admin' = ANY (m.roles)
 			JOIN users u ON u.id = m.user_id WHERE w.slug = $1`, s)
 		if want := fzClean(workspace) + "|" + domain.NormalizeEmail(email) + "|" + fzClean(name); got != want {
 			t.Fatalf("stored %q, want %q", got, want)

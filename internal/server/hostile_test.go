@@ -135,7 +135,7 @@ func TestHostileInput(t *testing.T) {
 		// Oversized bodies: a 413 page that says so, nothing stored.
 		{name: "oversized login", who: "anon", path: "/login", form: []string{"email", big, "password", "x"},
 			status: []int{http.StatusRequestEntityTooLarge}, msg: hiTooLarge},
-		{name: "oversized sign-up", who: "anon", path: "/signup", form: []string{"workspace", big, "name", "A", "email", "a@fuzz.test", "password", "un mot de passe long"},
+		{name: "oversized sign-up", who: "anon", path: "/signup", form: []string{"workspace", big, "name", "A", "email", "a@fuzz.test", "password", "un mot de passe long", "practice", "solo"},
 			status: []int{http.StatusRequestEntityTooLarge}, msg: hiTooLarge, table: "workspaces", where: "true"},
 		{name: "oversized contract", who: "coach", path: fresh + "/contract", form: contract("approach", big),
 			status: []int{http.StatusRequestEntityTooLarge}, msg: hiTooLarge, table: "contracts", where: "engagement_id = '{fresh}'"},
@@ -165,7 +165,7 @@ func TestHostileInput(t *testing.T) {
 		{name: "invalid UTF-8 in a recommendation", who: "coach", path: bou + "/closing/recommendations", form: []string{"body", badUTF8, "carrier", "coachee", "due", "2026-12-31"},
 			status: unprocessable, field: "rec-body", vague: []string{hiTooLong}, keep: []string{"due"},
 			table: "recommendations", where: "engagement_id = '{bou}'"},
-		{name: "invalid UTF-8 in a sign-up", who: "anon", path: "/signup", form: []string{"workspace", "Cabinet gardé", "slug", "", "name", badUTF8, "email", "garde@fuzz.test", "password", "un mot de passe long"},
+		{name: "invalid UTF-8 in a sign-up", who: "anon", path: "/signup", form: []string{"workspace", "Cabinet gardé", "slug", "", "name", badUTF8, "email", "garde@fuzz.test", "password", "un mot de passe long", "practice", "solo"},
 			status: unprocessable, field: "name", vague: []string{hiRequired200}, keep: []string{"workspace", "email"}, table: "workspaces", where: "true"},
 
 		// NUL bytes: PostgreSQL cannot store them; the form must say so, not fail.

@@ -197,7 +197,7 @@ func person(r *http.Request) *store.User {
 	return u
 }
 
-// member returns the workspace and role of the current /w/{slug} request.
+// member returns the workspace and roles of the current /w/{slug} request.
 func member(r *http.Request) store.Membership {
 	m, _ := r.Context().Value(memberKey).(store.Membership)
 	return m
@@ -241,7 +241,7 @@ func (s *Server) workspace(next http.Handler) http.Handler {
 		}
 		ctx := context.WithValue(r.Context(), memberKey, m)
 		ctx = i18n.WithZone(ctx, m.Workspace.Timezone)
-		if m.Role.IsCoachee() { // the coachee's own pages name her or him as chosen
+		if m.Roles.IsCoachee() { // the coachee's own pages name her or him as chosen
 			ctx = i18n.WithCoachee(ctx, u.AddressForm)
 			ctx = i18n.WithViewer(ctx, string(domain.PartCoachee))
 		}
@@ -276,11 +276,11 @@ func (s *Server) signedIn(fn handler) handler {
 	}
 }
 
-// allow lets through members whose role has the capability. A refused read is
+// allow lets through members one of whose roles has the capability. A refused read is
 // a 404 (no hint the page exists), a refused write a 403.
 func (s *Server) allow(c domain.Capability, fn handler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if !domain.Can(member(r).Role, c) {
+		if !domain.Can(member(r).Roles, c) {
 			if r.Method == http.MethodGet || r.Method == http.MethodHead {
 				return domain.ErrNotFound
 			}

@@ -7,6 +7,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"triade/internal/domain"
+	"triade/internal/i18n"
 	"triade/internal/store"
 	"triade/web/views"
 )
@@ -17,13 +18,25 @@ func (s *Server) objectives(w http.ResponseWriter, r *http.Request) error {
 	return s.objectivesPage(w, r, http.StatusOK, "", views.Form{})
 }
 
-// objectivesPage shows the objectives and their indicators. formFor names the
-// form (an objective, an indicator, or "new") that comes back with the person's
-// input and errors; every other form shows the stored values.
+// editObjective shows the page with one objective open for editing: its form,
+// its indicators' forms and the form to add one; the others stay read.
+func (s *Server) editObjective(w http.ResponseWriter, r *http.Request) error {
+	return s.objectivesPage(w, r, http.StatusOK, "", views.Form{})
+}
+
+// objectivesPage shows the objectives and their indicators as text. The
+// objective of the URL ({oid}), or the one holding the form that comes back,
+// is shown as forms. formFor names the form (an objective, an indicator, or
+// "new") that comes back with the person's input and errors; every other form
+// shows the stored values.
 func (s *Server) objectivesPage(w http.ResponseWriter, r *http.Request, status int, formFor string, f views.Form) error {
 	file, err := s.store.Cadrage(r.Context(), scope(r), eng(r).ID)
 	if err != nil {
 		return err
+	}
+	editing := chi.URLParam(r, "oid")
+	if o := objectiveOf(file, formFor); o != "" {
+		editing = o
 	}
 	v := views.ObjectivesView{Eng: s.engView(r, "/objectives"), CanEdit: canEdit(r, domain.InfoFraming), New: emptyForm(), NewFor: formFor}
 	if formFor == "new" {
@@ -34,8 +47,9 @@ func (s *Server) objectivesPage(w http.ResponseWriter, r *http.Request, status i
 	}
 	for i, o := range file.Objectives {
 		ov := views.ObjectiveView{ID: o.ID, N: i + 1, Title: o.Title, Description: o.Description, First: i == 0, Last: i == len(file.Objectives)-1,
-			Form:   emptyForm("title", o.Title, "description", o.Description, "version", strconv.Itoa(o.Version)),
-			NewInd: emptyForm("kind", "observable")}
+			Editing: v.CanEdit && editing == o.ID,
+			Form:    emptyForm("title", o.Title, "description", o.Description, "version", strconv.Itoa(o.Version)),
+			NewInd:  emptyForm("kind", "observable")}
 		if formFor == o.ID {
 			ov.Form = f
 		}
@@ -53,10 +67,37 @@ func (s *Server) objectivesPage(w http.ResponseWriter, r *http.Request, status i
 		}
 		v.Objectives = append(v.Objectives, ov)
 	}
-	if !formFound(formFor, v) {
+	if !formFound(formFor, v) || (editing != "" && objectiveOf(file, editing) == "") {
 		return domain.ErrNotFound // an objective or indicator of another engagement
 	}
 	s.render(w, r, status, views.Objectives(s.page(r, "eng.tab.objectives"), v))
+	return nil
+}
+
+// objectiveOf names the objective that id is, or holds (an indicator, or
+// "ind-new-" and the objective), or "".
+func objectiveOf(file *store.CadrageFile, id string) string {
+	if id == "" {
+		return ""
+	}
+	for _, o := range file.Objectives {
+		if id == o.ID || id == "ind-new-"+o.ID {
+			return o.ID
+		}
+		for _, i := range o.Indicators {
+			if id == i.ID {
+				return o.ID
+			}
+		}
+	}
+	return ""
+}
+
+// backToObjective ends a write on an objective or one of its indicators: the
+// page opens where the person was, not at its top.
+func (s *Server) backToObjective(w http.ResponseWriter, r *http.Request, oid, flash string) error {
+	s.flash(r, flash)
+	http.Redirect(w, r, engPath(r, "/objectives")+"#objective-"+oid, http.StatusSeeOther)
 	return nil
 }
 
@@ -91,10 +132,11 @@ func (s *Server) addObjective(w http.ResponseWriter, r *http.Request) error {
 	if len(f.Errors) > 0 {
 		return s.objectivesPage(w, r, http.StatusUnprocessableEntity, "new", f)
 	}
-	if _, err := s.store.AddObjective(r.Context(), scope(r), eng(r).ID, o); err != nil {
+	oid, err := s.store.AddObjective(r.Context(), scope(r), eng(r).ID, o)
+	if err != nil {
 		return err
 	}
-	return s.saved(w, r, "/objectives")
+	return s.backToObjective(w, r, oid, "form.saved")
 }
 
 func (s *Server) updateObjective(w http.ResponseWriter, r *http.Request) error {
@@ -109,6 +151,7 @@ func (s *Server) updateObjective(w http.ResponseWriter, r *http.Request) error {
 	}
 	err = s.store.UpdateObjective(r.Context(), scope(r), eng(r).ID, o)
 	if isConflict(err) {
+		// The conflict page posts back here; its save returns to the objective.
 		file, lerr := s.store.Cadrage(r.Context(), scope(r), eng(r).ID)
 		if lerr != nil {
 			return err
@@ -124,14 +167,37 @@ func (s *Server) updateObjective(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.saved(w, r, "/objectives")
+	return s.backToObjective(w, r, o.ID, "form.saved")
+}
+
+// confirmDeleteObjective says what the deletion takes away before it is done.
+func (s *Server) confirmDeleteObjective(w http.ResponseWriter, r *http.Request) error {
+	file, err := s.store.Cadrage(r.Context(), scope(r), eng(r).ID)
+	if err != nil {
+		return err
+	}
+	oid := chi.URLParam(r, "oid")
+	for _, o := range file.Objectives {
+		if o.ID != oid {
+			continue
+		}
+		lead := i18n.T(r.Context(), "objectives.delete.confirm.alone", "Title", o.Title)
+		if n := len(o.Indicators); n > 0 {
+			lead = i18n.T(r.Context(), "objectives.delete.confirm.lead", "Title", o.Title, "Count", n)
+		}
+		return s.confirmStep(w, r, http.StatusOK, "/objectives", views.ConfirmView{Heading: "objectives.delete.confirm", Submit: "objectives.delete",
+			Lines: []string{lead, i18n.T(r.Context(), "confirm.final")}, Back: "/objectives#objective-" + oid})
+	}
+	return domain.ErrNotFound
 }
 
 func (s *Server) deleteObjective(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.DeleteObjective(r.Context(), scope(r), eng(r).ID, chi.URLParam(r, "oid")); err != nil {
 		return err
 	}
-	return s.saved(w, r, "/objectives")
+	s.flash(r, "objectives.deleted")
+	http.Redirect(w, r, engPath(r, "/objectives"), http.StatusSeeOther)
+	return nil
 }
 
 func (s *Server) moveObjective(w http.ResponseWriter, r *http.Request) error {
@@ -142,10 +208,11 @@ func (s *Server) moveObjective(w http.ResponseWriter, r *http.Request) error {
 	if r.PostForm.Get("dir") == "up" {
 		dir = -1
 	}
-	if err := s.store.MoveObjective(r.Context(), scope(r), eng(r).ID, chi.URLParam(r, "oid"), dir); err != nil {
+	oid := chi.URLParam(r, "oid")
+	if err := s.store.MoveObjective(r.Context(), scope(r), eng(r).ID, oid, dir); err != nil {
 		return err
 	}
-	http.Redirect(w, r, engPath(r, "/objectives"), http.StatusSeeOther)
+	http.Redirect(w, r, engPath(r, "/objectives")+"#objective-"+oid, http.StatusSeeOther)
 	return nil
 }
 
@@ -171,7 +238,7 @@ func (s *Server) addIndicator(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.AddIndicator(r.Context(), scope(r), eng(r).ID, i); err != nil {
 		return err
 	}
-	return s.saved(w, r, "/objectives")
+	return s.backToObjective(w, r, i.ObjectiveID, "form.saved")
 }
 
 func (s *Server) updateIndicator(w http.ResponseWriter, r *http.Request) error {
@@ -184,12 +251,12 @@ func (s *Server) updateIndicator(w http.ResponseWriter, r *http.Request) error {
 	if len(f.Errors) > 0 {
 		return s.objectivesPage(w, r, http.StatusUnprocessableEntity, i.ID, f)
 	}
+	file, err := s.store.Cadrage(r.Context(), scope(r), eng(r).ID)
+	if err != nil {
+		return err
+	}
 	err = s.store.UpdateIndicator(r.Context(), scope(r), eng(r).ID, i)
 	if isConflict(err) {
-		file, lerr := s.store.Cadrage(r.Context(), scope(r), eng(r).ID)
-		if lerr != nil {
-			return err
-		}
 		for _, o := range file.Objectives {
 			for _, cur := range o.Indicators {
 				if cur.ID == i.ID {
@@ -205,12 +272,36 @@ func (s *Server) updateIndicator(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.saved(w, r, "/objectives")
+	return s.backToObjective(w, r, objectiveOf(file, i.ID), "form.saved")
+}
+
+// confirmDeleteIndicator says which indicator of which objective goes.
+func (s *Server) confirmDeleteIndicator(w http.ResponseWriter, r *http.Request) error {
+	file, err := s.store.Cadrage(r.Context(), scope(r), eng(r).ID)
+	if err != nil {
+		return err
+	}
+	iid := chi.URLParam(r, "iid")
+	for _, o := range file.Objectives {
+		for _, ind := range o.Indicators {
+			if ind.ID == iid {
+				lead := i18n.T(r.Context(), "indicators.delete.confirm.lead", "Title", ind.Description, "Objective", o.Title)
+				return s.confirmStep(w, r, http.StatusOK, "/objectives", views.ConfirmView{Heading: "indicators.delete.confirm", Submit: "indicators.delete",
+					Lines: []string{lead, i18n.T(r.Context(), "confirm.final")}, Back: "/objectives/" + o.ID + "/edit#objective-" + o.ID})
+			}
+		}
+	}
+	return domain.ErrNotFound
 }
 
 func (s *Server) deleteIndicator(w http.ResponseWriter, r *http.Request) error {
-	if err := s.store.DeleteIndicator(r.Context(), scope(r), eng(r).ID, chi.URLParam(r, "iid")); err != nil {
+	file, err := s.store.Cadrage(r.Context(), scope(r), eng(r).ID)
+	if err != nil {
 		return err
 	}
-	return s.saved(w, r, "/objectives")
+	iid := chi.URLParam(r, "iid")
+	if err := s.store.DeleteIndicator(r.Context(), scope(r), eng(r).ID, iid); err != nil {
+		return err
+	}
+	return s.backToObjective(w, r, objectiveOf(file, iid), "indicators.deleted")
 }

@@ -74,7 +74,11 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request, status int
 		return err
 	}
 	if f.Values == nil {
-		f = emptyForm("years", strconv.Itoa(years), "timezone", member(r).Workspace.Timezone)
+		k, err := s.store.ProgrammeK(r.Context(), scope(r))
+		if err != nil {
+			return err
+		}
+		f = emptyForm("years", strconv.Itoa(years), "timezone", member(r).Workspace.Timezone, "k", strconv.Itoa(k))
 	}
 	v := views.SettingsView{Slug: member(r).Workspace.Slug, Form: f, Years: years, RequireTwoFactor: member(r).RequireTwoFactor}
 	for _, e := range due {
@@ -93,6 +97,14 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) error {
 	if years == nil {
 		f.Errors.Add("years", "field.number.range")
 	}
+	// k below 3 would let a figure describe one person (the database refuses
+	// it too). A form without the field (an older page) keeps it: 0.
+	k := 0
+	if f.Values.Has("k") {
+		if k, err = strconv.Atoi(strings.TrimSpace(f.Get("k"))); err != nil || k < 3 || k > 1000 {
+			f.Errors.Add("k", "field.programme_k.range")
+		}
+	}
 	zone := strings.TrimSpace(f.Get("timezone"))
 	if !validTimezone(zone) {
 		f.Errors.Add("timezone", "field.timezone.invalid")
@@ -100,7 +112,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) error {
 	if len(f.Errors) > 0 {
 		return s.settingsPage(w, r, http.StatusUnprocessableEntity, f)
 	}
-	if err := s.store.SetSettings(r.Context(), scope(r), *years, zone); err != nil {
+	if err := s.store.SetSettings(r.Context(), scope(r), *years, zone, k); err != nil {
 		return err
 	}
 	s.flash(r, "form.saved")

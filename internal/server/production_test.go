@@ -169,7 +169,7 @@ func TestSignupClosed(t *testing.T) {
 		t.Fatalf("GET /signup: %d\n%s", w.Code, w.Body.String())
 	}
 	w = p.do(http.MethodPost, "/signup", "192.0.2.1:1", "", url.Values{"workspace": {"Intrus"}, "slug": {"intrus"},
-		"name": {"Intrus"}, "email": {"intrus@example.test"}, "password": {"un-long-mot-de-passe"}})
+		"name": {"Intrus"}, "email": {"intrus@example.test"}, "password": {"un-long-mot-de-passe"}, "practice": {"solo"}})
 	if w.Code != http.StatusForbidden {
 		t.Fatalf("POST /signup: %d", w.Code)
 	}

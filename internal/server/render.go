@@ -44,8 +44,8 @@ func (s *Server) page(r *http.Request, title string, args ...any) views.Page {
 	}
 	m := member(r)
 	if m.Workspace.ID != "" {
-		p.Workspace = &views.WorkspaceLink{Slug: m.Workspace.Slug, Name: m.Workspace.Name, Role: m.Role}
-		p.Role = m.Role
+		p.Workspace = &views.WorkspaceLink{Slug: m.Workspace.Slug, Name: m.Workspace.Name, Roles: m.Roles}
+		p.Roles = m.Roles
 		p.Nav = navFor(m, r.URL.Path)
 	}
 	if p.Workspace != nil {
@@ -57,28 +57,28 @@ func (s *Server) page(r *http.Request, title string, args ...any) views.Page {
 func workspaceLinks(all []store.Membership) []views.WorkspaceLink {
 	out := make([]views.WorkspaceLink, len(all))
 	for i, m := range all {
-		out[i] = views.WorkspaceLink{Slug: m.Workspace.Slug, Name: m.Workspace.Name, Role: m.Role}
+		out[i] = views.WorkspaceLink{Slug: m.Workspace.Slug, Name: m.Workspace.Name, Roles: m.Roles}
 	}
 	return out
 }
 
-// navFor is the main navigation of a member, by role.
+// navFor is the main navigation of a member, by roles.
 func navFor(m store.Membership, current string) []views.NavItem {
 	base := "/w/" + m.Workspace.Slug
 	items := []views.NavItem{{Label: "nav.dashboard", Href: base + "/"}, {Label: "nav.engagements", Href: base + "/engagements"}}
-	if domain.Can(m.Role, domain.SeeMembers) {
+	if domain.Can(m.Roles, domain.SeeMembers) {
 		items = append(items, views.NavItem{Label: "nav.members", Href: base + "/members"})
 	}
-	if domain.Can(m.Role, domain.SeeLibrary) {
+	if domain.Can(m.Roles, domain.SeeLibrary) {
 		items = append(items, views.NavItem{Label: "nav.library", Href: base + "/library"})
 	}
-	if domain.Can(m.Role, domain.ManageOrgs) {
+	if domain.Can(m.Roles, domain.ManageOrgs) {
 		items = append(items, views.NavItem{Label: "nav.orgs", Href: base + "/orgs"})
 	}
-	if domain.Can(m.Role, domain.SeeActivity) {
+	if domain.Can(m.Roles, domain.SeeActivity) {
 		items = append(items, views.NavItem{Label: "nav.activity", Href: base + "/activity"})
 	}
-	if domain.Can(m.Role, domain.ManageWorkspace) {
+	if domain.Can(m.Roles, domain.ManageWorkspace) {
 		items = append(items, views.NavItem{Label: "nav.settings", Href: base + "/settings"})
 	}
 	for i := range items {

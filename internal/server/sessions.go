@@ -32,7 +32,7 @@ func (s *Server) sessionsPage(w http.ResponseWriter, r *http.Request, status int
 		v.Form = emptyForm("minutes", "90")
 	}
 	for _, ss := range ov.Sessions {
-		v.Sessions = append(v.Sessions, sessionRow(r, ss, ov.Progress.Planned))
+		v.Sessions = append(v.Sessions, sessionRow(r, ss, ov.Progress.Planned, ov.Window))
 	}
 	if domain.RightOf(e.Part, domain.InfoAutonomy).Has(domain.Read) {
 		pts, err := s.store.Autonomy(r.Context(), scope(r), e.ID)
@@ -40,7 +40,8 @@ func (s *Server) sessionsPage(w http.ResponseWriter, r *http.Request, status int
 			return err
 		}
 		for _, p := range pts {
-			v.Autonomy = append(v.Autonomy, views.AutonomyPoint{Number: p.Number, Coach: p.Coach, Coachee: p.Coachee})
+			v.Autonomy = append(v.Autonomy, views.AutonomyPoint{Number: p.Number, Coach: p.Coach, Coachee: p.Coachee,
+				Actions: p.Actions, CoacheeActions: p.CoacheeActions})
 		}
 	}
 	s.render(w, r, status, views.Sessions(s.page(r, "eng.tab.sessions"), v))
@@ -52,9 +53,15 @@ func progressView(p domain.Progress) views.Progress {
 		RunningOut: p.ContractRunningOut(), OpenActions: p.OpenActions}
 }
 
-func sessionRow(r *http.Request, ss store.Session, planned int) views.SessionRow {
-	return views.SessionRow{ID: ss.ID, Number: ss.Number, Of: planned, At: i18n.DateTime(r.Context(), ss.ScheduledAt), Minutes: ss.Minutes,
+// sessionRow is a session as its list and its page show it, warned when it
+// is planned outside the contract's period.
+func sessionRow(r *http.Request, ss store.Session, planned int, window domain.ContractWindow) views.SessionRow {
+	row := views.SessionRow{ID: ss.ID, Number: ss.Number, Of: planned, At: i18n.DateTime(r.Context(), ss.ScheduledAt), Minutes: ss.Minutes,
 		Status: ss.Status, CancelReason: ss.CancelReason, Href: engPath(r, "/sessions/"+ss.ID)}
+	if ss.Status != "cancelled" {
+		row.Warning = window.Outside(ss.ScheduledAt, i18n.Zone(r.Context()))
+	}
+	return row
 }
 
 func (s *Server) planSession(w http.ResponseWriter, r *http.Request) error {
@@ -99,19 +106,15 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, status int,
 	if file.Content == nil { // PostgreSQL hides it: the handler's rule and the database agree
 		return domain.ErrNotFound
 	}
-	v := views.SessionView{Eng: s.engView(r, "/sessions"), Row: sessionRow(r, file.Session, page.Progress.Planned), CanEdit: canEditContent,
+	v := views.SessionView{Eng: s.engView(r, "/sessions"), Row: sessionRow(r, file.Session, page.Progress.Planned, page.Window), CanEdit: canEditContent,
 		Analysis: file.Content.Analysis, Scenarios: file.Content.Scenarios, Decision: file.Content.Decision, FormFor: formFor,
 		SeesNote: can(r, domain.InfoPrivateNotes, domain.Read), PrivateNote: file.PrivateNote}
 	v.Meta = emptyForm("at", dtInput(r, &file.ScheduledAt), "minutes", strconv.Itoa(file.Minutes), "status", file.Status,
 		"cancel_reason", file.CancelReason, "version", strconv.Itoa(file.Version))
-	v.Content = emptyForm("analysis", file.Content.Analysis, "scenarios", file.Content.Scenarios, "decision", file.Content.Decision,
-		"version", strconv.Itoa(file.Content.Version))
 	v.New = emptyForm()
 	switch formFor {
 	case "meta":
 		v.Meta = f
-	case "content":
-		v.Content = f
 	case "":
 	default:
 		v.New = f
@@ -144,6 +147,7 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, status int,
 		}
 	}
 	v.CanRate = file.Status == "held" && canEdit(r, domain.InfoAutonomy)
+	v.CanRecordHeld = canEdit(r, domain.InfoSessions) && domain.CanRecordHeld(file.Status, file.ScheduledAt, s.store.Now())
 	v.RatesAsCoach = e.Part.IsCoach()
 	if canEditContent {
 		s.recordForm(&v, page, formFor, f)
@@ -385,106 +389,6 @@ func (s *Server) updateSession(w http.ResponseWriter, r *http.Request) error {
 			f.Error = "conflict.stale_form"
 			return s.sessionPage(w, r, http.StatusConflict, "meta", f)
 		}
-		return err
-	}
-	return s.sessionRedirect(w, r)
-}
-
-func (s *Server) saveSessionContent(w http.ResponseWriter, r *http.Request) error {
-	f, err := form(r)
-	if err != nil {
-		return err
-	}
-	c := store.SessionContent{Analysis: text(f, "analysis", 20000, false), Scenarios: text(f, "scenarios", 20000, false),
-		Decision: text(f, "decision", 20000, false), Version: version(f)}
-	if len(f.Errors) > 0 {
-		return s.sessionPage(w, r, http.StatusUnprocessableEntity, "content", f)
-	}
-	sid := chi.URLParam(r, "sid")
-	err = s.store.SaveSessionContent(r.Context(), scope(r), eng(r).ID, sid, c)
-	if isConflict(err) {
-		file, lerr := s.store.Session(r.Context(), scope(r), eng(r).ID, sid)
-		if lerr != nil || file.Content == nil {
-			return err
-		}
-		return s.conflict(w, r, "/sessions", file.Content.Version, f, []views.ConflictField{
-			{Name: "analysis", Label: "field.analysis", Current: file.Content.Analysis},
-			{Name: "scenarios", Label: "field.scenarios", Current: file.Content.Scenarios},
-			{Name: "decision", Label: "field.decision", Current: file.Content.Decision}})
-	}
-	if err != nil {
-		return err
-	}
-	return s.sessionRedirect(w, r)
-}
-
-// addToSession handles the small forms that add a situation, an option, a
-// theoretical input or an action-plan item to a session.
-func (s *Server) addToSession(kind string) handler {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		f, err := form(r)
-		if err != nil {
-			return err
-		}
-		ctx, sc, id, sid := r.Context(), scope(r), eng(r).ID, chi.URLParam(r, "sid")
-		switch kind {
-		case "situation":
-			st := store.Situation{Title: text(f, "title", 300, true), Context: text(f, "context", 5000, false)}
-			if len(f.Errors) == 0 {
-				err = s.store.AddSituation(ctx, sc, id, sid, st)
-			}
-		case "option":
-			body := text(f, "body", 2000, true)
-			if len(f.Errors) == 0 {
-				err = s.store.AddOption(ctx, sc, id, sid, body)
-			}
-		case "input":
-			item, note := idField(f, "item"), text(f, "note", 2000, false)
-			if item == "" {
-				f.Errors.Add("item", "field.required")
-			}
-			if len(f.Errors) == 0 {
-				err = s.store.LinkInput(ctx, sc, id, sid, item, note)
-			}
-		case "action":
-			a := store.NewAction{SessionID: sid, ObjectiveID: idField(f, "objective"), Title: text(f, "title", 300, true),
-				Description: text(f, "description", 5000, false), Due: parseDay(f, "due")}
-			if len(f.Errors) == 0 {
-				_, err = s.store.AddAction(ctx, sc, id, a)
-			}
-		}
-		if fe, ok := err.(domain.FieldErrors); ok {
-			for k, v := range fe {
-				f.Errors.Add(k, v)
-			}
-		} else if err != nil {
-			return err
-		}
-		if len(f.Errors) > 0 {
-			return s.sessionPage(w, r, http.StatusUnprocessableEntity, kind, f)
-		}
-		return s.sessionRedirect(w, r)
-	}
-}
-
-func (s *Server) removeFromSession(w http.ResponseWriter, r *http.Request) error {
-	if err := s.store.RemoveFromSession(r.Context(), scope(r), eng(r).ID, chi.URLParam(r, "sid"), chi.URLParam(r, "kind"), chi.URLParam(r, "item")); err != nil {
-		return err
-	}
-	return s.sessionRedirect(w, r)
-}
-
-// savePrivateNote saves the signed-in coach's own note; nobody else reads it.
-func (s *Server) savePrivateNote(w http.ResponseWriter, r *http.Request) error {
-	f, err := form(r)
-	if err != nil {
-		return err
-	}
-	body := text(f, "note", 20000, false)
-	if len(f.Errors) > 0 {
-		return s.sessionPage(w, r, http.StatusUnprocessableEntity, "note", f)
-	}
-	if err := s.store.SavePrivateNote(r.Context(), scope(r), eng(r).ID, chi.URLParam(r, "sid"), body); err != nil {
 		return err
 	}
 	return s.sessionRedirect(w, r)

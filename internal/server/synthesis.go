@@ -29,6 +29,15 @@ func (s *Server) synthesisPage(w http.ResponseWriter, r *http.Request, status in
 	for i, sv := range file.Syntheses {
 		v.Versions = append(v.Versions, s.versionRow(r, domain.InfoSynthesis, sv, i == 0))
 	}
+	if st := file.State().Synthesis; st.Drifted {
+		frozen, now, err := file.Snapshots()
+		if err != nil {
+			return err
+		}
+		lines := synthesisLines(r.Context())
+		d := diffView(lines([]byte(frozen)), lines([]byte(now)), st.Current, 0)
+		v.Drift, v.DriftValidated = &d, st.CoachValidated && st.CoacheeValidated && st.SponsorOK
+	}
 	s.render(w, r, status, views.Synthesis(s.page(r, "eng.tab.synthesis"), v))
 	return nil
 }

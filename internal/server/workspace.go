@@ -13,11 +13,19 @@ import (
 )
 
 func (s *Server) members(w http.ResponseWriter, r *http.Request) error {
-	return s.membersPage(w, r, http.StatusOK, emptyForm("role", string(domain.RoleCoachee)))
+	return s.membersPage(w, r, http.StatusOK, emptyForm("role", string(domain.RoleCoachee)), rolesEdit{})
+}
+
+// rolesEdit is a refused change of a member's roles, shown again on that
+// member's row as typed.
+type rolesEdit struct {
+	userID string
+	typed  []string
+	err    string
 }
 
 // membersPage shows the members, the pending invitations and the invite form.
-func (s *Server) membersPage(w http.ResponseWriter, r *http.Request, status int, f views.Form) error {
+func (s *Server) membersPage(w http.ResponseWriter, r *http.Request, status int, f views.Form, edit rolesEdit) error {
 	ctx, sc := r.Context(), scope(r)
 	members, err := s.store.Members(ctx, sc)
 	if err != nil {
@@ -33,7 +41,13 @@ func (s *Server) membersPage(w http.ResponseWriter, r *http.Request, status int,
 	}
 	rows := make([]views.MemberRow, len(members))
 	for i, m := range members {
-		rows[i] = views.MemberRow{UserID: m.UserID, Name: m.Name, Email: m.Email, Role: m.Role, ClientOrg: m.ClientOrg, Invited: m.Invited}
+		rows[i] = views.MemberRow{UserID: m.UserID, Name: m.Name, Email: m.Email, Roles: m.Roles, ClientOrg: m.ClientOrg, Invited: m.Invited}
+		if domain.Can(member(r).Roles, domain.GrantRoles) {
+			rows[i].RoleBoxes = roleBoxes(ctx, m, edit)
+		}
+		if edit.userID == m.UserID {
+			rows[i].RolesError = edit.err
+		}
 	}
 	inv := make([]views.InvitationRow, len(pending))
 	for i, p := range pending {
@@ -41,7 +55,7 @@ func (s *Server) membersPage(w http.ResponseWriter, r *http.Request, status int,
 	}
 	var roles []views.Option
 	for _, role := range domain.Roles {
-		if domain.CanInvite(member(r).Role, role) {
+		if member(r).Roles.CanInvite(role) {
 			roles = append(roles, views.Option{Value: string(role), Label: "role." + string(role)})
 		}
 	}
@@ -67,7 +81,7 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
 	in.Name = text(f, "name", 200, false)
 	if !in.Role.Valid() {
 		f.Errors.Add("role", "field.invalid_choice")
-	} else if !domain.CanInvite(m.Role, in.Role) {
+	} else if !m.Roles.CanInvite(in.Role) {
 		return domain.ErrForbidden
 	}
 	if len(f.Errors) == 0 {
@@ -87,7 +101,56 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
 			f.Errors.Add(k, v)
 		}
 	}
-	return s.membersPage(w, r, http.StatusUnprocessableEntity, f)
+	return s.membersPage(w, r, http.StatusUnprocessableEntity, f, rolesEdit{})
+}
+
+// roleBoxes is the roles form of one member's row: the roles held, or as
+// typed when the change was refused.
+func roleBoxes(ctx context.Context, m store.Member, edit rolesEdit) []views.Checkbox {
+	boxes := make([]views.Checkbox, len(domain.Roles))
+	for i, role := range domain.Roles {
+		checked := m.Roles.Has(role)
+		if edit.userID == m.UserID {
+			checked = contains(edit.typed, string(role))
+		}
+		boxes[i] = views.Checkbox{ID: "roles-" + m.UserID + "-" + string(role), Name: "roles", Value: string(role), Label: i18n.T(ctx, "role."+string(role)), Checked: checked}
+	}
+	return boxes
+}
+
+// setRoles gives a member the roles checked on their row; an administrator
+// may add the coach role to herself.
+func (s *Server) setRoles(w http.ResponseWriter, r *http.Request) error {
+	f, err := form(r)
+	if err != nil {
+		return err
+	}
+	uid := chi.URLParam(r, "uid")
+	var roles domain.RoleSet
+	for _, v := range f.Values["roles"] {
+		role := domain.Role(v)
+		if !role.Valid() {
+			return domain.Errorf(domain.EBadRequest, "error.bad_input")
+		}
+		roles = roles.With(role)
+	}
+	err = s.store.SetRoles(r.Context(), scope(r), uid, roles)
+	if fe, ok := err.(domain.FieldErrors); ok {
+		return s.membersPage(w, r, http.StatusUnprocessableEntity, emptyForm("role", string(domain.RoleCoachee)),
+			rolesEdit{userID: uid, typed: f.Values["roles"], err: fe["roles"]})
+	}
+	if err != nil {
+		return err
+	}
+	// Her own roles changed: the pages she sees change with them.
+	if uid == person(r).ID {
+		if err := s.sessions.RenewToken(r.Context()); err != nil {
+			return err
+		}
+	}
+	s.flash(r, "members.roles.saved")
+	http.Redirect(w, r, "/w/"+member(r).Workspace.Slug+"/members", http.StatusSeeOther)
+	return nil
 }
 
 func (s *Server) invitationMail(ctx context.Context, ws store.Workspace, inviter string, in store.NewInvitation, token string) store.Mail {
@@ -110,7 +173,7 @@ func (s *Server) orgsPage(w http.ResponseWriter, r *http.Request, status int, f 
 	}
 	rows := make([]views.OrgRow, len(orgs))
 	for i, o := range orgs {
-		rows[i] = views.OrgRow{Name: o.Name, Members: o.Members}
+		rows[i] = views.OrgRow{Name: o.Name, Members: o.Members, Programme: programmePath(r, o.ID)}
 	}
 	s.render(w, r, status, views.Orgs(s.page(r, "orgs.title"), rows, f))
 	return nil

@@ -35,7 +35,7 @@ type Workspace struct {
 // Membership is a person's place in a workspace.
 type Membership struct {
 	Workspace Workspace
-	Role      domain.Role
+	Roles     domain.RoleSet
 	// RequireTwoFactor: the workspace lets in only members with a second factor.
 	RequireTwoFactor bool
 }
@@ -100,7 +100,7 @@ type NewWorkspace struct {
 	AdminEmail, AdminNm string
 	PasswordHash        string // empty when the admin is an existing, signed-in account
 	ExistingUserID      string
-	Role                domain.Role // of the first member; admin unless set (demo data)
+	Roles               domain.RoleSet // of the founder: admin unless set (an independent coach: admin and coach)
 }
 
 // CreateWorkspace creates a workspace and its first admin in one transaction:
@@ -140,12 +140,15 @@ func (s *Store) CreateWorkspace(ctx context.Context, nw NewWorkspace) (User, Wor
 		if _, err := tx.Exec(ctx, `SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)`, w.ID, u.ID); err != nil {
 			return dbError("scope new workspace", err)
 		}
-		role := nw.Role
-		if role == "" {
-			role = domain.RoleAdmin
+		roles := nw.Roles
+		if len(roles) == 0 {
+			roles = domain.RoleSet{domain.RoleAdmin}
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, $3)`, w.ID, u.ID, role); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO memberships (tenant_id, user_id, roles) VALUES ($1, $2, $3)`, w.ID, u.ID, roleStrings(roles)); err != nil {
 			return dbError("create admin membership", err)
+		}
+		if err := seedLibrary(ctx, tx, w.ID, u.ID); err != nil {
+			return err
 		}
 		return recordEvent(ctx, tx, w.ID, u.ID, "workspace.created", "", nil)
 	})
@@ -190,7 +193,7 @@ func (s *Store) Person(ctx context.Context, userID string) (User, []Membership, 
 	}
 	err := s.View(ctx, Scope{UserID: userID}, func(b *pgx.Batch) {
 		b.Queue(`SELECT `+userCols+` FROM users WHERE id = $1`, userID)
-		b.Queue(`SELECT w.id, w.slug, w.name, w.timezone, m.role, w.require_2fa
+		b.Queue(`SELECT w.id, w.slug, w.name, w.timezone, m.roles, w.require_2fa
 			FROM memberships m JOIN workspaces w ON w.id = m.tenant_id
 			WHERE m.user_id = $1 AND m.joined_at IS NOT NULL ORDER BY w.name`, userID)
 		b.Queue(`SELECT EXISTS (SELECT 1 FROM user_totp WHERE user_id = $1)`, userID)
@@ -202,7 +205,7 @@ func (s *Store) Person(ctx context.Context, userID string) (User, []Membership, 
 		rows, _ := br.Query()
 		all, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Membership, error) {
 			var m Membership
-			err := r.Scan(&m.Workspace.ID, &m.Workspace.Slug, &m.Workspace.Name, &m.Workspace.Timezone, &m.Role, &m.RequireTwoFactor)
+			err := r.Scan(&m.Workspace.ID, &m.Workspace.Slug, &m.Workspace.Name, &m.Workspace.Timezone, &m.Roles, &m.RequireTwoFactor)
 			return m, err
 		})
 		if err != nil {

@@ -19,6 +19,7 @@ type Action struct {
 	Shared                 *time.Time
 	Entries                int
 	LastEntry              *time.Time
+	ProposedBy             domain.Part // coach (a session's action plan) or coachee (her own)
 }
 
 // Overdue reports whether an open action is past its due date.
@@ -29,14 +30,14 @@ func (a Action) Overdue(today time.Time) bool {
 const actionSelect = `SELECT a.id, a.title, a.description, coalesce(s.number, 0), coalesce(a.objective_id::text, ''), coalesce(o.title, ''),
 	a.due_date::timestamptz, a.status, a.shared_at,
 	(SELECT count(*) FROM journal_entries j WHERE j.tenant_id = a.tenant_id AND j.action_id = a.id),
-	(SELECT max(j.at) FROM journal_entries j WHERE j.tenant_id = a.tenant_id AND j.action_id = a.id)
+	(SELECT max(j.at) FROM journal_entries j WHERE j.tenant_id = a.tenant_id AND j.action_id = a.id), a.proposed_by
 	FROM actions a
 	LEFT JOIN coaching_sessions s ON s.tenant_id = a.tenant_id AND s.id = a.session_id
 	LEFT JOIN objectives o ON o.tenant_id = a.tenant_id AND o.id = a.objective_id`
 
 func scanAction(r pgx.CollectableRow) (Action, error) {
 	var a Action
-	return a, r.Scan(&a.ID, &a.Title, &a.Description, &a.SessionNumber, &a.ObjectiveID, &a.Objective, &a.Due, &a.Status, &a.Shared, &a.Entries, &a.LastEntry)
+	return a, r.Scan(&a.ID, &a.Title, &a.Description, &a.SessionNumber, &a.ObjectiveID, &a.Objective, &a.Due, &a.Status, &a.Shared, &a.Entries, &a.LastEntry, &a.ProposedBy)
 }
 
 // actionsPart reads the engagement's actions the viewer may see, open ones first

@@ -45,6 +45,9 @@ type ClosingFile struct {
 	Final            Meeting
 	Reports          []SynthesisVersion // newest first, without content
 	Progress         domain.Progress
+	// ClosingNote is why the engagement closes short of its contract, as the
+	// coach wrote it; row-level security shows it to coach and coachee only.
+	ClosingNote string
 }
 
 // Closing loads the bouclage of an engagement.
@@ -72,6 +75,7 @@ func (s *Store) Closing(ctx context.Context, sc Scope, id string) (*ClosingFile,
 				FROM meetings m LEFT JOIN meeting_attendees a ON a.tenant_id = m.tenant_id AND a.meeting_id = m.id
 				WHERE m.tenant_id = $1 AND m.engagement_id = $2 AND m.kind = 'final' GROUP BY m.tenant_id, m.id`, t, id)
 			b.Queue(versionsQuery("report"), t, id)
+			b.Queue(`SELECT coalesce((SELECT body FROM closing_notes WHERE tenant_id = $1 AND engagement_id = $2), '')`, t, id)
 		}, func(br pgx.BatchResults) error {
 			rows, _ := br.Query()
 			var err error
@@ -96,8 +100,10 @@ func (s *Store) Closing(ctx context.Context, sc Scope, id string) (*ClosingFile,
 				return dbError("final meeting", err)
 			}
 			rows, _ = br.Query()
-			f.Reports, err = pgx.CollectRows(rows, scanVersion)
-			return dbError("reports", err)
+			if f.Reports, err = pgx.CollectRows(rows, scanVersion); err != nil {
+				return dbError("reports", err)
+			}
+			return dbError("closing note", br.QueryRow().Scan(&f.ClosingNote))
 		}})
 	if err != nil {
 		return nil, err
@@ -119,19 +125,30 @@ func (s *Store) inBouclage(ctx context.Context, sc Scope, id string, fn func(tx 
 // SaveEvaluation records the coach's or the coachee's own assessment of one of
 // the engagement's indicators.
 func (s *Store) SaveEvaluation(ctx context.Context, sc Scope, id string, e Evaluation) error {
+	return s.SaveEvaluations(ctx, sc, id, []Evaluation{e})
+}
+
+// SaveEvaluations records one party's assessments of several indicators at
+// once: all of them or, if one indicator is not the engagement's, none.
+func (s *Store) SaveEvaluations(ctx context.Context, sc Scope, id string, es []Evaluation) error {
 	return s.inBouclage(ctx, sc, id, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `INSERT INTO evaluations (tenant_id, indicator_id, part, engagement_id, user_id, reached, assessment, evidence)
+		for _, e := range es {
+			tag, err := tx.Exec(ctx, `INSERT INTO evaluations (tenant_id, indicator_id, part, engagement_id, user_id, reached, assessment, evidence)
 			SELECT $1, i.id, $4, i.engagement_id, $5, $6, $7, $8 FROM indicators i WHERE i.tenant_id = $1 AND i.engagement_id = $2 AND i.id::text = $3
 			ON CONFLICT (tenant_id, indicator_id, part) DO UPDATE SET reached = EXCLUDED.reached, assessment = EXCLUDED.assessment,
 				evidence = EXCLUDED.evidence, user_id = EXCLUDED.user_id, at = now()`,
-			sc.TenantID, id, e.IndicatorID, e.Part, sc.UserID, e.Reached, e.Assessment, e.Evidence)
-		if err != nil {
-			return dbError("evaluation", err)
+				sc.TenantID, id, e.IndicatorID, e.Part, sc.UserID, e.Reached, e.Assessment, e.Evidence)
+			if err != nil {
+				return dbError("evaluation", err)
+			}
+			if tag.RowsAffected() == 0 {
+				return domain.ErrNotFound
+			}
 		}
-		if tag.RowsAffected() == 0 {
-			return domain.ErrNotFound
+		if len(es) == 0 {
+			return nil
 		}
-		return engagementEvent(ctx, tx, sc, id, "evaluation.saved", map[string]any{"part": e.Part})
+		return engagementEvent(ctx, tx, sc, id, "evaluation.saved", map[string]any{"part": es[0].Part})
 	})
 }
 
@@ -338,6 +355,18 @@ func (s *Store) ValidateReport(ctx context.Context, sc Scope, id string, number 
 		return setPhase(ctx, tx, sc, id, domain.PhaseBouclage, domain.PhaseClos, "", s.Now())
 	})
 	return closed, err
+}
+
+// SaveClosingNote records why the engagement closes short of its contract
+// (sessions not held, actions still open); written by the coach in bouclage.
+func (s *Store) SaveClosingNote(ctx context.Context, sc Scope, id, body string) error {
+	return s.inBouclage(ctx, sc, id, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO closing_notes (tenant_id, engagement_id, body) VALUES ($1, $2, $3)
+			ON CONFLICT (tenant_id, engagement_id) DO UPDATE SET body = EXCLUDED.body, updated_at = now()`, sc.TenantID, id, body); err != nil {
+			return dbError("closing note", err)
+		}
+		return engagementEvent(ctx, tx, sc, id, "closing.noted", nil)
+	})
 }
 
 // CommentDocument adds a comment on a version of the synthesis or the report.

@@ -109,6 +109,8 @@ type CadrageFile struct {
 	Intermediate    []Meeting
 	MeetingRequests []MeetingRequest
 	Syntheses       []SynthesisVersion // newest first, without content
+	// CurrentSnapshot is the content frozen in the newest version (nil: none).
+	CurrentSnapshot []byte
 }
 
 // State is the snapshot the phase rules judge.
@@ -131,6 +133,7 @@ func (f *CadrageFile) State() domain.CadrageState {
 	if len(f.Syntheses) > 0 {
 		cur := f.Syntheses[0]
 		st.Synthesis.Current = cur.Number
+		st.Synthesis.Drifted = f.Drifted()
 		for _, v := range cur.Validations {
 			st.Synthesis.Record(v.Part)
 		}
@@ -166,6 +169,7 @@ func (s *Store) Overview(ctx context.Context, sc Scope, e *Engagement, now time.
 	if len(facts) == 0 { // no part in it (a workspace admin), or closed: nothing asked
 		return f, ov.Progress, nil, err
 	}
+	facts[0].Cadrage.Synthesis.Drifted = f.Drifted()
 	return f, ov.Progress, &facts[0], err
 }
 
@@ -214,6 +218,7 @@ func queueFraming(b *pgx.Batch, sc Scope, id string) {
 	b.Queue(`SELECT q.id, coalesce(u.name, ''), q.reason, coalesce(q.meeting_id::text, ''), q.created_at FROM meeting_requests q
 		LEFT JOIN users u ON u.id = q.requested_by WHERE q.tenant_id = $1 AND q.engagement_id = $2 ORDER BY q.created_at`, t, id)
 	b.Queue(versionsQuery("synthesis"), t, id)
+	b.Queue(`SELECT content FROM synthesis_versions WHERE tenant_id = $1 AND engagement_id = $2 ORDER BY number DESC LIMIT 1`, t, id)
 }
 
 func readFraming(br pgx.BatchResults, f *CadrageFile) error {
@@ -288,7 +293,13 @@ func readFraming(br pgx.BatchResults, f *CadrageFile) error {
 	}
 	rows, _ = br.Query()
 	f.Syntheses, err = pgx.CollectRows(rows, scanVersion)
-	return dbError("syntheses", err)
+	if err != nil {
+		return dbError("syntheses", err)
+	}
+	if err := br.QueryRow().Scan(&f.CurrentSnapshot); err != nil && err != pgx.ErrNoRows {
+		return dbError("synthesis snapshot", err)
+	}
+	return nil
 }
 
 // conflict is returned when a save is based on a stale version.

@@ -58,40 +58,41 @@ const myEngagements = `SELECT engagement_id, part FROM engagement_parties WHERE 
 
 // Dashboard loads a person's dashboard in one transaction and one round trip,
 // whatever the number of engagements: every list is one query of the batch.
-func (s *Store) Dashboard(ctx context.Context, sc Scope, role domain.Role, now time.Time) (*Dashboard, error) {
+func (s *Store) Dashboard(ctx context.Context, sc Scope, roles domain.RoleSet, now time.Time) (*Dashboard, error) {
 	d := &Dashboard{ActionEng: map[string]string{}, Members: map[domain.Role]int{}}
 	t, u := sc.TenantID, sc.UserID
+	var facts []PartFacts
 	err := s.View(ctx, sc, func(b *pgx.Batch) {
-		// 1. My engagements, with the next meeting and the contract's progress.
+		// 1. My engagements, with the next meeting and the contract's progress,
+		// from their summary rows.
 		b.Queue(`WITH mine AS (`+myEngagements+`)
 			SELECT e.id, e.title, coalesce(cu.name, ''), e.phase,
 			CASE WHEN e.phase IN ('cadrage', 'accompagnement', 'bouclage') THEN
-				least(ss.next, (SELECT min(scheduled_at) FROM meetings m WHERE m.tenant_id = e.tenant_id AND m.engagement_id = e.id AND NOT m.held AND m.scheduled_at >= $3))
+				least((SELECT min(x) FROM unnest(s.planned_at) x WHERE x >= $3), (SELECT min(x) FROM unnest(s.meetings_open_at) x WHERE x >= $3))
 			END,
-			ss.held, coalesce(c.sessions_planned, 0)
+			coalesce(s.held, 0), coalesce(c.sessions_planned, 0)
 			FROM engagements e JOIN mine ON mine.engagement_id = e.id
+			LEFT JOIN engagement_summaries s ON s.tenant_id = e.tenant_id AND s.engagement_id = e.id
 			LEFT JOIN engagement_parties cp ON cp.tenant_id = e.tenant_id AND cp.engagement_id = e.id AND cp.part = 'coachee'
 			LEFT JOIN users cu ON cu.id = cp.user_id
 			LEFT JOIN contracts c ON c.tenant_id = e.tenant_id AND c.engagement_id = e.id
-			CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE s.status = 'held') AS held,
-				min(s.scheduled_at) FILTER (WHERE s.status = 'planned' AND s.scheduled_at >= $3) AS next
-				FROM coaching_sessions s WHERE s.tenant_id = e.tenant_id AND s.engagement_id = e.id) ss
 			WHERE e.tenant_id = $1
 			ORDER BY array_position(ARRAY['cadrage','accompagnement','bouclage','clos','interrompu'], e.phase), e.title LIMIT 200`, t, u, now)
 		// 2. What waits on me: the facts of my open engagements, judged by
 		// domain.Duties.
 		queueDutyFacts(b, sc, now, "")
-		// 3. The coming week's meetings: sessions and three-way meetings.
+		// 3. The coming week's meetings: sessions and three-way meetings, from
+		// the summaries' dates of what is planned.
 		b.Queue(`WITH mine AS (`+myEngagements+`)
-			SELECT e.id, e.title, 'session', s.scheduled_at, s.number FROM coaching_sessions s
-			JOIN mine ON mine.engagement_id = s.engagement_id AND mine.part <> 'sponsor'
-			JOIN engagements e ON e.tenant_id = $1 AND e.id = s.engagement_id
-			WHERE s.tenant_id = $1 AND s.status = 'planned' AND s.scheduled_at BETWEEN $3 AND $3 + interval '7 days'
-			UNION ALL
-			SELECT e.id, e.title, m.kind, m.scheduled_at, 0 FROM meetings m
-			JOIN mine ON mine.engagement_id = m.engagement_id
-			JOIN engagements e ON e.tenant_id = $1 AND e.id = m.engagement_id
-			WHERE m.tenant_id = $1 AND NOT m.held AND m.scheduled_at BETWEEN $3 AND $3 + interval '7 days'
+			SELECT e.id, e.title, x.kind, x.at, x.number FROM mine
+			JOIN engagements e ON e.tenant_id = $1 AND e.id = mine.engagement_id
+			JOIN engagement_summaries s ON s.tenant_id = $1 AND s.engagement_id = mine.engagement_id
+			CROSS JOIN LATERAL (
+				SELECT 'session' AS kind, p.at, p.n AS number FROM unnest(s.planned_at, s.planned_numbers) AS p(at, n)
+				WHERE mine.part <> 'sponsor' AND p.at BETWEEN $3 AND $3 + interval '7 days'
+				UNION ALL
+				SELECT m.kind, m.at, 0 FROM unnest(s.meetings_open_at, s.meetings_open_kinds) AS m(at, kind)
+				WHERE m.at BETWEEN $3 AND $3 + interval '7 days') x
 			ORDER BY 4`, t, u, now)
 		// 4. The coachee's open actions, overdue first (row-level security keeps
 		// them to the coachee's own engagements).
@@ -99,7 +100,7 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, role domain.Role, now t
 			WHERE a.tenant_id = $1 AND a.status IN ('todo', 'in_progress') ORDER BY a.due_date NULLS LAST LIMIT 50`, t, u)
 		b.Queue(`SELECT a.id, a.engagement_id FROM actions a JOIN engagement_parties me ON me.tenant_id = a.tenant_id AND me.engagement_id = a.engagement_id
 			AND me.user_id = $2 AND me.part = 'coachee' WHERE a.tenant_id = $1 AND a.status IN ('todo', 'in_progress') LIMIT 50`, t, u)
-		if role == domain.RoleAdmin {
+		if roles.Has(domain.RoleAdmin) {
 			queueAdmin(b, t)
 		}
 	}, func(br pgx.BatchResults) error {
@@ -111,11 +112,9 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, role domain.Role, now t
 		}); err != nil {
 			return dbError("dashboard engagements", err)
 		}
-		facts, err := readDutyFacts(br)
-		if err != nil {
+		if facts, err = readDutyFacts(br); err != nil {
 			return err
 		}
-		d.waitingFrom(facts, now)
 		rows, _ = br.Query()
 		if d.Agenda, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (AgendaItem, error) {
 			var a AgendaItem
@@ -138,7 +137,7 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, role domain.Role, now t
 		for _, p := range pairs {
 			d.ActionEng[p[0]] = p[1]
 		}
-		if role == domain.RoleAdmin {
+		if roles.Has(domain.RoleAdmin) {
 			return readAdmin(br, d)
 		}
 		return nil
@@ -146,6 +145,10 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, role domain.Role, now t
 	if err != nil {
 		return nil, err
 	}
+	if err := s.markDrift(ctx, sc, facts); err != nil {
+		return nil, err
+	}
+	d.waitingFrom(facts, now)
 	return d, nil
 }
 
@@ -153,7 +156,7 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, role domain.Role, now t
 // organisations, engagements by phase and coach, pending invitations. Metadata
 // only, in the same round trip as the rest of the dashboard.
 func queueAdmin(b *pgx.Batch, t string) {
-	b.Queue(`SELECT role, count(*) FROM memberships WHERE tenant_id = $1 GROUP BY role`, t)
+	b.Queue(`SELECT r, count(*) FROM memberships, unnest(roles) r WHERE tenant_id = $1 GROUP BY r`, t)
 	b.Queue(`SELECT coalesce(u.name, ''), e.phase, count(*) FROM engagements e
 		LEFT JOIN engagement_parties p ON p.tenant_id = e.tenant_id AND p.engagement_id = e.id AND p.part = 'coach'
 		LEFT JOIN users u ON u.id = p.user_id WHERE e.tenant_id = $1 GROUP BY u.name, e.phase

@@ -22,62 +22,41 @@ func (p PartFacts) Duties(now time.Time) []domain.Duty {
 }
 
 // dutyFactsQuery gathers, in one query, the facts of every open engagement
-// where the person has a part ($4: one engagement's id, or ” for all). It
-// runs as the person: row-level security counts only what they may see. The
+// where the person has a part ($4: one engagement's id, or ” for all). The
+// per-engagement figures come from the engagement's summary row, kept by the
+// writes (migration 00018); what depends on the clock is judged here against
+// $3, what depends on the person ($2) is asked of its own small index. The
 // rules stay in internal/domain; this only gathers.
+//
+// The summary counts what the owner sees; the person's part narrows it as
+// row-level security used to: a sponsor sees only the shared actions and
+// their journal, no evaluation and no comment.
 const dutyFactsQuery = `WITH me AS (` + myEngagements + `)
 SELECT e.id, e.title, e.phase, me.part, e.coach_willing_at IS NOT NULL, e.coachee_willing_at IS NOT NULL,
-	fm.scheduled_at, coalesce(fm.held, false),
-	(SELECT coalesce(array_agg(r.body <> '' ORDER BY r.level), '{}') FROM requests r WHERE r.tenant_id = e.tenant_id AND r.engagement_id = e.id),
-	(SELECT coalesce(array_agg(r.validated_at IS NOT NULL ORDER BY r.level), '{}') FROM requests r WHERE r.tenant_id = e.tenant_id AND r.engagement_id = e.id),
-	e.coherence_ok,
-	(SELECT coalesce(array_agg((SELECT count(*) FROM indicators i WHERE i.tenant_id = o.tenant_id AND i.objective_id = o.id)::int ORDER BY o.position), '{}')
-	 FROM objectives o WHERE o.tenant_id = e.tenant_id AND o.engagement_id = e.id),
+	s.framing_at, s.framing_held, s.requests_written, s.requests_validated, e.coherence_ok, s.indicators_per_objective,
 	c.approach, c.sessions_planned, c.session_minutes, c.start_date::timestamptz, c.end_date::timestamptz, c.confidentiality,
-	coalesce(sv.n, 0),
-	(SELECT coalesce(array_agg(DISTINCT x.part), '{}') FROM synthesis_validations x WHERE x.tenant_id = e.tenant_id AND x.engagement_id = e.id AND x.number = sv.n),
-	EXISTS (SELECT 1 FROM synthesis_validations x WHERE x.tenant_id = e.tenant_id AND x.engagement_id = e.id AND x.number = sv.n AND x.user_id = $2),
-	(SELECT count(*)::int FROM document_comments dc WHERE dc.tenant_id = e.tenant_id AND dc.engagement_id = e.id AND dc.document = 'synthesis' AND dc.number = sv.n),
-	q.open, q.newest,
-	ss.held, ss.next_booked, ss.last_held, ss.rec_ids, ss.rec_numbers, ss.rec_at,
-	rt.ids, rt.numbers, rt.at,
-	coalesce((SELECT count(*)::int FROM journal_entries j
-		LEFT JOIN (SELECT ac.action_id, max(ac.at) AS last FROM action_comments ac WHERE ac.tenant_id = e.tenant_id AND ac.engagement_id = e.id
-		           GROUP BY ac.action_id) lc ON lc.action_id = j.action_id
-		WHERE j.tenant_id = e.tenant_id AND j.engagement_id = e.id AND j.at > coalesce(lc.last, '-infinity')), 0),
-	a.open, a.next_due,
-	ev.indicators, ev.coach, ev.coachee,
-	fin.scheduled_at, coalesce(fin.held, false),
-	EXISTS (SELECT 1 FROM coachee_syntheses cs WHERE cs.tenant_id = e.tenant_id AND cs.engagement_id = e.id AND cs.body <> ''),
+	s.synthesis_n, s.synthesis_parts,
+	EXISTS (SELECT 1 FROM synthesis_validations x WHERE x.tenant_id = e.tenant_id AND x.engagement_id = e.id AND x.number = s.synthesis_n AND x.user_id = $2),
+	s.synthesis_comments, s.open_requests, s.newest_request,
+	s.held, EXISTS (SELECT 1 FROM unnest(s.planned_at) x WHERE x > $3), s.last_held,
+	rec.ids, rec.numbers, rec.at,
+	CASE WHEN me.part = 'coachee' THEN s.unrated_coachee_ids WHEN me.part IN ('coach', 'cocoach') THEN s.unrated_coach_ids ELSE '{}' END,
+	CASE WHEN me.part = 'coachee' THEN s.unrated_coachee_numbers WHEN me.part IN ('coach', 'cocoach') THEN s.unrated_coach_numbers ELSE '{}' END,
+	CASE WHEN me.part = 'coachee' THEN s.unrated_coachee_at WHEN me.part IN ('coach', 'cocoach') THEN s.unrated_coach_at ELSE '{}' END,
+	CASE WHEN me.part = 'sponsor' THEN s.shared_journal ELSE s.unanswered_journal END,
+	CASE WHEN me.part = 'sponsor' THEN s.shared_open_actions ELSE s.open_actions END,
+	(CASE WHEN me.part = 'sponsor' THEN s.shared_next_due ELSE s.next_due END)::timestamptz,
+	s.indicators, CASE WHEN me.part = 'sponsor' THEN 0 ELSE s.assessed_coach END, CASE WHEN me.part = 'sponsor' THEN 0 ELSE s.assessed_coachee END,
+	s.final_at, s.final_held, s.coachee_synthesis,
 	EXISTS (SELECT 1 FROM sponsor_feedback sf WHERE sf.tenant_id = e.tenant_id AND sf.engagement_id = e.id AND sf.author_id = $2 AND sf.body <> ''),
-	coalesce(rv.n, 0),
-	(SELECT coalesce(array_agg(DISTINCT x.part), '{}') FROM report_validations x WHERE x.tenant_id = e.tenant_id AND x.engagement_id = e.id AND x.number = rv.n),
-	EXISTS (SELECT 1 FROM report_validations x WHERE x.tenant_id = e.tenant_id AND x.engagement_id = e.id AND x.number = rv.n AND x.user_id = $2)
+	s.report_n, s.report_parts,
+	EXISTS (SELECT 1 FROM report_validations x WHERE x.tenant_id = e.tenant_id AND x.engagement_id = e.id AND x.number = s.report_n AND x.user_id = $2)
 FROM engagements e JOIN me ON me.engagement_id = e.id
 JOIN contracts c ON c.tenant_id = e.tenant_id AND c.engagement_id = e.id
-LEFT JOIN meetings fm ON fm.tenant_id = e.tenant_id AND fm.engagement_id = e.id AND fm.kind = 'framing'
-LEFT JOIN meetings fin ON fin.tenant_id = e.tenant_id AND fin.engagement_id = e.id AND fin.kind = 'final'
-CROSS JOIN LATERAL (SELECT max(number) AS n FROM synthesis_versions v WHERE v.tenant_id = e.tenant_id AND v.engagement_id = e.id) sv
-CROSS JOIN LATERAL (SELECT max(number) AS n FROM report_versions v WHERE v.tenant_id = e.tenant_id AND v.engagement_id = e.id) rv
-CROSS JOIN LATERAL (SELECT count(*)::int AS open, max(created_at) AS newest FROM meeting_requests mr
-	WHERE mr.tenant_id = e.tenant_id AND mr.engagement_id = e.id AND mr.meeting_id IS NULL) q
-CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE s.status = 'held')::int AS held,
-	coalesce(bool_or(s.status = 'planned' AND s.scheduled_at > $3), false) AS next_booked,
-	max(s.scheduled_at) FILTER (WHERE s.status = 'held') AS last_held,
-	coalesce(array_agg(s.id::text ORDER BY s.number) FILTER (WHERE s.status = 'planned' AND s.scheduled_at <= $3), '{}') AS rec_ids,
-	coalesce(array_agg(s.number ORDER BY s.number) FILTER (WHERE s.status = 'planned' AND s.scheduled_at <= $3), '{}') AS rec_numbers,
-	coalesce(array_agg(s.scheduled_at ORDER BY s.number) FILTER (WHERE s.status = 'planned' AND s.scheduled_at <= $3), '{}') AS rec_at
-	FROM coaching_sessions s WHERE s.tenant_id = e.tenant_id AND s.engagement_id = e.id) ss
-CROSS JOIN LATERAL (SELECT coalesce(array_agg(s.id::text ORDER BY s.number), '{}') AS ids, coalesce(array_agg(s.number ORDER BY s.number), '{}') AS numbers,
-	coalesce(array_agg(s.scheduled_at ORDER BY s.number), '{}') AS at
-	FROM coaching_sessions s WHERE s.tenant_id = e.tenant_id AND s.engagement_id = e.id AND s.status = 'held' AND me.part IN ('coach', 'cocoach', 'coachee')
-	AND NOT EXISTS (SELECT 1 FROM autonomy_ratings ar WHERE ar.tenant_id = s.tenant_id AND ar.session_id = s.id
-		AND ar.part = CASE me.part WHEN 'cocoach' THEN 'coach' ELSE me.part END)) rt
-CROSS JOIN LATERAL (SELECT count(*)::int AS open, min(ac.due_date)::timestamptz AS next_due FROM actions ac
-	WHERE ac.tenant_id = e.tenant_id AND ac.engagement_id = e.id AND ac.status IN ('todo', 'in_progress')) a
-CROSS JOIN LATERAL (SELECT (SELECT count(*)::int FROM indicators i WHERE i.tenant_id = e.tenant_id AND i.engagement_id = e.id) AS indicators,
-	count(*) FILTER (WHERE x.part = 'coach')::int AS coach, count(*) FILTER (WHERE x.part = 'coachee')::int AS coachee
-	FROM evaluations x WHERE x.tenant_id = e.tenant_id AND x.engagement_id = e.id) ev
+JOIN engagement_summaries s ON s.tenant_id = e.tenant_id AND s.engagement_id = e.id
+CROSS JOIN LATERAL (SELECT coalesce(array_agg(p.id ORDER BY p.n), '{}') AS ids, coalesce(array_agg(p.n ORDER BY p.n), '{}') AS numbers,
+	coalesce(array_agg(p.at ORDER BY p.n), '{}') AS at
+	FROM unnest(s.planned_ids, s.planned_numbers, s.planned_at) AS p(id, n, at) WHERE p.at <= $3) rec
 WHERE e.tenant_id = $1 AND e.phase IN ('cadrage', 'accompagnement', 'bouclage') AND ($4 = '' OR e.id::text = $4)
 ORDER BY e.title LIMIT 200`
 
@@ -99,7 +78,29 @@ func (s *Store) DutyFacts(ctx context.Context, sc Scope, now time.Time, engageme
 		out, err = readDutyFacts(br)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, s.markDrift(ctx, sc, out)
+}
+
+// markDrift sets, for each engagement in cadrage whose current synthesis is
+// validated by all three, whether its content changed since: comparing the
+// frozen content with the current one needs the content builder, so only
+// these engagements (those about to pass the gate) are loaded.
+func (s *Store) markDrift(ctx context.Context, sc Scope, facts []PartFacts) error {
+	for i := range facts {
+		st := &facts[i].Cadrage.Synthesis
+		if facts[i].Phase != domain.PhaseCadrage || !st.Validated() {
+			continue
+		}
+		f, err := s.Cadrage(ctx, sc, facts[i].ID)
+		if err != nil {
+			return err
+		}
+		st.Drifted = f.Drifted()
+	}
+	return nil
 }
 
 func scanPartFacts(r pgx.CollectableRow) (PartFacts, error) {
@@ -143,7 +144,7 @@ func scanPartFacts(r pgx.CollectableRow) (PartFacts, error) {
 	if c.SessionsPlanned != nil {
 		f.SessionsPlanned = *c.SessionsPlanned
 	}
-	f.ContractEnd, f.FramingAt, f.FinalAt, f.LastHeld, f.NextActionDue = at(c.End), at(framingAt), at(finalAt), at(lastHeld), at(nextDue)
+	f.ContractStart, f.ContractEnd, f.FramingAt, f.FinalAt, f.LastHeld, f.NextActionDue = at(c.Start), at(c.End), at(framingAt), at(finalAt), at(lastHeld), at(nextDue)
 	f.NewestRequest = at(newest)
 	for i := range recIDs {
 		f.ToRecord = append(f.ToRecord, domain.SessionRef{ID: recIDs[i], Number: recN[i], At: recAt[i]})

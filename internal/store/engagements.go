@@ -201,6 +201,9 @@ type NewEngagement struct {
 	CoacheeID          string
 	NewCoachee         *NewPerson
 	Sponsors           []SponsorChoice
+	// NewClientOrg names an organisation to create with the engagement (one
+	// of that name already there is taken instead).
+	NewClientOrg string
 }
 
 // Invited is a person invited while creating an engagement; the caller builds
@@ -218,6 +221,13 @@ func (s *Store) CreateEngagement(ctx context.Context, sc Scope, ne NewEngagement
 	var id string
 	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
 		// The organisation first: people invited from this form join it.
+		if ne.NewClientOrg != "" {
+			oid, _, err := insertClientOrg(ctx, tx, sc, ne.NewClientOrg)
+			if err != nil {
+				return err
+			}
+			ne.ClientOrgID = oid
+		}
 		var orgOK bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM client_orgs WHERE tenant_id = $1 AND id::text = $2)`,
 			sc.TenantID, ne.ClientOrgID).Scan(&orgOK); err != nil {
@@ -310,14 +320,14 @@ func (s *Store) CreateEngagement(ctx context.Context, sc Scope, ne NewEngagement
 	return id, err
 }
 
-// checkPartRoles refuses, beside the field, a party whose workspace role does
+// checkPartRoles refuses, beside the field, a party whose workspace roles do
 // not allow their part (domain.CanTakePart), or who is not a member at all.
 func checkPartRoles(ctx context.Context, tx pgx.Tx, sc Scope, users []string, parties iter.Seq2[string, domain.Part]) error {
-	rows, _ := tx.Query(ctx, `SELECT user_id::text, role FROM memberships WHERE tenant_id = $1 AND user_id = ANY ($2::uuid[])`, sc.TenantID, users)
-	roles := map[string]domain.Role{}
+	rows, _ := tx.Query(ctx, `SELECT user_id::text, roles FROM memberships WHERE tenant_id = $1 AND user_id = ANY ($2::uuid[])`, sc.TenantID, users)
+	roles := map[string]domain.RoleSet{}
 	var id string
-	var role domain.Role
-	if _, err := pgx.ForEachRow(rows, []any{&id, &role}, func() error { roles[id] = role; return nil }); err != nil {
+	var held domain.RoleSet
+	if _, err := pgx.ForEachRow(rows, []any{&id, &held}, func() error { roles[id] = held; return nil }); err != nil {
 		return dbError("party roles", err)
 	}
 	errs := domain.FieldErrors{}
@@ -326,7 +336,7 @@ func checkPartRoles(ctx context.Context, tx pgx.Tx, sc Scope, users []string, pa
 		switch {
 		case !member:
 			errs[string(part)] = "field.member.unknown"
-		case !domain.CanTakePart(have, part):
+		case !have.CanTakePart(part):
 			errs[string(part)] = "field.member.role"
 		}
 	}
@@ -352,8 +362,8 @@ func (s *Store) inviteInto(ctx context.Context, tx pgx.Tx, sc Scope, np NewPerso
 	if err != nil {
 		return "", dbError("invite: account", err)
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO memberships (tenant_id, user_id, role, client_org_id, joined_at, invited_name)
-		VALUES ($1, $2, $3, nullif($4, '')::uuid, NULL, $5)
+	_, err = tx.Exec(ctx, `INSERT INTO memberships (tenant_id, user_id, roles, client_org_id, joined_at, invited_name)
+		VALUES ($1, $2, ARRAY[$3::text], nullif($4, '')::uuid, NULL, $5)
 		ON CONFLICT (tenant_id, user_id) DO NOTHING`, sc.TenantID, uid, role, orgID, np.Name)
 	if err != nil {
 		return "", dbError("invite: membership", err)

@@ -14,6 +14,10 @@ import (
 // to visit; it is kept apart so the outbox can show it as a link.
 type Mail struct {
 	To, Subject, Body, Link string
+	// Calendar is an iCalendar invitation (RFC 5546) the e-mail carries, and
+	// Method its METHOD (REQUEST, CANCEL): calendar clients act on it.
+	Calendar string `json:",omitempty"`
+	Method   string `json:",omitempty"`
 }
 
 // SendMailArgs is the River job that delivers one outbox row.
@@ -102,8 +106,9 @@ func (s *Store) MarkSent(ctx context.Context, id int64) error {
 }
 
 // ForgetMail deletes, in the caller's transaction, every outbox e-mail sent to
-// email or whose subject or body mentions one of names (erasure of a person).
-// The contents are sealed, so each e-mail is opened to be searched.
+// email or whose subject, body or calendar invitation mentions one of names
+// (erasure of a person); an invitation naming the address as an attendee goes
+// too. The contents are sealed, so each e-mail is opened to be searched.
 func (s *Store) ForgetMail(ctx context.Context, tx pgx.Tx, email string, names []string) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM outbox WHERE to_hash = $1`, s.mailTo(email)); err != nil {
 		return dbError("forget mail", err)
@@ -124,8 +129,14 @@ func (s *Store) ForgetMail(ctx context.Context, tx pgx.Tx, email string, names [
 	}
 	var ids []int64
 	for _, m := range all {
+		// A calendar's long lines are folded: unfolded, a name is whole again.
+		cal := strings.ReplaceAll(m.Calendar, "\r\n ", "")
+		if email != "" && strings.Contains(strings.ToLower(cal), "mailto:"+strings.ToLower(email)) {
+			ids = append(ids, m.ID)
+			continue
+		}
 		for _, n := range keep {
-			if strings.Contains(m.Subject, n) || strings.Contains(m.Body, n) {
+			if strings.Contains(m.Subject, n) || strings.Contains(m.Body, n) || strings.Contains(cal, n) {
 				ids = append(ids, m.ID)
 				break
 			}

@@ -12,7 +12,8 @@ import (
 )
 
 // TestForgetMail: erasure deletes every e-mail sent to the person or naming
-// them, though the outbox is sealed, and nothing else.
+// them (in an invitation's calendar too), though the outbox is sealed, and
+// nothing else.
 func TestForgetMail(t *testing.T) {
 	env := testenv.New(t)
 	ctx, st := context.Background(), env.Store
@@ -21,6 +22,11 @@ func TestForgetMail(t *testing.T) {
 		{To: "bob@essai.test", Subject: "Séance", Body: "Avec Alice Dupont demain", Link: "https://triade.test/b"},
 		{To: "bob@essai.test", Subject: "Rappel", Body: "Rien à signaler", Link: "https://triade.test/c"},
 		{To: "carole@essai.test", Subject: "Alice Dupont a validé", Body: "…", Link: "https://triade.test/d"},
+		// Invitations name their attendees in the calendar only, in folded lines.
+		{To: "dan@essai.test", Subject: "Invitation", Body: "Séance", Link: "https://triade.test/e",
+			Calendar: "BEGIN:VCALENDAR\r\nATTENDEE;CN=Quelqu'un:mailto:Alice@Essai.test\r\nEND:VCALENDAR\r\n", Method: "REQUEST"},
+		{To: "eve@essai.test", Subject: "Invitation", Body: "Séance", Link: "https://triade.test/f",
+			Calendar: "BEGIN:VCALENDAR\r\nATTENDEE;CN=Alice Du\r\n pont:mailto:x@essai.test\r\nEND:VCALENDAR\r\n", Method: "REQUEST"},
 	} {
 		if err := st.QueueMail(ctx, m); err != nil {
 			t.Fatal(err)

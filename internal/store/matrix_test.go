@@ -71,15 +71,18 @@ const (
 // each group); the write columns add who writes each row.
 var matrixCases = []matrixCase{
 	// Workspace-level tables: the workspace's role decides.
-	{table: "memberships", where: "t.role = 'sponsor'", select_: allMembers, insert: "admin coach cocoach outsider", update: "admin", delete: "admin"},
+	{table: "memberships", where: "t.roles = '{sponsor}'", select_: allMembers, insert: "admin coach cocoach outsider", update: "admin", delete: "admin"},
 	{table: "client_orgs", select_: allMembers, insert: "admin", update: "admin", delete: "admin"},
 	{table: "invitations", where: "t.role IN ('coachee', 'sponsor')", as: []string{"invited_by"}, select_: "admin coach cocoach outsider", insert: "admin coach cocoach outsider", update: "admin", delete: "admin"},
-	{table: "library_items", as: []string{"created_by"}, select_: allMembers, insert: "coach cocoach outsider", update: "coach cocoach outsider", delete: "coach cocoach outsider"},
+	{table: "library_items", as: []string{"created_by"}, select_: allMembers, insert: "admin coach cocoach outsider", update: "admin coach cocoach outsider", delete: "admin coach cocoach outsider"},
 	{table: "workspace_letterheads", select_: allMembers, insert: "admin", update: "admin", delete: "admin"},
 	{table: "workspaces", where: "t.slug = 'demo'", select_: allMembers + " foreign nobody", insert: allMembers + " foreign nobody", update: "admin"},
 
 	// The engagement summary (InfoSummary): parties and admin read.
 	{table: "engagements", info: domain.InfoSummary, writeInfo: "-", engagement: "t.id", as: []string{"created_by"}, select_: summary, insert: "admin coach cocoach outsider", update: parties, delete: "admin"},
+	// Its figures, kept by the writes' triggers: read like it, never written
+	// by a request.
+	{table: "engagement_summaries", info: domain.InfoSummary, where: "t.engagement_id IN (SELECT engagement_id FROM engagement_parties WHERE part = 'cocoach')", select_: summary},
 	{table: "engagement_parties", info: domain.InfoSummary, where: "t.part = 'sponsor'", select_: summary, insert: "coach"},
 	{table: "coaching_sessions", info: domain.InfoSessions, select_: summary, insert: coaches, update: coaches, delete: coaches},
 	{table: "meetings", info: domain.InfoSummary, select_: summary, insert: coaches, update: coaches, delete: coaches},
@@ -149,6 +152,8 @@ var matrixCases = []matrixCase{
 	{table: "coachee_syntheses", info: domain.InfoCoacheeSynth, blank: []string{"body"}, select_: summary, insert: parties, update: "coachee"},
 	{table: "recommendations", info: domain.InfoRecommendations, where: "t.author_id IN (SELECT p.user_id FROM engagement_parties p WHERE p.tenant_id = t.tenant_id AND p.engagement_id = t.engagement_id AND p.part = 'coach')",
 		as: []string{"author_id"}, select_: summary, insert: coaches + " sponsor", delete: "coach cocoach"},
+	// Why the engagement closes short of its contract: the coaching pair's.
+	{table: "closing_notes", select_: coaching, insert: coaches, update: coaches},
 	{table: "sponsor_feedback", info: domain.InfoFeedback, as: []string{"author_id"}, select_: summary, insert: "sponsor", update: "sponsor"},
 
 	// A person's own rows.
@@ -217,7 +222,7 @@ func newMatrix(t *testing.T) *matrix {
 	var cocoach string
 	m.super(t, `INSERT INTO users (email, name) VALUES ('cocoach@demo.test', 'Co-coach') RETURNING id`, &cocoach)
 	m.super(t, `INSERT INTO users (email, name) VALUES ('outsider@demo.test', 'Outsider') RETURNING id`, &m.outsider)
-	m.exec(t, `INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, 'coach'), ($1, $3, 'coach')`, m.tenant, cocoach, m.outsider)
+	m.exec(t, `INSERT INTO memberships (tenant_id, user_id, roles) VALUES ($1, $2, '{coach}'), ($1, $3, '{coach}')`, m.tenant, cocoach, m.outsider)
 	m.exec(t, `INSERT INTO engagement_parties (tenant_id, engagement_id, user_id, part)
 		SELECT $1, id, $2, 'cocoach' FROM engagements WHERE tenant_id = $1`, m.tenant, cocoach)
 	var other string
@@ -230,7 +235,7 @@ func newMatrix(t *testing.T) *matrix {
 	// A pending invitation of a sponsor, sent by a coach.
 	m.exec(t, `INSERT INTO invitations (tenant_id, email, name, role, token_hash, invited_by, expires_at)
 		SELECT $1, 'invited@client.test', 'Invitée', 'sponsor', '\x01', user_id, now() + interval '7 days'
-		FROM memberships WHERE tenant_id = $1 AND role = 'coach' LIMIT 1`, m.tenant)
+		FROM memberships WHERE tenant_id = $1 AND roles = '{coach}' LIMIT 1`, m.tenant)
 	// A plan line the coachee has not started.
 	m.exec(t, `INSERT INTO actions (tenant_id, engagement_id, session_id, title, created_by)
 		SELECT s.tenant_id, s.engagement_id, s.id, 'Ligne du plan pas encore commencée', p.user_id FROM coaching_sessions s
@@ -478,29 +483,19 @@ func TestNoPromotionThroughSQL(t *testing.T) {
 	// A second sponsor's feedback, which the first must not rewrite.
 	var other string
 	m.super(t, `INSERT INTO users (email, name) VALUES ('other.sponsor@demo.test', 'Autre RH') RETURNING id`, &other)
-	m.exec(t, `INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, 'sponsor')`, m.tenant, other)
+	m.exec(t, `INSERT INTO memberships (tenant_id, user_id, roles) VALUES ($1, $2, '{sponsor}')`, m.tenant, other)
 	m.exec(t, `INSERT INTO engagement_parties (tenant_id, engagement_id, user_id, part, sponsor_kind) VALUES ($1, $2, $3, 'sponsor', 'hr')`, m.tenant, eng, other)
 	m.exec(t, `INSERT INTO sponsor_feedback (tenant_id, engagement_id, author_id, body) VALUES ($1, $2, $3, 'Bon travail')`, m.tenant, eng, other)
 
 	as := func(user, stmt string) (int64, error) {
-		tx, err := m.env.Super.Begin(m.ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer tx.Rollback(m.ctx)
-		if _, err := tx.Exec(m.ctx, `SET LOCAL ROLE `+store.AppRole); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tx.Exec(m.ctx, `SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)`, m.tenant, user); err != nil {
-			t.Fatal(err)
-		}
-		tag, err := tx.Exec(m.ctx, strings.ReplaceAll(stmt, "{e}", "'"+eng+"'"))
-		return tag.RowsAffected(), err
+		return asRequestRole(t, m.env, m.tenant, user, strings.ReplaceAll(stmt, "{e}", "'"+eng+"'"))
 	}
 	for _, stmt := range []string{
 		`UPDATE engagement_parties SET part = 'cocoach' WHERE engagement_id = {e} AND user_id = app_user()`,
-		`UPDATE memberships SET role = 'admin' WHERE user_id = app_user()`,
-		`UPDATE memberships SET role = 'coach' WHERE user_id = app_user()`,
+		`UPDATE memberships SET roles = roles || '{admin}' WHERE user_id = app_user()`,
+		`UPDATE memberships SET roles = '{coach}' WHERE user_id = app_user()`,
+		`UPDATE memberships SET roles = roles || '{coach}' WHERE user_id = app_user()`,
+		`INSERT INTO memberships (tenant_id, user_id, roles) VALUES (app_tenant(), '` + other + `', '{coach}') ON CONFLICT (tenant_id, user_id) DO UPDATE SET roles = '{sponsor,coach}'`,
 		`INSERT INTO engagement_parties (tenant_id, engagement_id, user_id, part) VALUES (app_tenant(), {e}, app_user(), 'cocoach')`,
 		`DELETE FROM engagement_parties WHERE engagement_id = {e} AND part = 'coach'`,
 		`DELETE FROM diagnoses WHERE engagement_id = {e}`,

@@ -6,14 +6,15 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"triade/internal/domain"
 )
 
-// Member is a person in a workspace, with their role.
+// Member is a person in a workspace, with their roles.
 type Member struct {
 	UserID, Name, Email string
-	Role                domain.Role
+	Roles               domain.RoleSet
 	ClientOrg           string
 	Invited             bool // named in an engagement or invited, not joined yet
 }
@@ -40,16 +41,16 @@ const InvitationTTL = 7 * 24 * time.Hour
 func (s *Store) Members(ctx context.Context, sc Scope) ([]Member, error) {
 	var out []Member
 	err := s.View(ctx, sc, func(b *pgx.Batch) {
-		b.Queue(`SELECT u.id, `+memberName+`, u.email, m.role, coalesce(o.name, ''), m.joined_at IS NULL
+		b.Queue(`SELECT u.id, `+memberName+`, u.email, m.roles, coalesce(o.name, ''), m.joined_at IS NULL
 			FROM memberships m JOIN users u ON u.id = m.user_id
 			LEFT JOIN client_orgs o ON o.tenant_id = m.tenant_id AND o.id = m.client_org_id
-			WHERE m.tenant_id = $1 ORDER BY m.role, 2`, sc.TenantID)
+			WHERE m.tenant_id = $1 ORDER BY m.roles, 2`, sc.TenantID)
 	}, func(br pgx.BatchResults) error {
 		rows, _ := br.Query()
 		var err error
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Member, error) {
 			var m Member
-			return m, r.Scan(&m.UserID, &m.Name, &m.Email, &m.Role, &m.ClientOrg, &m.Invited)
+			return m, r.Scan(&m.UserID, &m.Name, &m.Email, &m.Roles, &m.ClientOrg, &m.Invited)
 		})
 		return err
 	})
@@ -79,16 +80,34 @@ func (s *Store) ClientOrgs(ctx context.Context, sc Scope) ([]ClientOrg, error) {
 func (s *Store) CreateClientOrg(ctx context.Context, sc Scope, name string) (ClientOrg, error) {
 	o := ClientOrg{Name: name}
 	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO client_orgs (tenant_id, name) VALUES ($1, $2) RETURNING id`, sc.TenantID, name).Scan(&o.ID)
-		if isCode(err, "23505") {
+		var created bool
+		var err error
+		o.ID, created, err = insertClientOrg(ctx, tx, sc, name)
+		if err == nil && !created {
 			return domain.FieldErrors{"name": "field.client_org.taken"}
 		}
-		if err != nil {
-			return dbError("create client org", err)
-		}
-		return recordEvent(ctx, tx, sc.TenantID, sc.UserID, "client_org.created", o.ID, map[string]any{"name": name})
+		return err
 	})
 	return o, err
+}
+
+// insertClientOrg creates a client organisation in tx, or finds the one of
+// that name (created is then false): the engagement form that types a name
+// already there means that organisation.
+func insertClientOrg(ctx context.Context, tx pgx.Tx, sc Scope, name string) (id string, created bool, err error) {
+	err = tx.QueryRow(ctx, `WITH new AS (INSERT INTO client_orgs (tenant_id, name) VALUES ($1, $2) ON CONFLICT (tenant_id, name) DO NOTHING RETURNING id)
+		SELECT id, true FROM new UNION ALL SELECT id, false FROM client_orgs WHERE tenant_id = $1 AND name = $2 LIMIT 1`,
+		sc.TenantID, name).Scan(&id, &created)
+	if isCode(err, "42501") {
+		return "", false, domain.ErrForbidden
+	}
+	if err != nil {
+		return "", false, dbError("create client org", err)
+	}
+	if created {
+		err = recordEvent(ctx, tx, sc.TenantID, sc.UserID, "client_org.created", id, map[string]any{"name": name})
+	}
+	return id, created, err
 }
 
 // NewInvitation is what the invite form asks for.
@@ -218,8 +237,11 @@ func (s *Store) AcceptInvitation(ctx context.Context, tenantID string, a Accepta
 			return dbError("accept: scope", err)
 		}
 		// Joining: a new membership, or the invited one taken up.
-		_, err = tx.Exec(ctx, `INSERT INTO memberships (tenant_id, user_id, role, client_org_id) VALUES ($1, $2, $3, nullif($4, '')::uuid)
-			ON CONFLICT (tenant_id, user_id) DO UPDATE SET joined_at = coalesce(memberships.joined_at, now()), invited_name = ''`,
+		// An invited membership (named in an engagement) taken up with another
+		// role keeps both.
+		_, err = tx.Exec(ctx, `INSERT INTO memberships (tenant_id, user_id, roles, client_org_id) VALUES ($1, $2, ARRAY[$3::text], nullif($4, '')::uuid)
+			ON CONFLICT (tenant_id, user_id) DO UPDATE SET joined_at = coalesce(memberships.joined_at, now()), invited_name = '',
+				roles = (SELECT array_agg(DISTINCT r) FROM unnest(memberships.roles || EXCLUDED.roles) r)`,
 			tenantID, u.ID, inv.Role, inv.ClientOrgID)
 		if err != nil {
 			return dbError("accept: membership", err)
@@ -233,7 +255,7 @@ func (s *Store) AcceptInvitation(ctx context.Context, tenantID string, a Accepta
 // imports). The account is created if the e-mail is new.
 type NewMember struct {
 	Email, Name, PasswordHash string
-	Role                      domain.Role
+	Roles                     domain.RoleSet
 	ClientOrgID               string
 }
 
@@ -252,12 +274,57 @@ func (s *Store) AddMember(ctx context.Context, sc Scope, nm NewMember) (User, er
 		if err != nil {
 			return dbError("add member: account", err)
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO memberships (tenant_id, user_id, role, client_org_id) VALUES ($1, $2, $3, nullif($4, '')::uuid)`,
-			sc.TenantID, u.ID, nm.Role, nm.ClientOrgID)
+		_, err = tx.Exec(ctx, `INSERT INTO memberships (tenant_id, user_id, roles, client_org_id) VALUES ($1, $2, $3, nullif($4, '')::uuid)`,
+			sc.TenantID, u.ID, roleStrings(nm.Roles), nm.ClientOrgID)
 		if isCode(err, "23505") {
 			return domain.FieldErrors{"email": "field.email.already_member"}
 		}
 		return dbError("add member: membership", err)
 	})
 	return u, err
+}
+
+// roleStrings is a role set as the database's text[] takes it.
+func roleStrings(rs domain.RoleSet) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = string(r)
+	}
+	return out
+}
+
+// SetRoles gives a member of the workspace exactly these roles. Only an
+// administrator may (the database refuses anyone else, see migration 00015),
+// herself included: the independent coach adds the coach role to her own
+// membership. A role that a part the member holds needs, or the workspace's
+// last administrator, cannot go.
+func (s *Store) SetRoles(ctx context.Context, sc Scope, userID string, roles domain.RoleSet) error {
+	if !validUUID(userID) {
+		return domain.ErrNotFound
+	}
+	if !roles.Valid() {
+		return domain.FieldErrors{"roles": "field.roles.required"}
+	}
+	return s.Tx(ctx, sc, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE memberships SET roles = $3 WHERE tenant_id = $1 AND user_id = $2`, sc.TenantID, userID, roleStrings(roles))
+		switch {
+		case constraintIs(err, "party_role"):
+			return domain.FieldErrors{"roles": "field.roles.parts"}
+		case constraintIs(err, "admin_kept"):
+			return domain.FieldErrors{"roles": "field.roles.last_admin"}
+		case isCode(err, "42501"):
+			return domain.ErrForbidden
+		case err != nil:
+			return dbError("set roles", err)
+		case tag.RowsAffected() == 0:
+			return domain.ErrNotFound
+		}
+		return recordEvent(ctx, tx, sc.TenantID, sc.UserID, "member.roles", userID, map[string]any{"roles": roles})
+	})
+}
+
+// constraintIs reports whether err is the violation of the named constraint.
+func constraintIs(err error, name string) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.ConstraintName == name
 }

@@ -216,21 +216,30 @@ func (s *Store) SetRetention(ctx context.Context, sc Scope, years int) error {
 	})
 }
 
-// SetSettings changes the workspace's retention period and time zone in one
-// transaction, recording each change in the activity log.
-func (s *Store) SetSettings(ctx context.Context, sc Scope, years int, timezone string) error {
+// SetSettings changes the workspace's retention period, time zone and the
+// programme's smallest group (k) in one transaction, recording each change in
+// the activity log. k = 0 keeps the current k.
+func (s *Store) SetSettings(ctx context.Context, sc Scope, years int, timezone string, k int) error {
 	return s.Tx(ctx, sc, func(tx pgx.Tx) error {
-		var oldYears int
+		var oldYears, oldK int
 		var oldZone string
-		err := tx.QueryRow(ctx, `SELECT retention_years, timezone FROM workspaces WHERE id = $1`, sc.TenantID).Scan(&oldYears, &oldZone)
+		err := tx.QueryRow(ctx, `SELECT retention_years, timezone, programme_k FROM workspaces WHERE id = $1`, sc.TenantID).Scan(&oldYears, &oldZone, &oldK)
 		if err != nil {
 			return dbError("settings", err)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE workspaces SET retention_years = $2, timezone = $3 WHERE id = $1`, sc.TenantID, years, timezone); err != nil {
+		if k == 0 {
+			k = oldK
+		}
+		if _, err := tx.Exec(ctx, `UPDATE workspaces SET retention_years = $2, timezone = $3, programme_k = $4 WHERE id = $1`, sc.TenantID, years, timezone, k); err != nil {
 			return dbError("set settings", err)
 		}
 		if years != oldYears {
 			if err := recordEvent(ctx, tx, sc.TenantID, sc.UserID, "retention.set", "", map[string]any{"years": years}); err != nil {
+				return err
+			}
+		}
+		if k != oldK {
+			if err := recordEvent(ctx, tx, sc.TenantID, sc.UserID, "programme_k.set", "", map[string]any{"k": k}); err != nil {
 				return err
 			}
 		}
@@ -255,7 +264,7 @@ func (s *Store) PurgeExpired(ctx context.Context, now time.Time) (int, error) {
 		err := s.Tx(ctx, Scope{TenantID: t}, func(tx pgx.Tx) error {
 			// The history is an admin's to read and erase: act as one.
 			if _, err := tx.Exec(ctx, `SELECT set_config('app.user_id', coalesce((SELECT user_id::text FROM memberships
-				WHERE tenant_id = $1 AND role = 'admin' LIMIT 1), ''), true)`, t); err != nil {
+				WHERE tenant_id = $1 AND 'admin' = ANY (roles) LIMIT 1), ''), true)`, t); err != nil {
 				return err
 			}
 			rows, _ := tx.Query(ctx, `DELETE FROM engagements e USING workspaces w

@@ -16,8 +16,9 @@ import (
 type Recipient struct {
 	Workspace Workspace
 	User      User
-	Role      domain.Role
+	Roles     domain.RoleSet
 	Off       []string
+	Digest    bool   // wants the weekly digest
 	Token     string // unsubscribe
 }
 
@@ -31,12 +32,12 @@ func (s *Store) Recipients(ctx context.Context) ([]Recipient, error) {
 	var out []Recipient
 	for _, w := range spaces {
 		err := s.Tx(ctx, Scope{TenantID: w.ID}, func(tx pgx.Tx) error {
-			rows, _ := tx.Query(ctx, `SELECT `+userColsU+`, m.role, u.reminders_off
+			rows, _ := tx.Query(ctx, `SELECT `+userColsU+`, m.roles, u.reminders_off, u.weekly_digest
 				FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.tenant_id = $1`, w.ID)
 			rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Recipient, error) {
 				rc := Recipient{Workspace: w}
 				u := &rc.User
-				err := r.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Locale, &rc.Role, &rc.Off)
+				err := r.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Locale, &rc.Roles, &rc.Off, &rc.Digest)
 				rc.Token = s.UnsubscribeToken(u.ID)
 				return rc, err
 			})
@@ -54,10 +55,10 @@ const userColsU = `u.id, u.email, u.name, coalesce(u.password_hash, ''), coalesc
 
 // ReminderFacts gathers, as the person themselves (so row-level security shows
 // exactly what they may see), what the reminder rules look at.
-func (s *Store) ReminderFacts(ctx context.Context, sc Scope, role domain.Role, now time.Time) (domain.ReminderFacts, map[string]string, error) {
+func (s *Store) ReminderFacts(ctx context.Context, sc Scope, roles domain.RoleSet, now time.Time) (domain.ReminderFacts, map[string]string, error) {
 	f := domain.ReminderFacts{Now: now}
 	titles := map[string]string{}
-	d, err := s.Dashboard(ctx, sc, domain.RoleCoach, now) // the person's own lists; admin figures are not needed
+	d, err := s.Dashboard(ctx, sc, domain.RoleSet{domain.RoleCoach}, now) // the person's own lists; admin figures are not needed
 	if err != nil {
 		return f, nil, err
 	}
@@ -73,11 +74,10 @@ func (s *Store) ReminderFacts(ctx context.Context, sc Scope, role domain.Role, n
 		f.Actions = append(f.Actions, af)
 	}
 	for _, w := range d.Waiting {
-		told := domain.Told(w.EngagementID, []domain.Duty{w.Duty})
-		if len(told) == 0 {
-			continue // shown on the dashboard, not worth an e-mail
-		}
-		f.Waiting = append(f.Waiting, told...)
+		ds := []domain.Duty{w.Duty}
+		f.Waiting = append(f.Waiting, domain.Told(w.EngagementID, ds)...)
+		f.Late = append(f.Late, domain.Overdue(w.EngagementID, ds)...)
+		f.Open = append(f.Open, domain.Open(w.EngagementID, ds)...)
 		titles[w.EngagementID] = w.Title
 	}
 	for _, e := range d.Engagements {
@@ -112,13 +112,17 @@ func (s *Store) SendReminders(ctx context.Context, sc Scope, rs []domain.Reminde
 	sent := 0
 	err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
 		for _, r := range rs {
-			tag, err := tx.Exec(ctx, `INSERT INTO reminders_sent (tenant_id, user_id, kind, subject_id, due_on) VALUES ($1, $2, $3, $4, $5)
-				ON CONFLICT DO NOTHING`, sc.TenantID, sc.UserID, r.Key, r.Subject, r.Day)
+			fresh, err := recordReminder(ctx, tx, sc, r)
 			if err != nil {
-				return dbError("record reminder", err)
+				return err
 			}
-			if tag.RowsAffected() == 0 {
+			if !fresh {
 				continue
+			}
+			if r.Covers != nil { // told with this e-mail: never sent after it
+				if _, err := recordReminder(ctx, tx, sc, *r.Covers); err != nil {
+					return err
+				}
 			}
 			if err := s.SendMail(ctx, tx, mail(r)); err != nil {
 				return err
@@ -128,6 +132,13 @@ func (s *Store) SendReminders(ctx context.Context, sc Scope, rs []domain.Reminde
 		return nil
 	})
 	return sent, err
+}
+
+// recordReminder records a reminder as sent; fresh is false when it already was.
+func recordReminder(ctx context.Context, tx pgx.Tx, sc Scope, r domain.Reminder) (fresh bool, err error) {
+	tag, err := tx.Exec(ctx, `INSERT INTO reminders_sent (tenant_id, user_id, kind, subject_id, due_on) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT DO NOTHING`, sc.TenantID, sc.UserID, r.Key, r.Subject, r.Day)
+	return tag.RowsAffected() == 1, dbError("record reminder", err)
 }
 
 // UnsubscribeToken is the secret of a person's unsubscribe link: their id and
@@ -145,7 +156,7 @@ func (s *Store) Unsubscribe(ctx context.Context, token string) error {
 	}
 	var n int64
 	err := s.Tx(ctx, Scope{UserID: uid}, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE users SET reminders_off = ARRAY['all'] WHERE id = $1`, uid)
+		tag, err := tx.Exec(ctx, `UPDATE users SET reminders_off = ARRAY['all'], weekly_digest = false WHERE id = $1`, uid)
 		n = tag.RowsAffected()
 		return dbError("unsubscribe", err)
 	})
@@ -164,6 +175,23 @@ func (s *Store) SetRemindersOff(ctx context.Context, userID string, off []string
 		_, err := tx.Exec(ctx, `UPDATE users SET reminders_off = $2 WHERE id = $1`, userID, off)
 		return dbError("reminder settings", err)
 	})
+}
+
+// SetWeeklyDigest records whether a person wants the weekly digest.
+func (s *Store) SetWeeklyDigest(ctx context.Context, userID string, on bool) error {
+	return s.Tx(ctx, Scope{UserID: userID}, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE users SET weekly_digest = $2 WHERE id = $1`, userID, on)
+		return dbError("digest setting", err)
+	})
+}
+
+// WeeklyDigest reports whether a person wants the weekly digest.
+func (s *Store) WeeklyDigest(ctx context.Context, userID string) (bool, error) {
+	var on bool
+	err := s.Tx(ctx, Scope{UserID: userID}, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT weekly_digest FROM users WHERE id = $1`, userID).Scan(&on)
+	})
+	return on, dbError("digest setting", err)
 }
 
 // RemindersOff returns the kinds a person turned off.

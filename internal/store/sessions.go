@@ -66,6 +66,7 @@ type SessionFile struct {
 type SessionsOverview struct {
 	Sessions []Session
 	Progress domain.Progress
+	Window   domain.ContractWindow
 }
 
 // sessionCols reads a session with its cancel reason, which row-level security
@@ -79,7 +80,7 @@ func sessionsPart(sc Scope, id string, out *SessionsOverview) part {
 		b.Queue(`SELECT `+sessionCols+` FROM coaching_sessions s
 			LEFT JOIN session_cancellations sc ON sc.tenant_id = s.tenant_id AND sc.session_id = s.id
 			WHERE s.tenant_id = $1 AND s.engagement_id = $2 ORDER BY s.number`, sc.TenantID, id)
-		b.Queue(`SELECT coalesce(c.sessions_planned, 0), coalesce(c.sessions_planned * c.session_minutes, 0),
+		b.Queue(`SELECT coalesce(c.sessions_planned, 0), coalesce(c.sessions_planned * c.session_minutes, 0), c.start_date, c.end_date,
 			(SELECT count(*) FROM actions a WHERE a.tenant_id = $1 AND a.engagement_id = $2 AND a.status IN ('todo', 'in_progress'))
 			FROM contracts c WHERE c.tenant_id = $1 AND c.engagement_id = $2`, sc.TenantID, id)
 	}, func(br pgx.BatchResults) error {
@@ -90,7 +91,7 @@ func sessionsPart(sc Scope, id string, out *SessionsOverview) part {
 			return dbError("sessions", err)
 		}
 		p := &out.Progress
-		if err := br.QueryRow().Scan(&p.Planned, &p.MinutesTotal, &p.OpenActions); err != nil && err != pgx.ErrNoRows {
+		if err := br.QueryRow().Scan(&p.Planned, &p.MinutesTotal, &out.Window.Start, &out.Window.End, &p.OpenActions); err != nil && err != pgx.ErrNoRows {
 			return dbError("progress", err)
 		}
 		for _, ss := range out.Sessions {
@@ -253,6 +254,7 @@ func (s *Store) Session(ctx context.Context, sc Scope, id, sid string) (*Session
 type SessionPage struct {
 	*SessionFile
 	Progress   domain.Progress
+	Window     domain.ContractWindow
 	Objectives []Objective
 	Library    []LibraryItem
 }
@@ -271,7 +273,7 @@ func (s *Store) SessionPage(ctx context.Context, sc Scope, id, sid string, choic
 	if err := s.view(ctx, sc, parts...); err != nil {
 		return nil, err
 	}
-	p.Progress = ov.Progress
+	p.Progress, p.Window = ov.Progress, ov.Window
 	return p, nil
 }
 
@@ -290,13 +292,6 @@ func objectivesPart(sc Scope, id string, out *[]Objective) part {
 	}}
 }
 
-// SaveSessionContent records the analysis, work scenarios and decision.
-func (s *Store) SaveSessionContent(ctx context.Context, sc Scope, id, sid string, c SessionContent) error {
-	return s.inCoaching(ctx, sc, id, func(tx pgx.Tx) error {
-		return saveContent(ctx, tx, sc, id, sid, c)
-	})
-}
-
 // saveContent updates a session's content if nobody changed it since c.Version
 // was read; it is also the check that the session is this engagement's.
 func saveContent(ctx context.Context, tx pgx.Tx, sc Scope, id, sid string, c SessionContent) error {
@@ -310,80 +305,6 @@ func saveContent(ctx context.Context, tx pgx.Tx, sc Scope, id, sid string, c Ses
 		return conflictOrMissing(ctx, tx, `SELECT 1 FROM session_contents WHERE tenant_id = $1 AND engagement_id = $2 AND session_id::text = $3`, sc.TenantID, id, sid)
 	}
 	return nil
-}
-
-// AddSituation adds a professional situation to a session.
-func (s *Store) AddSituation(ctx context.Context, sc Scope, id, sid string, st Situation) error {
-	return s.addToSession(ctx, sc, id, sid, `INSERT INTO session_situations (tenant_id, session_id, engagement_id, position, title, context)
-		SELECT $1, s.id, s.engagement_id, (SELECT coalesce(max(position), 0) + 1 FROM session_situations WHERE tenant_id = $1 AND session_id = s.id), $4, $5
-		FROM coaching_sessions s WHERE s.tenant_id = $1 AND s.engagement_id = $2 AND s.id::text = $3`, st.Title, st.Context)
-}
-
-// AddOption adds an option (a hypothesis considered) to a session.
-func (s *Store) AddOption(ctx context.Context, sc Scope, id, sid, body string) error {
-	return s.addToSession(ctx, sc, id, sid, `INSERT INTO session_options (tenant_id, session_id, engagement_id, position, body)
-		SELECT $1, s.id, s.engagement_id, (SELECT coalesce(max(position), 0) + 1 FROM session_options WHERE tenant_id = $1 AND session_id = s.id), $4
-		FROM coaching_sessions s WHERE s.tenant_id = $1 AND s.engagement_id = $2 AND s.id::text = $3`, body)
-}
-
-// LinkInput links a library item to a session, with a note on why.
-func (s *Store) LinkInput(ctx context.Context, sc Scope, id, sid, itemID, note string) error {
-	return s.addToSession(ctx, sc, id, sid, `INSERT INTO session_inputs (tenant_id, session_id, item_id, engagement_id, note)
-		SELECT $1, s.id, l.id, s.engagement_id, $5 FROM coaching_sessions s JOIN library_items l ON l.tenant_id = s.tenant_id AND l.id::text = $4
-		WHERE s.tenant_id = $1 AND s.engagement_id = $2 AND s.id::text = $3
-		ON CONFLICT (tenant_id, session_id, item_id) DO UPDATE SET note = EXCLUDED.note`, itemID, note)
-}
-
-func (s *Store) addToSession(ctx context.Context, sc Scope, id, sid, q string, args ...any) error {
-	return s.inCoaching(ctx, sc, id, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, q, append([]any{sc.TenantID, id, sid}, args...)...)
-		if err != nil {
-			return dbError("add to session", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return domain.ErrNotFound
-		}
-		return nil
-	})
-}
-
-// RemoveFromSession deletes a situation, an option or an input link of a session.
-func (s *Store) RemoveFromSession(ctx context.Context, sc Scope, id, sid, kind, itemID string) error {
-	q := map[string]string{
-		"situation": `DELETE FROM session_situations WHERE tenant_id = $1 AND engagement_id = $2 AND session_id::text = $3 AND id::text = $4`,
-		"option":    `DELETE FROM session_options WHERE tenant_id = $1 AND engagement_id = $2 AND session_id::text = $3 AND id::text = $4`,
-		"input":     `DELETE FROM session_inputs WHERE tenant_id = $1 AND engagement_id = $2 AND session_id::text = $3 AND item_id::text = $4`,
-	}[kind]
-	if q == "" {
-		return domain.ErrNotFound
-	}
-	return s.inCoaching(ctx, sc, id, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, q, sc.TenantID, id, sid, itemID)
-		if err != nil {
-			return dbError("remove from session", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return domain.ErrNotFound
-		}
-		return nil
-	})
-}
-
-// SavePrivateNote saves the signed-in coach's own note on a session.
-func (s *Store) SavePrivateNote(ctx context.Context, sc Scope, id, sid, body string) error {
-	return s.inOpen(ctx, sc, id, func(tx pgx.Tx, _ domain.Phase) error {
-		tag, err := tx.Exec(ctx, `INSERT INTO private_notes (tenant_id, session_id, author_id, engagement_id, body)
-			SELECT $1, s.id, $4, s.engagement_id, $5 FROM coaching_sessions s WHERE s.tenant_id = $1 AND s.engagement_id = $2 AND s.id::text = $3
-			ON CONFLICT (tenant_id, session_id, author_id) DO UPDATE SET body = EXCLUDED.body, updated_at = now()`,
-			sc.TenantID, id, sid, sc.UserID, body)
-		if err != nil {
-			return dbError("private note", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return domain.ErrNotFound
-		}
-		return nil
-	})
 }
 
 // RateAutonomy records the coach's or the coachee's own rating of a held session.
@@ -413,10 +334,13 @@ func (s *Store) RateAutonomy(ctx context.Context, sc Scope, id, sid string, part
 	})
 }
 
-// AutonomyPoint is both ratings of one held session.
+// AutonomyPoint is both ratings of one held session, and the actions of the
+// session's action plan and of the intersession after it, with how many of
+// them the coachee proposed herself.
 type AutonomyPoint struct {
-	Number         int
-	Coach, Coachee int // 0 = not rated
+	Number                  int
+	Coach, Coachee          int // 0 = not rated
+	Actions, CoacheeActions int
 }
 
 // Autonomy lists the ratings session by session, for the trend.
@@ -424,8 +348,11 @@ func (s *Store) Autonomy(ctx context.Context, sc Scope, id string) ([]AutonomyPo
 	var out []AutonomyPoint
 	err := s.View(ctx, sc, func(b *pgx.Batch) {
 		b.Queue(`SELECT s.number,
-			coalesce(max(r.score) FILTER (WHERE r.part = 'coach'), 0), coalesce(max(r.score) FILTER (WHERE r.part = 'coachee'), 0)
+			coalesce(max(r.score) FILTER (WHERE r.part = 'coach'), 0), coalesce(max(r.score) FILTER (WHERE r.part = 'coachee'), 0),
+			coalesce(max(x.total), 0)::int, coalesce(max(x.own), 0)::int
 			FROM coaching_sessions s LEFT JOIN autonomy_ratings r ON r.tenant_id = s.tenant_id AND r.session_id = s.id
+			LEFT JOIN (SELECT num, count(*) AS total, count(*) FILTER (WHERE proposed_by = 'coachee') AS own
+			           FROM action_sessions(ARRAY[$2::uuid]) GROUP BY 1) x ON x.num = s.number
 			WHERE s.tenant_id = $1 AND s.engagement_id = $2 AND s.status = 'held' GROUP BY s.number ORDER BY s.number`, sc.TenantID, id)
 	}, func(br pgx.BatchResults) error {
 		rows, _ := br.Query()
@@ -444,7 +371,7 @@ type LibraryItem struct {
 // libraryPart reads the workspace's theoretical input.
 func libraryPart(sc Scope, out *[]LibraryItem) part {
 	return part{func(b *pgx.Batch) {
-		b.Queue(`SELECT id, title, summary, reference FROM library_items WHERE tenant_id = $1 ORDER BY title`, sc.TenantID)
+		b.Queue(`SELECT id, title, summary, reference FROM library_items WHERE tenant_id = $1 AND archived_at IS NULL ORDER BY title`, sc.TenantID)
 	}, func(br pgx.BatchResults) error {
 		rows, _ := br.Query()
 		var err error

@@ -158,3 +158,44 @@ func setPhase(ctx context.Context, tx pgx.Tx, sc Scope, id string, from, to doma
 	}
 	return engagementEvent(ctx, tx, sc, id, "phase.moved", data)
 }
+
+// Drifted reports whether what a synthesis version holds (the framing and the
+// free text, as contentOf builds it) differs from the newest version's frozen
+// content: then that version, validated or not, is no longer current content.
+func (f *CadrageFile) Drifted() bool {
+	if f.CurrentSnapshot == nil {
+		return false
+	}
+	a, b, err := f.Snapshots()
+	return err != nil || a != b
+}
+
+// Snapshots returns the newest version's frozen content and the content as it
+// stands now, both written by the same builder, for comparing and showing the
+// difference.
+func (f *CadrageFile) Snapshots() (frozen, now string, err error) {
+	var c SynthesisContent
+	if err := json.Unmarshal(f.CurrentSnapshot, &c); err != nil {
+		return "", "", err
+	}
+	if frozen, err = c.canonical(); err != nil {
+		return "", "", err
+	}
+	now, err = contentOf(f).canonical()
+	return frozen, now, err
+}
+
+// canonical is the content as JSON with its dates in UTC: the same content
+// gives the same text whatever zone it was read in.
+func (c SynthesisContent) canonical() (string, error) {
+	utc := func(t *time.Time) *time.Time {
+		if t == nil {
+			return nil
+		}
+		u := t.UTC()
+		return &u
+	}
+	c.Contract.Start, c.Contract.End = utc(c.Contract.Start), utc(c.Contract.End)
+	b, err := json.Marshal(c)
+	return string(b), err
+}

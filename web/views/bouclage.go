@@ -12,6 +12,7 @@ type EvaluationView struct {
 	CanEdit     bool
 	Assessments []Option
 	Rows        []EvalRow
+	Form        Form // every indicator's fields, named "<field>.<indicator id>"
 }
 
 // EvalRow is one indicator with the viewer's assessment and, once both are in,
@@ -20,7 +21,6 @@ type EvalRow struct {
 	ID, Objective, Kind, Description, Baseline, Target string
 	Mine, Other                                        EvalView
 	Both, Withheld                                     bool
-	Form                                               Form
 }
 
 // EvalView is one assessment.
@@ -52,6 +52,11 @@ type ReportList struct {
 	Eng
 	CanPublish bool
 	Versions   []VersionRow
+	// Before the closing: what the contract still holds (sentences, for the
+	// coach), and why the coach closes all the same (read by the coachee).
+	Warnings []string
+	Note     string
+	NoteForm Form
 }
 
 // ReportDoc is one version of the final report.
@@ -70,6 +75,9 @@ type ReportDoc struct {
 	Feedback                                         []Item
 	Comments                                         []CommentRow
 	Comment                                          Form
+	// Warnings: what the contract still holds, for the coach about to
+	// validate (the validation that may close the engagement).
+	Warnings []string
 }
 
 // ReportObjective is an objective of the report.

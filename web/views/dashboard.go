@@ -8,6 +8,7 @@ type DashboardView struct {
 	// What the page always shows, from the person's capabilities.
 	AlwaysWaiting, ShowActions, AlwaysAgenda bool
 	Figures, ShowCoachee                     bool // the workspace's figures; the coachee of each engagement
+	Mine                                     bool // the person's own engagements
 	Engagements                              []DashRow
 	Waiting                                  []WaitRow
 	Agenda                                   []AgendaRow
@@ -15,6 +16,7 @@ type DashboardView struct {
 	Members                                  []CountRow
 	ByPhase                                  []PhaseRow
 	Orgs                                     []OrgRow
+	Programmes                               []OrgRow // the programmes a sponsor may see
 	Invitations                              []InvitationRow
 	EngagementsN                             int
 }

@@ -49,6 +49,7 @@ type EngagementForm struct {
 	Orgs, Coaches, Coachees, Sponsors []Option
 	Kinds                             []Option
 	Cocoaches                         []Checkbox
+	CanAddOrg                         bool // may type a new client organisation's name
 }
 
 // GateRow is one condition of the gate.
@@ -78,7 +79,6 @@ type Overview struct {
 	CoachWilling, CoacheeWilling    string
 	CanConfirmWillingness           bool
 	Progress                        *Progress
-	Interrupt                       Form
 	CanMoveBouclage                 bool
 	Warnings                        []string
 }
@@ -150,6 +150,7 @@ type ObjectiveView struct {
 	ID, Title, Description string
 	N                      int
 	First, Last            bool
+	Editing                bool // shown as forms; the others are read
 	Form, NewInd           Form
 	Indicators             []IndicatorView
 }
@@ -167,6 +168,10 @@ type SynthesisView struct {
 	CanEdit  bool
 	Text     string
 	Versions []VersionRow
+	// Drift is what changed since the current version was made (nil: nothing);
+	// DriftValidated: all three had validated that version.
+	Drift          *DiffView
+	DriftValidated bool
 }
 
 // VersionRow is one synthesis version with its validations.
@@ -246,10 +251,7 @@ func phaseLabel(p domain.Phase) string { return "phase." + string(p) }
 
 // warningCount is the number a bouclage warning speaks of.
 func warningCount(id string, p *Progress) int {
-	if id == "gate.warn.open_actions" {
-		return p.OpenActions
-	}
-	return p.Planned - p.Held
+	return domain.Progress{Planned: p.Planned, Held: p.Held, OpenActions: p.OpenActions}.WarningCount(id)
 }
 
 // requestHint is the help under a request's field: spoken to the coachee

@@ -65,8 +65,8 @@ func placeholder(s string) string {
 
 func fuzzPage(title, name string, n int) Page {
 	return Page{Title: "synthesis.doc.title", TitleArgs: []any{"Number", n}, Lang: "fr", CSS: "/static/app.css", Path: "/",
-		User: &Person{Name: name, Email: "coach@demo.test"}, Workspace: &WorkspaceLink{Slug: "demo", Name: title, Role: domain.RoleCoach},
-		Role: domain.RoleCoach, Workspaces: []WorkspaceLink{{Slug: "demo", Name: title}, {Slug: "autre", Name: name}}}
+		User: &Person{Name: name, Email: "coach@demo.test"}, Workspace: &WorkspaceLink{Slug: "demo", Name: title, Roles: domain.RoleSet{domain.RoleCoach}},
+		Roles: domain.RoleSet{domain.RoleCoach}, Workspaces: []WorkspaceLink{{Slug: "demo", Name: title}, {Slug: "autre", Name: name}}}
 }
 
 func fuzzEng(title, name, other string) Eng {

@@ -25,7 +25,7 @@ type Page struct {
 	Path       string // current path, where the language switch returns to
 	User       *Person
 	Workspace  *WorkspaceLink
-	Role       domain.Role
+	Roles      domain.RoleSet
 	Workspaces []WorkspaceLink // the switcher
 	Nav        []NavItem
 	Flash      string // catalog ID of a one-time message
@@ -46,7 +46,7 @@ type SeenAs struct {
 
 // Can reports whether the signed-in member has a workspace capability: pages
 // ask the rules, they never compare roles.
-func (p Page) Can(c domain.Capability) bool { return domain.Can(p.Role, c) }
+func (p Page) Can(c domain.Capability) bool { return domain.Can(p.Roles, c) }
 
 // Person is the signed-in person.
 type Person struct {
@@ -54,10 +54,10 @@ type Person struct {
 	AddressForm string // how the person chose to be named (i18n.AddressForms)
 }
 
-// WorkspaceLink names a workspace and the person's role in it.
+// WorkspaceLink names a workspace and the person's roles in it.
 type WorkspaceLink struct {
 	Slug, Name string
-	Role       domain.Role
+	Roles      domain.RoleSet
 }
 
 // NavItem is an entry of the main navigation.
@@ -98,6 +98,18 @@ func AsDocument(c templ.Component) templ.Component {
 func date(ctx context.Context, tm time.Time) string { return i18n.DateTime(ctx, tm) }
 
 func roleLabel(r domain.Role) string { return "role." + string(r) }
+
+// rolesText names every role of a set, in the interface's order: "Administrateur, Coach".
+func rolesText(ctx context.Context, rs domain.RoleSet) string {
+	out := ""
+	for i, r := range rs {
+		if i > 0 {
+			out += ", "
+		}
+		out += t(ctx, roleLabel(r))
+	}
+	return out
+}
 
 // pick is a if cond, else b: for a message ID that depends on the page.
 func pick(cond bool, a, b string) string {
@@ -154,14 +166,6 @@ func formFor(v SessionView, kind string) Form {
 		return v.New
 	}
 	return Form{}
-}
-
-// noteValue is the private note as typed (when refused) or as stored.
-func noteValue(v SessionView) string {
-	if v.FormFor == "note" {
-		return v.New.Get("note")
-	}
-	return v.PrivateNote
 }
 
 // ratingWord is the rating's word as typed (when refused) or as stored.

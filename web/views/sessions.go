@@ -15,11 +15,14 @@ type Progress struct {
 type SessionRow struct {
 	ID, At, Status, CancelReason, Href string
 	Number, Of, Minutes                int
+	Warning                            string // catalog ID: planned outside the contract's period
 }
 
 // AutonomyPoint is both ratings of one held session.
 type AutonomyPoint struct {
 	Number, Coach, Coachee int
+	// The session's actions and those the coachee proposed herself.
+	Actions, CoacheeActions int
 }
 
 // SessionsView is the sessions page.
@@ -49,9 +52,10 @@ type SessionView struct {
 	Eng
 	Row                           SessionRow
 	CanEdit, SeesNote, CanRate    bool // SeesNote: the viewer keeps private notes
+	CanRecordHeld                 bool // planned, its time has come: held in one submit
 	Analysis, Scenarios, Decision string
 	PrivateNote, FormFor          string
-	Meta, Content, New            Form
+	Meta, New                     Form
 	Situations, Options, Inputs   []Item
 	Actions                       []ActionRow
 	CoachRating, CoacheeRating    RatingView
@@ -76,6 +80,7 @@ type ActionRow struct {
 	ID, Title, Description, Objective, Status, Href, Due string
 	Session, Entries                                     int
 	Open, Overdue, Shared                                bool
+	ProposedBy                                           string // coach or coachee
 }
 
 // ActionsView is the coachee's space.
@@ -112,8 +117,26 @@ type CommentRow struct {
 type LibraryView struct {
 	Slug   string
 	Form   Form
-	CanAdd bool
+	CanAdd bool // may add, edit and remove items
 	Items  []Item
+	// Editing is the item whose edit form came back refused, as typed in Edit.
+	Editing string
+	Edit    Form
+}
+
+// libraryValue is an item's field as typed when its edit came back refused,
+// as stored otherwise.
+func libraryValue(v LibraryView, it Item, field string) string {
+	if v.Editing == it.ID {
+		return v.Edit.Get(field)
+	}
+	switch field {
+	case "title":
+		return it.Title
+	case "summary":
+		return it.Body
+	}
+	return it.Extra
 }
 
 // The autonomy chart's geometry: sessions along x, ratings 1–5 along y.

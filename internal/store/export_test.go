@@ -1,0 +1,4 @@
+package store
+
+// ScanPartFacts lets the tests read duty facts from a query of their own.
+var ScanPartFacts = scanPartFacts
