@@ -127,7 +127,7 @@ func seedAccompagnement(ctx context.Context, sd *Seeder) error {
 		return err
 	}
 	if err := st.UpdateSession(ctx, coach, id, store.Session{ID: sid, ScheduledAt: sd.At(10, 9), Minutes: 90, Status: "cancelled",
-		CancelReason: "Déplacement imprévu de la coachée au siège ; séance reportée.", Version: 1}); err != nil {
+		CancelReason: "Déplacement imprévu au siège ; séance reportée.", Version: 1}); err != nil {
 		return err
 	}
 	// Actions in every status, each with journal entries; the first is shared.

@@ -117,9 +117,12 @@ func seedWorkspaces(ctx context.Context, sd *Seeder) error {
 		}
 		sd.Users[u.Email] = u
 	}
-	// The demo coachee, "Coaché Démo", chose to be named in the masculine.
-	if err := sd.Store.SetAddressForm(ctx, sd.Users["coachee@demo.test"].ID, i18n.Masculine); err != nil {
-		return err
+	// "Coaché Démo", "Coach Démo" and "Sponsor Démo" chose to be named in the
+	// masculine (the other forms are tested with accounts of their own).
+	for _, email := range []string{"coachee@demo.test", "coach@demo.test", "sponsor@demo.test"} {
+		if err := sd.Store.SetAddressForm(ctx, sd.Users[email].ID, i18n.Masculine); err != nil {
+			return err
+		}
 	}
 	// A pending invitation, as an admin's page usually has one.
 	_, err = sd.Store.Invite(ctx, sd.Scope("demo", "admin@demo.test"),

@@ -67,6 +67,7 @@ const (
 	InfoCoacheeSynth    Info = "coachee_synthesis" // the synthesis the coachee writes and presents
 	InfoRecommendations Info = "recommendations"   // how results last: the coach's and the sponsor's
 	InfoFeedback        Info = "feedback"          // the sponsor's feedback at the final meeting
+	InfoSponsorView     Info = "sponsor_view"      // the engagement as its sponsor sees it, shown to the coach and the coachee
 )
 
 // Right is an operation on a kind of information; a set of them is what a part
@@ -144,13 +145,17 @@ var rules = map[Info]rule{
 	InfoCoacheeSynth:    {Read, Read, Read | Write, Read, Read, atClosing, closingOnly},
 	InfoRecommendations: {Read | Write, Read | Write, Read, Read | Write, Read, atClosing, closingOnly},
 	InfoFeedback:        {Read, Read, Read, Read | Write, Read, atClosing, closingOnly},
+	// The coachee (and her coaches) may check what HR reads of her work; the
+	// page shows the sponsor's own pages, so it gives nothing the sponsor
+	// cannot read, and an admin with no part sees no more than before.
+	InfoSponsorView: {Read, Read, Read, None, None, always, nil},
 }
 
 // Infos lists every row of the table, in a stable order.
 var Infos = []Info{InfoSummary, InfoWillingness, InfoDiagnosis, InfoFraming, InfoCompanyRequest, InfoCoacheeRequest,
 	InfoSynthesis, InfoDocComments, InfoMeetingRequests, InfoHistory, InfoSessions, InfoSessionContent, InfoActions,
 	InfoSharedActions, InfoAutonomy, InfoPrivateNotes, InfoEvaluation, InfoClosing, InfoCoacheeSynth,
-	InfoRecommendations, InfoFeedback}
+	InfoRecommendations, InfoFeedback, InfoSponsorView}
 
 // RightOf returns what a part may do with a kind of information in some phase
 // (the phase left aside: see Allowed).

@@ -23,7 +23,7 @@ const (
 	gateCoherence      = "La cohérence des deux demandes est validée"
 	gateObjectives     = "Au moins un objectif, chacun avec au moins un indicateur"
 	gateContract       = "Le contrat est complet"
-	gateSynthesis      = "La version actuelle du document de synthèse est validée par le coach, le coaché et un représentant de l'entreprise"
+	gateSynthesis      = "La version actuelle du document de synthèse est validée par le coach, le coaché et l'entreprise"
 )
 
 var gateAll = []string{gateCoachWilling, gateCoacheeWilling, gateFramingHeld, gateCompanyRequest, gateCoacheeRequest,

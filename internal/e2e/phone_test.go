@@ -129,7 +129,8 @@ func (p *persona) pagePath(href, prefix string) (string, bool) {
 		return "", false
 	}
 	path := u.Path
-	if !strings.HasPrefix(path, prefix) || strings.Contains(path, "/ics/") || strings.Contains(path, "/calendar/") {
+	// (a calendar file of what the company sees names it in its query)
+	if !strings.HasPrefix(path, prefix) || strings.Contains(u.RequestURI(), "/ics/") || strings.Contains(path, "/calendar/") {
 		return "", false
 	}
 	if u.RawQuery != "" {

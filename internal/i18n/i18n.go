@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 
@@ -25,9 +26,8 @@ var (
 	bundle     = goi18n.NewBundle(language.French)
 	matcher    = language.NewMatcher([]language.Tag{language.French, language.English})
 	localizers = map[string]*goi18n.Localizer{}
-	// namesCoachee holds the IDs of the messages that name the coachee
-	// through one of coacheeWords' fields.
-	namesCoachee = map[string]bool{}
+	// variants holds the IDs of the messages spoken to a reader (WithViewer).
+	variants = map[string]bool{}
 )
 
 func init() {
@@ -42,8 +42,13 @@ func init() {
 			panic(fmt.Sprintf("i18n: %s: %v", f, err))
 		}
 		for _, m := range mf.Messages {
-			if coacheeField.MatchString(m.Other + m.One) {
-				namesCoachee[m.ID] = true
+			for _, p := range parties {
+				if p.fields.MatchString(m.Other + m.One) {
+					p.named[m.ID] = true
+				}
+			}
+			if strings.Contains(m.ID, ".to_") {
+				variants[m.ID] = true
 			}
 		}
 	}
@@ -84,6 +89,9 @@ const (
 	langKey ctxKey = iota
 	zoneKey
 	formKey
+	coachFormKey
+	sponsorFormKey
+	viewerKey
 )
 
 // WithLang returns a context whose messages are in lang.
@@ -148,19 +156,49 @@ func ValidForm(f string) bool {
 	return false
 }
 
-// coacheeWords are the template fields through which a message names the
-// coachee, each given by the catalog in every form of address: the field
-// OfCoachee comes from "coachee.of.f", "coachee.of.m" or "coachee.of.x". A
-// message never writes the word itself (a catalog test checks it), so the
-// coachee is named as she or he chose.
-var coacheeWords = map[string]string{
-	"Coachee":     "coachee.the",     // le coaché, la coachée, la personne coachée
-	"CoacheeCap":  "coachee.the_cap", // Le coaché… at the start of a sentence
-	"OfCoachee":   "coachee.of",      // du coaché, de la coachée…
-	"CoacheeNoun": "coachee.noun",    // Coaché, Coachée, Personne coachée
+// party names one of the parts a message may name, each given by the
+// catalog in every form of address: the field OfCoachee comes from
+// "coachee.of.f", "coachee.of.m" or "coachee.of.x". A French message never
+// writes the word itself (a catalog test checks it), so each person is named
+// as she or he chose.
+type party struct {
+	form   string            // the data field carrying the person's form of address
+	words  map[string]string // template field -> catalog prefix
+	fields *regexp.Regexp    // matches a message that uses one of the fields
+	named  map[string]bool   // IDs of the messages that name this party
 }
 
-var coacheeField = regexp.MustCompile(`\{\{\s*\.(Coachee|CoacheeCap|OfCoachee|CoacheeNoun)\b`)
+func newParty(form string, words map[string]string) *party {
+	names := make([]string, 0, len(words))
+	for f := range words {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	return &party{form: form, words: words, named: map[string]bool{},
+		fields: regexp.MustCompile(`\{\{\s*\.(` + strings.Join(names, "|") + `)\b`)}
+}
+
+var (
+	coachee = newParty("CoacheeForm", map[string]string{
+		"Coachee":     "coachee.the",     // le coaché, la coachée, la personne coachée
+		"CoacheeCap":  "coachee.the_cap", // Le coaché… at the start of a sentence
+		"OfCoachee":   "coachee.of",      // du coaché, de la coachée…
+		"CoacheeNoun": "coachee.noun",    // Coaché, Coachée, Personne coachée
+	})
+	coach = newParty("CoachForm", map[string]string{
+		"Coach":     "coach.the",     // le coach, la coach, le ou la coach
+		"CoachCap":  "coach.the_cap", // Le coach… at the start of a sentence
+		"OfCoach":   "coach.of",      // du coach, de la coach…
+		"CoachNoun": "coach.noun",    // Coach
+	})
+	sponsor = newParty("SponsorForm", map[string]string{
+		"Sponsor":     "sponsor.the",     // le représentant, la représentante de l'entreprise…
+		"SponsorCap":  "sponsor.the_cap", // at the start of a sentence
+		"OfSponsor":   "sponsor.of",      // du représentant, de la représentante…
+		"SponsorNoun": "sponsor.noun",    // Représentant, Représentante de l'entreprise…
+	})
+	parties = []*party{coachee, coach, sponsor}
+)
 
 // WithCoachee returns a context whose messages name the coachee in the form
 // of address f: on an engagement's pages, the form its coachee chose.
@@ -168,13 +206,51 @@ func WithCoachee(ctx context.Context, f string) context.Context {
 	return context.WithValue(ctx, formKey, f)
 }
 
+// WithCoach and WithSponsor do the same for the engagement's (lead) coach and
+// its (first) sponsor.
+func WithCoach(ctx context.Context, f string) context.Context {
+	return context.WithValue(ctx, coachFormKey, f)
+}
+
+// WithSponsor: see WithCoach.
+func WithSponsor(ctx context.Context, f string) context.Context {
+	return context.WithValue(ctx, sponsorFormKey, f)
+}
+
 // CoacheeForm is the context's form of address for the coachee (epicene when
 // no one in particular is meant).
-func CoacheeForm(ctx context.Context) string {
-	if f, ok := ctx.Value(formKey).(string); ok && ValidForm(f) {
+func CoacheeForm(ctx context.Context) string { return formIn(ctx, formKey) }
+
+func formIn(ctx context.Context, key ctxKey) string {
+	if f, ok := ctx.Value(key).(string); ok && ValidForm(f) {
 		return f
 	}
 	return Epicene
+}
+
+// WithViewer returns a context whose messages speak to the reader: a message
+// that names the reader's part in the third person ("la demande de la
+// coachée") has a variant with the suffix ".to_" + part ("votre demande"),
+// which T then uses. Who the reader is comes from the engagement's rules (the
+// viewer's part), never from a template. An empty part means nobody in
+// particular: documents meant for filing name every party by its role.
+func WithViewer(ctx context.Context, part string) context.Context {
+	return context.WithValue(ctx, viewerKey, part)
+}
+
+// Viewer is the context's reader's part ("" when none).
+func Viewer(ctx context.Context) string {
+	p, _ := ctx.Value(viewerKey).(string)
+	return p
+}
+
+// spokenTo is the ID of the message as read by a viewer: its ".to_<part>"
+// variant when the catalog has one.
+func spokenTo(id, viewer string) string {
+	if viewer != "" && variants[id+".to_"+viewer] {
+		return id + ".to_" + viewer
+	}
+	return id
 }
 
 // T translates a message ID. Pairs of arguments fill the message's template
@@ -182,15 +258,19 @@ func CoacheeForm(ctx context.Context) string {
 // chooses the message's plural form (CLDR one/other), so counts never read
 // "(s)". A missing ID shows as itself, and a test keeps the catalogs complete.
 func T(ctx context.Context, id string, pairs ...any) string {
-	if namesCoachee[id] {
-		pairs = append(pairs[:len(pairs):len(pairs)], "CoacheeForm", CoacheeForm(ctx))
+	id = spokenTo(id, Viewer(ctx))
+	forms := map[*party]string{coachee: CoacheeForm(ctx), coach: formIn(ctx, coachFormKey), sponsor: formIn(ctx, sponsorFormKey)}
+	for _, p := range parties {
+		if p.named[id] { // a form given among the pairs wins over the context's
+			pairs = append(pairs[:len(pairs):len(pairs)], p.form, forms[p])
+		}
 	}
 	return Translate(Lang(ctx), id, pairs...)
 }
 
 // Translate is T for code that has a language but no request (e-mails). A
-// message that names the coachee takes the form of address from the pair
-// "CoacheeForm" (epicene without it).
+// message that names a party takes its form of address from the pair
+// "CoacheeForm", "CoachForm" or "SponsorForm" (epicene without it).
 func Translate(lang, id string, pairs ...any) string {
 	loc, ok := localizers[lang]
 	if !ok {
@@ -200,11 +280,15 @@ func Translate(lang, id string, pairs ...any) string {
 	if len(pairs) > 0 {
 		data = make(map[string]any, len(pairs)/2)
 		for i := 0; i+1 < len(pairs); i += 2 {
-			data[fmt.Sprint(pairs[i])] = pairs[i+1]
+			if _, set := data[fmt.Sprint(pairs[i])]; !set { // the first of two same keys wins
+				data[fmt.Sprint(pairs[i])] = pairs[i+1]
+			}
 		}
 	}
-	if namesCoachee[id] {
-		data = coacheeData(loc, data)
+	for _, p := range parties {
+		if p.named[id] {
+			data = p.data(loc, data)
+		}
 	}
 	cfg := &goi18n.LocalizeConfig{MessageID: id, TemplateData: data}
 	if n, ok := data["Count"]; ok {
@@ -223,17 +307,17 @@ func Translate(lang, id string, pairs ...any) string {
 	return s
 }
 
-// coacheeData adds to a message's data the words that name the coachee in
-// the form of address it carries.
-func coacheeData(loc *goi18n.Localizer, data map[string]any) map[string]any {
+// data adds to a message's data the words that name the party in the form
+// of address it carries.
+func (p *party) data(loc *goi18n.Localizer, data map[string]any) map[string]any {
 	if data == nil {
 		data = map[string]any{}
 	}
-	f, _ := data["CoacheeForm"].(string)
+	f, _ := data[p.form].(string)
 	if !ValidForm(f) {
 		f = Epicene
 	}
-	for field, id := range coacheeWords {
+	for field, id := range p.words {
 		if _, set := data[field]; !set {
 			data[field], _ = loc.Localize(&goi18n.LocalizeConfig{MessageID: id + "." + f})
 		}

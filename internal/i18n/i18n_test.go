@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -98,7 +99,7 @@ func TestCatalogsHaveTheSameMessages(t *testing.T) {
 // name in a struct field that the views translate, must be in the catalog.
 // (The store is skipped: its dotted strings are event kinds, whose messages are
 // checked by the server tests.)
-var idPattern = regexp.MustCompile(`"((?:account|dashboard|error|field|form|home|invite|join|layout|link|login|mail|members|nav|orgs|outbox|reset|role|signup|forgot|eng|phase|part|gate|request|requests|objectives|indicators|indicator|synthesis|meeting|meetings|conflict|contract|first_meeting|framing|filter|text|todo|sponsor_kind|history|session|action|actions|autonomy|evaluation|report|library|activity|calendar|settings|erase|unsubscribe|remind|wait|assessment|carrier|closing|comments|comment|journal|progress|pager|visibility)\.[a-z0-9_.]+[a-z0-9_])"`)
+var idPattern = regexp.MustCompile(`"((?:account|dashboard|error|field|form|home|invite|join|layout|link|login|mail|members|nav|orgs|outbox|reset|role|signup|forgot|eng|phase|part|gate|request|requests|objectives|indicators|indicator|synthesis|meeting|meetings|conflict|contract|first_meeting|framing|filter|text|todo|sponsor_kind|history|session|action|actions|autonomy|evaluation|report|library|activity|calendar|settings|erase|unsubscribe|remind|wait|assessment|carrier|closing|comments|comment|journal|progress|pager|visibility|seen_as)\.[a-z0-9_.]+[a-z0-9_])"`)
 
 func TestEveryUsedMessageExists(t *testing.T) {
 	root := filepath.Join("..", "..")
@@ -166,24 +167,37 @@ func TestDatesInWorkspaceZone(t *testing.T) {
 
 // The rule for naming the coachee: a French message never writes the word
 // (coaché, coachée, personne coachée) itself, since it would then name every
-// coachee alike. It uses one of the fields of coacheeWords, and only the
+// coachee alike. It uses one of the fields of coachee.words, and only the
 // coachee.* messages, one per form of address, hold the words.
 func TestCoacheeNamedByForm(t *testing.T) {
-	word := regexp.MustCompile(`(?i)coach(é|ée)`)
+	namesItself(t, regexp.MustCompile(`(?i)coach(é|ée)`), []string{"coachee."},
+		"names the coachee itself: use {{.Coachee}}, {{.CoacheeCap}}, {{.OfCoachee}} or {{.CoacheeNoun}}")
+	hasEveryForm(t, coachee)
+}
+
+// namesItself fails on every French message whose own text (its fields
+// aside) matches word, apart from the messages under the prefixes given.
+func namesItself(t *testing.T, word *regexp.Regexp, except []string, advice string) {
+	t.Helper()
 	action := regexp.MustCompile(`\{\{[^}]*\}\}`)
-	fr := catalog(t, "fr")
-	for id, texts := range fr {
-		if strings.HasPrefix(id, "coachee.") {
+	for id, texts := range catalog(t, "fr") {
+		if slices.ContainsFunc(except, func(p string) bool { return strings.HasPrefix(id, p) }) {
 			continue
 		}
 		for _, s := range texts {
 			if word.MatchString(action.ReplaceAllString(s, "")) {
-				t.Errorf("fr: %s: %q names the coachee itself: use {{.Coachee}}, {{.CoacheeCap}}, {{.OfCoachee}} or {{.CoacheeNoun}}", id, s)
+				t.Errorf("fr: %s: %q %s", id, s, advice)
 			}
 		}
 	}
+}
+
+// hasEveryForm fails unless both catalogs give each of the party's words in
+// every form of address.
+func hasEveryForm(t *testing.T, p *party) {
+	t.Helper()
 	for _, lang := range Languages {
-		for field, prefix := range coacheeWords {
+		for field, prefix := range p.words {
 			for _, f := range AddressForms {
 				if !Has(lang, prefix+"."+f) {
 					t.Errorf("%s lacks %s.%s, the field %s in form %q", lang, prefix, f, field, f)
@@ -218,5 +232,88 @@ func TestCoacheeForms(t *testing.T) {
 	}
 	if got := T(WithLang(ctx, "en"), "part.coachee"); got != "Coachee" {
 		t.Errorf("en part: %q", got)
+	}
+}
+
+// The same rule for the coach and the sponsor: "le coach", "la coach", "le
+// représentant de l'entreprise" come from the person's form of address
+// through the fields of coach.words and sponsor.words. Workspace roles
+// (role.*) name a kind of member, not a person, and keep their label.
+func TestPartiesNamedByForm(t *testing.T) {
+	word := regexp.MustCompile(`(?i)\b(le|la|du|au|un|une|les|des)\s+(coach|représentante?s?)\b|^représentante?\b|\bdu représentant`)
+	namesItself(t, word, []string{"coach.", "coachee.", "sponsor.", "role."},
+		"names the coach or the sponsor itself: use {{.Coach}}, {{.Sponsor}}… so the person's form applies")
+	hasEveryForm(t, coach)
+	hasEveryForm(t, sponsor)
+}
+
+func TestCoachAndSponsorForms(t *testing.T) {
+	fr := WithLang(context.Background(), "fr")
+	cases := []struct{ form, coach, sponsor string }{
+		{Feminine, "La coach a confirmé sa volonté de travailler ensemble", "Représentante de l'entreprise"},
+		{Masculine, "Le coach a confirmé sa volonté de travailler ensemble", "Représentant de l'entreprise"},
+		{Epicene, "Le ou la coach a confirmé sa volonté de travailler ensemble", "Personne représentant l'entreprise"},
+	}
+	for _, c := range cases {
+		if got := T(WithCoach(fr, c.form), "gate.coach_willing"); got != c.coach {
+			t.Errorf("coach, form %q: %q, want %q", c.form, got, c.coach)
+		}
+		if got := T(WithSponsor(fr, c.form), "part.sponsor"); got != c.sponsor {
+			t.Errorf("sponsor, form %q: %q, want %q", c.form, got, c.sponsor)
+		}
+	}
+	// A form given with the message (a party list names each person as
+	// chosen) wins over the engagement's.
+	if got := T(WithSponsor(fr, Masculine), "part.sponsor", "SponsorForm", Feminine); got != "Représentante de l'entreprise" {
+		t.Errorf("explicit form: %q", got)
+	}
+	ctx := WithSponsor(WithCoachee(WithCoach(fr, Feminine), Masculine), Feminine)
+	if got := T(ctx, "meetings.lead"); !strings.HasPrefix(got, "À la demande de la représentante de l'entreprise, du coaché ou de la coach,") {
+		t.Errorf("three parties: %q", got)
+	}
+}
+
+// Text addressed to a person speaks to them: the coachee reading her own
+// pages gets "votre demande", not "la demande de la coachée", while the coach
+// reading the same page still reads about the coachee.
+func TestSpokenToTheViewer(t *testing.T) {
+	fr := WithCoachee(WithLang(context.Background(), "fr"), Feminine)
+	if got := T(WithViewer(fr, "coachee"), "request.level.coachee"); got != "Votre demande" {
+		t.Errorf("coachee: %q", got)
+	}
+	if got := T(WithViewer(fr, "coach"), "request.level.coachee"); got != "Demande de la coachée" {
+		t.Errorf("coach: %q", got)
+	}
+	if got := T(fr, "gate.coachee_willing"); got != "La coachée a confirmé sa volonté de travailler ensemble" {
+		t.Errorf("nobody in particular: %q", got)
+	}
+	if got := T(WithViewer(WithLang(fr, "en"), "coachee"), "gate.coachee_request"); got != "Your request is written and validated" {
+		t.Errorf("en: %q", got)
+	}
+	// Every variant speaks to a part of an engagement, stands beside its
+	// message, and never names its reader in the third person.
+	third := map[string]*regexp.Regexp{"coachee": coachee.fields, "coach": coach.fields, "sponsor": sponsor.fields}
+	for _, lang := range Languages {
+		msgs := catalog(t, lang)
+		for id, texts := range msgs {
+			i := strings.LastIndex(id, ".to_")
+			if i < 0 {
+				continue
+			}
+			base, part := id[:i], id[i+len(".to_"):]
+			if _, ok := msgs[base]; !ok {
+				t.Errorf("%s: %s speaks for %s, which does not exist", lang, id, base)
+			}
+			re, ok := third[part]
+			if !ok {
+				t.Errorf("%s: %s: no part %q", lang, id, part)
+				continue
+			}
+			for _, s := range texts {
+				if re.MatchString(s) {
+					t.Errorf("%s: %s: %q names its reader in the third person", lang, id, s)
+				}
+			}
+		}
 	}
 }

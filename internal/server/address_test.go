@@ -46,7 +46,7 @@ func TestAddressForm(t *testing.T) {
 	has(t, "coach, epicene", coach.get(eng+"/requests"), "Demande de la personne coachée")
 
 	// A person who never chose is named in the epicene form.
-	if got := a.sqlStr(`SELECT address_form FROM users WHERE email = 'sponsor@demo.test'`); got != "x" {
+	if got := a.sqlStr(`SELECT address_form FROM users WHERE email = 'admin@demo.test'`); got != "x" {
 		t.Errorf("default form %q, want x", got)
 	}
 }

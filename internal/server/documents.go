@@ -351,10 +351,10 @@ func (s *Server) documentPDF(doc string) func(http.ResponseWriter, *http.Request
 func (s *Server) documentArticle(r *http.Request, doc string, n int) (templ.Component, *store.DocumentPage, string, error) {
 	if doc == "report" {
 		v, p, err := s.reportDoc(r, n)
-		return views.ReportArticle(v), p, v.Title, err
+		return views.AsDocument(views.ReportArticle(v)), p, v.Title, err
 	}
 	v, p, err := s.synthesisDoc(r, n)
-	return views.SynthesisArticle(v), p, v.Content.Title, err
+	return views.AsDocument(views.SynthesisArticle(v)), p, v.Content.Title, err
 }
 
 // --- the letterhead ----------------------------------------------------------

@@ -39,9 +39,19 @@ func (s *Server) engagement(next http.Handler) http.Handler {
 			return
 		}
 		ctx := context.WithValue(r.Context(), engagementKey, &engCtx{Engagement: e, Part: part})
-		ctx = i18n.WithCoachee(ctx, e.CoacheeForm()) // every page of it names its coachee as chosen
+		ctx = partiesNamed(ctx, e, part)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// partiesNamed gives an engagement's pages their words: each party named in
+// the form of address the person chose, and the messages that name the
+// viewer's own part spoken to them.
+func partiesNamed(ctx context.Context, e *store.Engagement, viewer domain.Part) context.Context {
+	ctx = i18n.WithCoachee(ctx, e.CoacheeForm())
+	ctx = i18n.WithCoach(ctx, e.FormOf(domain.PartCoach))
+	ctx = i18n.WithSponsor(ctx, e.FormOf(domain.PartSponsor))
+	return i18n.WithViewer(ctx, string(viewer))
 }
 
 func eng(r *http.Request) *engCtx { return r.Context().Value(engagementKey).(*engCtx) }
@@ -67,21 +77,28 @@ func (s *Server) need(info domain.Info, op domain.Right, fn handler) handler {
 // booleans the pages receive come from here, the rule the routes apply.
 func can(r *http.Request, info domain.Info, op domain.Right) bool {
 	e := eng(r)
+	if op != domain.Read && seenAsOf(r) != nil { // the sponsor's view, shown to another, offers no write
+		return false
+	}
 	return domain.Allowed(e.Part, info, op, e.Phase)
 }
 
 // engPath is the URL of a page of the current engagement.
 func engPath(r *http.Request, rest string) string {
-	return "/w/" + member(r).Workspace.Slug + "/e/" + eng(r).ID + rest
+	base := "/w/" + member(r).Workspace.Slug + "/e/" + eng(r).ID
+	if seenAsOf(r) != nil { // links of the sponsor's view stay in it
+		return base + "/as-sponsor?page=" + rest
+	}
+	return base + rest
 }
 
 // engView is what the engagement's pages show in their header and tabs.
 func (s *Server) engView(r *http.Request, current string) views.Eng {
 	e := eng(r)
 	v := views.Eng{ID: e.ID, Title: e.Title, ClientOrg: e.ClientOrg, Phase: e.Phase, Part: e.Part,
-		ReadOnly: !e.Phase.Open(), EndedReason: e.EndedReason, Base: engPath(r, "")}
+		ReadOnly: !e.Phase.Open(), EndedReason: e.EndedReason, Base: engPath(r, ""), List: "/w/" + member(r).Workspace.Slug + "/engagements"}
 	for _, p := range e.Parties {
-		v.Parties = append(v.Parties, views.PartyRow{Me: p.UserID == person(r).ID, Name: p.Name, Part: p.Part, SponsorKind: p.SponsorKind})
+		v.Parties = append(v.Parties, views.PartyRow{Me: p.UserID == person(r).ID, Form: p.AddressForm, Name: p.Name, Part: p.Part, SponsorKind: p.SponsorKind})
 	}
 	// A tab shows when its page may be read: the same rule as its route, so
 	// nothing shows before its phase.
@@ -108,6 +125,10 @@ func (s *Server) engView(r *http.Request, current string) views.Eng {
 		if can(r, t.info, domain.Read) {
 			v.Tabs = append(v.Tabs, views.NavItem{Label: t.label, Href: v.Base + t.path, Current: t.path == current})
 		}
+	}
+	// What the sponsor sees, for the coachee and her coaches: when there is one.
+	if can(r, domain.InfoSponsorView, domain.Read) && len(e.With(domain.PartSponsor)) > 0 {
+		v.Tabs = append(v.Tabs, views.NavItem{Label: "eng.tab.as_sponsor", Href: v.Base + "/as-sponsor"})
 	}
 	return v
 }

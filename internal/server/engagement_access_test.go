@@ -293,6 +293,8 @@ func TestEngagementAccessMatrix(t *testing.T) {
 		{w{422, 403, 403, 403, 404, 404, 401}, "POST", "/w/demo/e/{fresh}/interrupt", nil},
 		// History: the coach and the admin read it; the coachee and the sponsor do not.
 		{w{200, 404, 404, 200, 404, 404, 303}, "GET", "/w/demo/e/{fresh}/history", nil},
+		// What the sponsor sees: the coach and the coachee check it; nobody else.
+		{w{200, 200, 404, 404, 404, 404, 303}, "GET", "/w/demo/e/{fresh}/as-sponsor", nil},
 
 		// First-meeting diagnosis: the coach edits, the coachee reads, the sponsor and the admin see nothing.
 		{w{200, 200, 404, 404, 404, 404, 303}, "GET", "/w/demo/e/{fresh}/first-meeting", nil},

@@ -130,7 +130,7 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 		if s.secure {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
@@ -215,6 +215,7 @@ func scope(r *http.Request) store.Scope {
 	if u := person(r); u != nil {
 		sc.UserID = u.ID
 	}
+	sc.ReadOnly = seenAsOf(r) != nil // another person's view: read with their rights, write nothing
 	return sc
 }
 
@@ -242,6 +243,7 @@ func (s *Server) workspace(next http.Handler) http.Handler {
 		ctx = i18n.WithZone(ctx, m.Workspace.Timezone)
 		if m.Roles.IsCoachee() { // the coachee's own pages name her or him as chosen
 			ctx = i18n.WithCoachee(ctx, u.AddressForm)
+			ctx = i18n.WithViewer(ctx, string(domain.PartCoachee))
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

@@ -29,10 +29,10 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("ready\n"))
 }
 
-// serveStatic serves embedded assets. The stylesheet is linked with a hash of its
-// content, so a matching URL may be cached for good.
+// serveStatic serves embedded assets. The stylesheet and the script are linked
+// with a hash of their content, so a matching URL may be cached for good.
 func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) {
-	if r.URL.RawQuery != "" && "/static/app.css?"+r.URL.RawQuery == s.cssURL {
+	if u := r.URL.RequestURI(); r.URL.RawQuery != "" && (u == s.cssURL || u == s.jsURL) {
 		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	} else {
 		w.Header().Set("Cache-Control", "public, max-age=300")

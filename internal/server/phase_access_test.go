@@ -731,6 +731,8 @@ func TestBouclageAccessMatrix(t *testing.T) {
 			"/actions/{aid}/share/confirm":     nil,
 			// The framing meeting as an .ics download: its three attendees.
 			"/ics/{kind}/{mid}": {"coach", "coachee", "sponsor"},
+			// What the sponsor sees, still shown to the coach and the coachee.
+			"/as-sponsor": {"coach", "coachee"},
 		}
 		ics := map[string]string{}
 		for k, val := range params {

@@ -33,10 +33,14 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 
 // page gathers what the layout needs about this request.
 func (s *Server) page(r *http.Request, title string, args ...any) views.Page {
-	p := views.Page{Title: title, TitleArgs: args, Lang: i18n.Lang(r.Context()), CSS: s.cssURL, Path: returnPath(r), Dev: s.cfg.Dev, SignupClosed: s.cfg.SignupClosed}
+	p := views.Page{Title: title, TitleArgs: args, Lang: i18n.Lang(r.Context()), CSS: s.cssURL, JS: s.jsURL, Path: returnPath(r), Dev: s.cfg.Dev, SignupClosed: s.cfg.SignupClosed}
 	if u := person(r); u != nil {
 		p.User = &views.Person{Name: u.Name, Email: u.Email, AddressForm: u.AddressForm}
 		p.Flash = s.sessions.PopString(r.Context(), "flash")
+	}
+	if v := seenAsOf(r); v != nil { // the header stays the asker's; the page is framed
+		p.User = &views.Person{Name: v.viewer.Name, Email: v.viewer.Email, AddressForm: v.viewer.AddressForm}
+		p.SeenAs = seenAsBanner(r)
 	}
 	m := member(r)
 	if m.Workspace.ID != "" {

@@ -218,6 +218,7 @@ func TestEveryRegisteredRoute(t *testing.T) {
 		// --- One engagement.            coach coachee sponsor admin
 		{"GET " + e + "/", "/w/demo/e/{acc}/", nil, eGet(200, 200, 200, 200)},
 		{"GET " + e + "/history", "/w/demo/e/{acc}/history", nil, eGet(200, 404, 404, 200)},
+		{"GET " + e + "/as-sponsor", "/w/demo/e/{acc}/as-sponsor", nil, eGet(200, 200, 404, 404)},
 		// Cadrage, on {fresh}.
 		{"POST " + e + "/willingness", "/w/demo/e/{fresh}/willingness", nil, ePost(303, 303, 403, 403)},
 		{"GET " + e + "/phase/confirm", "/w/demo/e/{fresh}/phase/confirm", nil, eGet(200, 404, 404, 404)},

@@ -172,6 +172,7 @@ func (s *Server) routes() http.Handler {
 				r.Post("/report/{n}/comment", s.h(s.need(domain.InfoDocComments, domain.Write, s.commentDocument("report"))))
 				r.Post("/synthesis/{n}/comment", s.h(s.need(domain.InfoDocComments, domain.Write, s.commentDocument("synthesis"))))
 				r.Get("/ics/{kind}/{mid}", s.h(s.need(domain.InfoSummary, domain.Read, s.meetingICS)))
+				r.Get("/as-sponsor", s.h(s.need(domain.InfoSponsorView, domain.Read, s.asSponsor)))
 			})
 			r.Get("/calendar", s.h(s.calendarPage))
 			r.Post("/calendar", s.h(s.renewCalendar))
@@ -190,5 +191,6 @@ func (s *Server) routes() http.Handler {
 			r.Post("/library/{item}/delete", s.h(s.allow(domain.ManageLibrary, s.archiveLibraryItem)))
 		})
 	})
+	s.sponsorView = s.sponsorPages(r, notFound)
 	return r
 }

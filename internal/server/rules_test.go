@@ -210,6 +210,7 @@ func infoName(i domain.Info) string {
 		{domain.InfoActions, "InfoActions"}, {domain.InfoSharedActions, "InfoSharedActions"}, {domain.InfoAutonomy, "InfoAutonomy"},
 		{domain.InfoPrivateNotes, "InfoPrivateNotes"}, {domain.InfoEvaluation, "InfoEvaluation"}, {domain.InfoClosing, "InfoClosing"},
 		{domain.InfoCoacheeSynth, "InfoCoacheeSynth"}, {domain.InfoRecommendations, "InfoRecommendations"}, {domain.InfoFeedback, "InfoFeedback"},
+		{domain.InfoSponsorView, "InfoSponsorView"},
 	} {
 		names[n.i] = n.n
 	}

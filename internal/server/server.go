@@ -50,10 +50,14 @@ type Server struct {
 	logins   *loginGuard
 	metrics  *metrics
 	cssURL   string
+	jsURL    string // the one script, progressive enhancement, with its content hash
 	pdf      *pdf.Printer
 	secure   bool // served over https: HSTS
 	static   http.Handler
 	handler  http.Handler
+	// sponsorView answers an engagement's pages as its sponsor sees them
+	// (asSponsor): the same handlers as the routes, without the writes.
+	sponsorView http.Handler
 }
 
 // New builds the server and its routes.
@@ -89,13 +93,20 @@ func New(cfg Config, st *store.Store) *Server {
 	s.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { s.fail(w, r, err) }
 
 	static, _ := fs.Sub(web.Static, "static")
-	css, _ := fs.ReadFile(static, "app.css")
-	sum := sha256.Sum256(css)
-	s.cssURL = "/static/app.css?v=" + hex.EncodeToString(sum[:6])
+	s.cssURL = assetURL(static, "app.css")
+	s.jsURL = assetURL(static, "app.js")
 	s.static = http.StripPrefix("/static/", http.FileServerFS(static))
 	s.secure = strings.HasPrefix(cfg.BaseURL, "https://")
 	s.handler = s.routes()
 	return s
+}
+
+// assetURL links a static file with a hash of its content, so that the URL
+// may be cached for good.
+func assetURL(static fs.FS, name string) string {
+	b, _ := fs.ReadFile(static, name)
+	sum := sha256.Sum256(b)
+	return "/static/" + name + "?v=" + hex.EncodeToString(sum[:6])
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }

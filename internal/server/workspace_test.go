@@ -137,7 +137,7 @@ func TestPlatformHTTP(t *testing.T) {
 	t.Run("SecurityHeaders", func(t *testing.T) {
 		r := c.get("/login")
 		for h, want := range map[string]string{
-			"Content-Security-Policy": "default-src 'none'; style-src 'self'",
+			"Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'",
 			"X-Content-Type-Options":  "nosniff",
 			"Referrer-Policy":         "same-origin",
 		} {
@@ -147,6 +147,13 @@ func TestPlatformHTTP(t *testing.T) {
 		}
 		if !strings.Contains(r.header.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
 			t.Error("CSP lacks frame-ancestors 'none'")
+		}
+		// The one script is a file of the site: no inline code, no eval.
+		if csp := r.header.Get("Content-Security-Policy"); strings.Contains(csp, "unsafe") {
+			t.Errorf("CSP relaxed: %q", csp)
+		}
+		if !strings.Contains(r.body, `<script src="/static/app.js?v=`) || strings.Contains(r.body, "<script>") {
+			t.Error("the page does not load its one script file, or has inline code")
 		}
 	})
 	t.Run("CrossOriginPostRefused", func(t *testing.T) {

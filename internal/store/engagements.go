@@ -56,8 +56,12 @@ func (e *Engagement) With(part domain.Part) []Party {
 }
 
 // CoacheeForm is how the engagement's coachee chose to be named ("" if none).
-func (e *Engagement) CoacheeForm() string {
-	if ps := e.With(domain.PartCoachee); len(ps) > 0 {
+func (e *Engagement) CoacheeForm() string { return e.FormOf(domain.PartCoachee) }
+
+// FormOf is how the first party with the part (the lead coach, the first
+// sponsor) chose to be named ("" if none).
+func (e *Engagement) FormOf(part domain.Part) string {
+	if ps := e.With(part); len(ps) > 0 {
 		return ps[0].AddressForm
 	}
 	return ""

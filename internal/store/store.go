@@ -40,13 +40,20 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 type Scope struct {
 	TenantID string
 	UserID   string
+	// ReadOnly runs the transaction READ ONLY: a page shown as another person
+	// sees it (the sponsor's view) can read with their rights and write nothing.
+	ReadOnly bool
 }
 
 // Tx runs fn in one transaction whose settings carry the scope, then commits.
 // Every query of a request goes through here, so PostgreSQL refuses what the
 // scope does not cover even if a handler forgot to check.
 func (s *Store) Tx(ctx context.Context, sc Scope, fn func(tx pgx.Tx) error) error {
-	tx, err := s.pool.Begin(ctx)
+	opts := pgx.TxOptions{}
+	if sc.ReadOnly {
+		opts.AccessMode = pgx.ReadOnly
+	}
+	tx, err := s.pool.BeginTx(ctx, opts)
 	if err != nil {
 		return dbError("begin", err)
 	}
@@ -80,10 +87,18 @@ func presentToken(ctx context.Context, tx pgx.Tx, setting, token string) error {
 // through here; Tx is for writes, which need answers between statements.
 func (s *Store) View(ctx context.Context, sc Scope, queue func(b *pgx.Batch), read func(br pgx.BatchResults) error) error {
 	b := &pgx.Batch{}
+	if sc.ReadOnly { // the batch is one implicit transaction: this covers all of it
+		b.Queue(`SET TRANSACTION READ ONLY`)
+	}
 	b.Queue(`SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)`, sc.TenantID, sc.UserID)
 	queue(b)
 	br := s.pool.SendBatch(ctx, b)
 	defer br.Close()
+	if sc.ReadOnly {
+		if _, err := br.Exec(); err != nil {
+			return dbError("view", err)
+		}
+	}
 	if _, err := br.Exec(); err != nil {
 		return dbError("view", err)
 	}

@@ -2530,7 +2530,7 @@ func ReportDocument(p Page, v ReportDoc) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ReportArticle(v).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = AsDocument(ReportArticle(v)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -1,6 +1,10 @@
 package views
 
-import "triade/internal/domain"
+import (
+	"context"
+
+	"triade/internal/domain"
+)
 
 // Eng is what every page of an engagement shows in its header.
 type Eng struct {
@@ -11,11 +15,13 @@ type Eng struct {
 	Tabs                       []NavItem
 	ReadOnly                   bool
 	EndedReason                string
+	List                       string // the workspace's list of engagements
 }
 
 // PartyRow is a participant and their part.
 type PartyRow struct {
-	Me          bool // the reader
+	Me          bool   // the reader
+	Form        string // how the person chose to be named (i18n.AddressForms)
 	Name        string
 	Part        domain.Part
 	SponsorKind string
@@ -234,7 +240,13 @@ type ConflictField struct {
 	Short                      bool
 }
 
-func partLabel(p domain.Part) string   { return "part." + string(p) }
+func partLabel(p domain.Part) string { return "part." + string(p) }
+
+// partOf names a participant's part in the form of address she or he chose
+// (two sponsors of one engagement may have chosen differently).
+func partOf(ctx context.Context, pr PartyRow) string {
+	return t(ctx, partLabel(pr.Part), "CoacheeForm", pr.Form, "CoachForm", pr.Form, "SponsorForm", pr.Form)
+}
 func phaseLabel(p domain.Phase) string { return "phase." + string(p) }
 
 // warningCount is the number a bouclage warning speaks of.

@@ -4,8 +4,11 @@ package views
 
 import (
 	"context"
+	"io"
 	"net/url"
 	"time"
+
+	"github.com/a-h/templ"
 
 	"triade/internal/domain"
 	"triade/internal/i18n"
@@ -17,6 +20,7 @@ type Page struct {
 	TitleArgs  []any
 	Lang       string
 	CSS        string // URL of the stylesheet, with its content hash
+	JS         string // URL of the one script (progressive enhancement), with its content hash
 	PrintCSS   string // URL of a page's own print stylesheet (a document's page footer), or ""
 	Path       string // current path, where the language switch returns to
 	User       *Person
@@ -28,6 +32,16 @@ type Page struct {
 	Dev        bool
 	// SignupClosed hides the links to /signup (SIGNUP=closed).
 	SignupClosed bool
+	// SeenAs frames a page shown as another party sees it, or nil.
+	SeenAs *SeenAs
+}
+
+// SeenAs names whose view a page shows ("Ce que voit Marc Lefèvre (RH)") and
+// the way back to one's own.
+type SeenAs struct {
+	Name string
+	Part string // catalog ID of the person's part
+	Back string
 }
 
 // Can reports whether the signed-in member has a workspace capability: pages
@@ -71,6 +85,15 @@ func (f Form) Err(name string) string { return f.Errors[name] }
 func (f Form) HasErrors() bool { return len(f.Errors) > 0 || f.Error != "" }
 
 func t(ctx context.Context, id string, args ...any) string { return i18n.T(ctx, id, args...) }
+
+// AsDocument renders a document (a synthesis or report version) for no reader
+// in particular: filed by HR, signed by the three parties, it names each party
+// by its part, "l'auto-évaluation de la coachée", whoever reads or prints it.
+func AsDocument(c templ.Component) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		return c.Render(i18n.WithViewer(ctx, ""), w)
+	})
+}
 
 func date(ctx context.Context, tm time.Time) string { return i18n.DateTime(ctx, tm) }
 
