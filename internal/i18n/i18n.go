@@ -10,7 +10,9 @@ import (
 	"io/fs"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -54,6 +56,9 @@ func init() {
 	}
 	for _, l := range Languages {
 		localizers[l] = goi18n.NewLocalizer(bundle, l)
+	}
+	for _, p := range parties {
+		p.learn()
 	}
 }
 
@@ -166,6 +171,9 @@ type party struct {
 	words  map[string]string // template field -> catalog prefix
 	fields *regexp.Regexp    // matches a message that uses one of the fields
 	named  map[string]bool   // IDs of the messages that name this party
+	// vocab holds the words once translated: language -> form -> field ->
+	// word (filled at start-up, read-only after).
+	vocab map[string]map[string]map[string]string
 }
 
 func newParty(form string, words map[string]string) *party {
@@ -274,8 +282,72 @@ func T(ctx context.Context, id string, pairs ...any) string {
 func Translate(lang, id string, pairs ...any) string {
 	loc, ok := localizers[lang]
 	if !ok {
-		loc = localizers[Languages[0]]
+		lang, loc = Languages[0], localizers[Languages[0]]
 	}
+	key, fixed := memoKey(lang, id, pairs)
+	if fixed {
+		if s, ok := memo.Load(key); ok {
+			return s.(string)
+		}
+	}
+	s := translate(lang, loc, id, pairs)
+	if fixed {
+		memo.Store(key, s)
+	}
+	return s
+}
+
+// memo keeps the messages whose text depends on nothing but the language,
+// the ID, forms of address and a small count: most of a page's messages,
+// translated once instead of on every render (go-i18n executes a template
+// per call). It is bounded by the catalogs: languages × messages × forms ×
+// counts below memoCounts.
+var memo sync.Map
+
+const memoCounts = 1000
+
+type memoEntry struct{ lang, id, pairs string }
+
+// memoKey is the memo's key for a message and whether it may be kept: only
+// when every pair is a party's form of address or a small count, never a
+// person's text.
+func memoKey(lang, id string, pairs []any) (memoEntry, bool) {
+	k := memoEntry{lang: lang, id: id}
+	if len(pairs) == 0 {
+		return k, true
+	}
+	var b strings.Builder
+	for i := 0; i+1 < len(pairs); i += 2 {
+		name, _ := pairs[i].(string)
+		switch v := pairs[i+1].(type) {
+		case string:
+			if !isFormField(name) || !ValidForm(v) {
+				return k, false
+			}
+			b.WriteString(name + "=" + v + "\x00")
+		case int:
+			if name != "Count" || v < 0 || v >= memoCounts {
+				return k, false
+			}
+			b.WriteString(name + "=" + strconv.Itoa(v) + "\x00")
+		default:
+			return k, false
+		}
+	}
+	k.pairs = b.String()
+	return k, true
+}
+
+func isFormField(k string) bool {
+	for _, p := range parties {
+		if p.form == k {
+			return true
+		}
+	}
+	return false
+}
+
+func translate(lang string, loc *goi18n.Localizer, id string, pairs []any) string {
 	var data map[string]any
 	if len(pairs) > 0 {
 		data = make(map[string]any, len(pairs)/2)
@@ -287,7 +359,7 @@ func Translate(lang, id string, pairs ...any) string {
 	}
 	for _, p := range parties {
 		if p.named[id] {
-			data = p.data(loc, data)
+			data = p.data(lang, data)
 		}
 	}
 	cfg := &goi18n.LocalizeConfig{MessageID: id, TemplateData: data}
@@ -309,7 +381,7 @@ func Translate(lang, id string, pairs ...any) string {
 
 // data adds to a message's data the words that name the party in the form
 // of address it carries.
-func (p *party) data(loc *goi18n.Localizer, data map[string]any) map[string]any {
+func (p *party) data(lang string, data map[string]any) map[string]any {
 	if data == nil {
 		data = map[string]any{}
 	}
@@ -317,12 +389,27 @@ func (p *party) data(loc *goi18n.Localizer, data map[string]any) map[string]any 
 	if !ValidForm(f) {
 		f = Epicene
 	}
-	for field, id := range p.words {
+	for field, word := range p.vocab[lang][f] {
 		if _, set := data[field]; !set {
-			data[field], _ = loc.Localize(&goi18n.LocalizeConfig{MessageID: id + "." + f})
+			data[field] = word
 		}
 	}
 	return data
+}
+
+// learn translates the party's words in every language and form, once.
+func (p *party) learn() {
+	p.vocab = map[string]map[string]map[string]string{}
+	for lang, loc := range localizers {
+		p.vocab[lang] = map[string]map[string]string{}
+		for _, f := range AddressForms {
+			words := map[string]string{}
+			for field, id := range p.words {
+				words[field], _ = loc.Localize(&goi18n.LocalizeConfig{MessageID: id + "." + f})
+			}
+			p.vocab[lang][f] = words
+		}
+	}
 }
 
 // Has reports whether the catalog of lang defines id (for tests).
