@@ -13,10 +13,12 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"triade/internal/pdf"
@@ -139,7 +141,53 @@ func (b *browser) persona(name string) *persona {
 	if err := chromedp.Do(ctx); err != nil {
 		b.t.Fatalf("%s: open a browser context: %v", name, err)
 	}
-	return &persona{t: b.t, name: name, ctx: ctx, base: b.base, b: b}
+	p := &persona{t: b.t, name: name, ctx: ctx, base: b.base, b: b}
+	if err := chromedp.Listen(ctx, p.count); err != nil {
+		b.t.Fatalf("%s: listen to the tab: %v", name, err)
+	}
+	return p
+}
+
+// count tallies the persona's navigations from the browser's own network
+// events, so the figures do not depend on how a test reaches a page: every
+// top-level document request is a page load (a redirect continues the same
+// request, so a form posted then redirected is one load), and a posted one is
+// also a form submission. The development outbox stands for the person's
+// mail client: reading it is not a page of the app.
+func (p *persona) count(ev any) {
+	req, ok := ev.(*network.EventRequestWillBeSent)
+	if !ok || req.Type != network.ResourceTypeDocument || req.RedirectResponse != nil || req.Request == nil {
+		return
+	}
+	if u, err := url.Parse(req.Request.URL); err == nil && strings.HasPrefix(u.Path, "/dev/mail") {
+		return
+	}
+	p.loads.Add(1)
+	if req.Request.Method == "POST" {
+		p.submits.Add(1)
+	}
+}
+
+// dashboard is the path of the persona's dashboard, the first link of the
+// header's navigation.
+func (p *persona) dashboard() string {
+	if p.home == "" {
+		return "/w/demo/"
+	}
+	return p.home
+}
+
+// effort is what the persona did so far: form submissions and page loads.
+func (p *persona) effort() (submits, loads int) {
+	return int(p.submits.Load()), int(p.loads.Load())
+}
+
+// logEffort writes the persona's form submissions and page loads to the test
+// log.
+func (p *persona) logEffort() {
+	p.t.Helper()
+	s, l := p.effort()
+	p.t.Logf("%s: %d submissions, %d page loads", p.name, s, l)
 }
 
 // persona is a person at a browser tab. Every page it reaches is audited.
@@ -149,7 +197,10 @@ type persona struct {
 	ctx   context.Context
 	base  string
 	b     *browser
-	jsOff bool // the page runs no script: the audit turns scripts on for itself
+	jsOff bool   // the page runs no script: the audit turns scripts on for itself
+	home  string // the dashboard's path; the demo workspace's when empty
+
+	submits, loads atomic.Int64 // form submissions and page loads; see count
 }
 
 // disableJavaScript turns page scripts off in the persona's tab, as a person
