@@ -26,12 +26,14 @@ func (p PartFacts) Duties(now time.Time) []domain.Duty {
 // per-engagement figures come from the engagement's summary row, kept by the
 // writes (migration 00018); what depends on the clock is judged here against
 // $3, what depends on the person ($2) is asked of its own small index. The
-// rules stay in internal/domain; this only gathers.
+// rules stay in internal/domain; this only gathers. One engagement ($4) is
+// chosen among the person's parts first: the request pool plans generically,
+// so a filter left to the end would gather every engagement's facts.
 //
 // The summary counts what the owner sees; the person's part narrows it as
 // row-level security used to: a sponsor sees only the shared actions and
 // their journal, no evaluation and no comment.
-const dutyFactsQuery = `WITH me AS (` + myEngagements + `)
+const dutyFactsQuery = `WITH me AS (` + myEngagements + ` AND ($4 = '' OR engagement_id::text = $4))
 SELECT e.id, e.title, e.phase, me.part, e.coach_willing_at IS NOT NULL, e.coachee_willing_at IS NOT NULL,
 	s.framing_at, s.framing_held, s.requests_written, s.requests_validated, e.coherence_ok, s.indicators_per_objective,
 	c.approach, c.sessions_planned, c.session_minutes, c.start_date::timestamptz, c.end_date::timestamptz, c.confidentiality,
@@ -57,7 +59,7 @@ JOIN engagement_summaries s ON s.tenant_id = e.tenant_id AND s.engagement_id = e
 CROSS JOIN LATERAL (SELECT coalesce(array_agg(p.id ORDER BY p.n), '{}') AS ids, coalesce(array_agg(p.n ORDER BY p.n), '{}') AS numbers,
 	coalesce(array_agg(p.at ORDER BY p.n), '{}') AS at
 	FROM unnest(s.planned_ids, s.planned_numbers, s.planned_at) AS p(id, n, at) WHERE p.at <= $3) rec
-WHERE e.tenant_id = $1 AND e.phase IN ('cadrage', 'accompagnement', 'bouclage') AND ($4 = '' OR e.id::text = $4)
+WHERE e.tenant_id = $1 AND e.phase IN ('cadrage', 'accompagnement', 'bouclage')
 ORDER BY e.title LIMIT 200`
 
 func queueDutyFacts(b *pgx.Batch, sc Scope, now time.Time, engagementID string) {
