@@ -366,6 +366,11 @@ func TestValidatedSynthesisDrift(t *testing.T) {
 	if r := coach.post(base + "/phase"); r.status != http.StatusConflict {
 		t.Errorf("move with a drifted synthesis: %d, want 409", r.status)
 	}
+	// Validating again is agreeing to what v2 says, which is no longer what
+	// the engagement holds: refused until a new version is published.
+	if r := sponsor.post(base + "/synthesis/2/validate"); r.status != http.StatusConflict || !strings.Contains(r.body, "Le contenu a changé depuis cette version") {
+		t.Errorf("sponsor validates the drifted v2 again: %d, want 409 saying the content changed", r.status)
+	}
 	r := coach.get(base + "/synthesis")
 	has(t, "coach", r, "Modifications depuis la version 2", "Publiez une nouvelle version")
 	body := text(r)

@@ -108,6 +108,16 @@ func (s *Store) PublishSynthesis(ctx context.Context, sc Scope, id string) (int,
 // (latest) version can be validated.
 func (s *Store) ValidateSynthesis(ctx context.Context, sc Scope, id string, number int, part domain.Part) error {
 	return s.inOpen(ctx, sc, id, func(tx pgx.Tx, _ domain.Phase) error {
+		// Validating a version means agreeing to what it says: once the
+		// content moved on since (a drifted version), the coach publishes a
+		// new version first.
+		f := &CadrageFile{Requests: map[domain.RequestLevel]Request{}}
+		if err := loadCadrage(ctx, tx, sc, id, f); err != nil {
+			return err
+		}
+		if f.Drifted() {
+			return domain.Errorf(domain.EConflict, "synthesis.drifted")
+		}
 		_, err := validateDocument(ctx, tx, sc, "synthesis", id, number, part)
 		return err
 	})
