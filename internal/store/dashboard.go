@@ -53,9 +53,6 @@ type PhaseCount struct {
 	N     int
 }
 
-// myEngagements is the set of engagements the person takes part in, with a part.
-const myEngagements = `SELECT engagement_id, part FROM engagement_parties WHERE tenant_id = $1 AND user_id = $2`
-
 // Dashboard loads a person's dashboard in one transaction and one round trip,
 // whatever the number of engagements: every list is one query of the batch.
 func (s *Store) Dashboard(ctx context.Context, sc Scope, roles domain.RoleSet, now time.Time) (*Dashboard, error) {
@@ -64,42 +61,35 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, roles domain.RoleSet, n
 	var facts []PartFacts
 	err := s.View(ctx, sc, func(b *pgx.Batch) {
 		// 1. My engagements, with the next meeting and the contract's progress,
-		// from their summary rows.
-		b.Queue(`WITH mine AS (`+myEngagements+`)
-			SELECT e.id, e.title, coalesce(cu.name, ''), e.phase,
-			CASE WHEN e.phase IN ('cadrage', 'accompagnement', 'bouclage') THEN
-				least((SELECT min(x) FROM unnest(s.planned_at) x WHERE x >= $3), (SELECT min(x) FROM unnest(s.meetings_open_at) x WHERE x >= $3))
-			END,
-			coalesce(s.held, 0), coalesce(c.sessions_planned, 0)
-			FROM engagements e JOIN mine ON mine.engagement_id = e.id
-			LEFT JOIN engagement_summaries s ON s.tenant_id = e.tenant_id AND s.engagement_id = e.id
-			LEFT JOIN engagement_parties cp ON cp.tenant_id = e.tenant_id AND cp.engagement_id = e.id AND cp.part = 'coachee'
-			LEFT JOIN users cu ON cu.id = cp.user_id
-			LEFT JOIN contracts c ON c.tenant_id = e.tenant_id AND c.engagement_id = e.id
-			WHERE e.tenant_id = $1
-			ORDER BY array_position(ARRAY['cadrage','accompagnement','bouclage','clos','interrompu'], e.phase), e.title LIMIT 200`, t, u, now)
+		// from their summary rows (the view of my parts: migration 00020).
+		b.Queue(`SELECT id, title, coachee, phase,
+			CASE WHEN phase IN ('cadrage', 'accompagnement', 'bouclage') THEN
+				least((SELECT min(x) FROM unnest(planned_at) x WHERE x >= $1), (SELECT min(x) FROM unnest(meetings_open_at) x WHERE x >= $1))
+			END, held, sessions_planned
+			FROM my_engagements
+			ORDER BY array_position(ARRAY['cadrage','accompagnement','bouclage','clos','interrompu'], phase), title LIMIT 200`, now)
 		// 2. What waits on me: the facts of my open engagements, judged by
 		// domain.Duties.
-		queueDutyFacts(b, sc, now, "")
+		queueDutyFacts(b, now, "")
 		// 3. The coming week's meetings: sessions and three-way meetings, from
 		// the summaries' dates of what is planned.
-		b.Queue(`WITH mine AS (`+myEngagements+`)
-			SELECT e.id, e.title, x.kind, x.at, x.number FROM mine
-			JOIN engagements e ON e.tenant_id = $1 AND e.id = mine.engagement_id
-			JOIN engagement_summaries s ON s.tenant_id = $1 AND s.engagement_id = mine.engagement_id
+		b.Queue(`SELECT m.id, m.title, x.kind, x.at, x.number FROM my_engagements m
 			CROSS JOIN LATERAL (
-				SELECT 'session' AS kind, p.at, p.n AS number FROM unnest(s.planned_at, s.planned_numbers) AS p(at, n)
-				WHERE mine.part <> 'sponsor' AND p.at BETWEEN $3 AND $3 + interval '7 days'
+				SELECT 'session' AS kind, p.at, p.n AS number FROM unnest(m.planned_at, m.planned_numbers) AS p(at, n)
+				WHERE m.part <> 'sponsor' AND p.at BETWEEN $1 AND $1 + interval '7 days'
 				UNION ALL
-				SELECT m.kind, m.at, 0 FROM unnest(s.meetings_open_at, s.meetings_open_kinds) AS m(at, kind)
-				WHERE m.at BETWEEN $3 AND $3 + interval '7 days') x
-			ORDER BY 4`, t, u, now)
+				SELECT k.kind, k.at, 0 FROM unnest(m.meetings_open_at, m.meetings_open_kinds) AS k(at, kind)
+				WHERE k.at BETWEEN $1 AND $1 + interval '7 days') x
+			ORDER BY 4`, now)
 		// 4. The coachee's open actions, overdue first (row-level security keeps
-		// them to the coachee's own engagements).
-		b.Queue(actionSelect+` JOIN engagement_parties me ON me.tenant_id = a.tenant_id AND me.engagement_id = a.engagement_id AND me.user_id = $2 AND me.part = 'coachee'
-			WHERE a.tenant_id = $1 AND a.status IN ('todo', 'in_progress') ORDER BY a.due_date NULLS LAST LIMIT 50`, t, u)
-		b.Queue(`SELECT a.id, a.engagement_id FROM actions a JOIN engagement_parties me ON me.tenant_id = a.tenant_id AND me.engagement_id = a.engagement_id
-			AND me.user_id = $2 AND me.part = 'coachee' WHERE a.tenant_id = $1 AND a.status IN ('todo', 'in_progress') LIMIT 50`, t, u)
+		// them to the coachee's own engagements). Only a coachee of the
+		// workspace can be one in an engagement (a trigger holds it).
+		if roles.Has(domain.RoleCoachee) {
+			b.Queue(actionSelect+` JOIN engagement_parties me ON me.tenant_id = a.tenant_id AND me.engagement_id = a.engagement_id AND me.user_id = $2 AND me.part = 'coachee'
+				WHERE a.tenant_id = $1 AND a.status IN ('todo', 'in_progress') ORDER BY a.due_date NULLS LAST LIMIT 50`, t, u)
+			b.Queue(`SELECT a.id, a.engagement_id FROM actions a JOIN engagement_parties me ON me.tenant_id = a.tenant_id AND me.engagement_id = a.engagement_id
+				AND me.user_id = $2 AND me.part = 'coachee' WHERE a.tenant_id = $1 AND a.status IN ('todo', 'in_progress') LIMIT 50`, t, u)
+		}
 		if roles.Has(domain.RoleAdmin) {
 			queueAdmin(b, t)
 		}
@@ -122,20 +112,10 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, roles domain.RoleSet, n
 		}); err != nil {
 			return dbError("dashboard agenda", err)
 		}
-		rows, _ = br.Query()
-		if d.OpenActions, err = pgx.CollectRows(rows, scanAction); err != nil {
-			return dbError("dashboard actions", err)
-		}
-		rows, _ = br.Query()
-		pairs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) ([2]string, error) {
-			var p [2]string
-			return p, r.Scan(&p[0], &p[1])
-		})
-		if err != nil {
-			return dbError("dashboard action engagements", err)
-		}
-		for _, p := range pairs {
-			d.ActionEng[p[0]] = p[1]
+		if roles.Has(domain.RoleCoachee) {
+			if err := d.readOpenActions(br); err != nil {
+				return err
+			}
 		}
 		if roles.Has(domain.RoleAdmin) {
 			return readAdmin(br, d)
@@ -150,6 +130,27 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, roles domain.RoleSet, n
 	}
 	d.waitingFrom(facts, now)
 	return d, nil
+}
+
+// readOpenActions reads the coachee's open actions and their engagements.
+func (d *Dashboard) readOpenActions(br pgx.BatchResults) error {
+	rows, _ := br.Query()
+	var err error
+	if d.OpenActions, err = pgx.CollectRows(rows, scanAction); err != nil {
+		return dbError("dashboard actions", err)
+	}
+	rows, _ = br.Query()
+	pairs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) ([2]string, error) {
+		var p [2]string
+		return p, r.Scan(&p[0], &p[1])
+	})
+	if err != nil {
+		return dbError("dashboard action engagements", err)
+	}
+	for _, p := range pairs {
+		d.ActionEng[p[0]] = p[1]
+	}
+	return nil
 }
 
 // queueAdmin and readAdmin add the workspace admin's figures: members,

@@ -21,49 +21,35 @@ func (p PartFacts) Duties(now time.Time) []domain.Duty {
 	return domain.Duties(p.EngagementFacts, p.Part, now)
 }
 
-// dutyFactsQuery gathers, in one query, the facts of every open engagement
-// where the person has a part ($4: one engagement's id, or ” for all). The
-// per-engagement figures come from the engagement's summary row, kept by the
-// writes (migration 00018); what depends on the clock is judged here against
-// $3, what depends on the person ($2) is asked of its own small index. The
-// rules stay in internal/domain; this only gathers. One engagement ($4) is
-// chosen among the person's parts first: the request pool plans generically,
-// so a filter left to the end would gather every engagement's facts.
-//
-// The summary counts what the owner sees; the person's part narrows it as
-// row-level security used to: a sponsor sees only the shared actions and
-// their journal, no evaluation and no comment.
-const dutyFactsQuery = `WITH me AS (` + myEngagements + ` AND ($4 = '' OR engagement_id::text = $4))
-SELECT e.id, e.title, e.phase, me.part, e.coach_willing_at IS NOT NULL, e.coachee_willing_at IS NOT NULL,
-	s.framing_at, s.framing_held, s.requests_written, s.requests_validated, e.coherence_ok, s.indicators_per_objective,
-	c.approach, c.sessions_planned, c.session_minutes, c.start_date::timestamptz, c.end_date::timestamptz, c.confidentiality,
-	s.synthesis_n, s.synthesis_parts,
-	EXISTS (SELECT 1 FROM synthesis_validations x WHERE x.tenant_id = e.tenant_id AND x.engagement_id = e.id AND x.number = s.synthesis_n AND x.user_id = $2),
-	s.synthesis_comments, s.open_requests, s.newest_request,
-	s.held, EXISTS (SELECT 1 FROM unnest(s.planned_at) x WHERE x > $3), s.last_held,
-	rec.ids, rec.numbers, rec.at,
-	CASE WHEN me.part = 'coachee' THEN s.unrated_coachee_ids WHEN me.part IN ('coach', 'cocoach') THEN s.unrated_coach_ids ELSE '{}' END,
-	CASE WHEN me.part = 'coachee' THEN s.unrated_coachee_numbers WHEN me.part IN ('coach', 'cocoach') THEN s.unrated_coach_numbers ELSE '{}' END,
-	CASE WHEN me.part = 'coachee' THEN s.unrated_coachee_at WHEN me.part IN ('coach', 'cocoach') THEN s.unrated_coach_at ELSE '{}' END,
-	CASE WHEN me.part = 'sponsor' THEN s.shared_journal ELSE s.unanswered_journal END,
-	CASE WHEN me.part = 'sponsor' THEN s.shared_open_actions ELSE s.open_actions END,
-	(CASE WHEN me.part = 'sponsor' THEN s.shared_next_due ELSE s.next_due END)::timestamptz,
-	s.indicators, CASE WHEN me.part = 'sponsor' THEN 0 ELSE s.assessed_coach END, CASE WHEN me.part = 'sponsor' THEN 0 ELSE s.assessed_coachee END,
-	s.final_at, s.final_held, s.coachee_synthesis,
-	EXISTS (SELECT 1 FROM sponsor_feedback sf WHERE sf.tenant_id = e.tenant_id AND sf.engagement_id = e.id AND sf.author_id = $2 AND sf.body <> ''),
-	s.report_n, s.report_parts,
-	EXISTS (SELECT 1 FROM report_validations x WHERE x.tenant_id = e.tenant_id AND x.engagement_id = e.id AND x.number = s.report_n AND x.user_id = $2)
-FROM engagements e JOIN me ON me.engagement_id = e.id
-JOIN contracts c ON c.tenant_id = e.tenant_id AND c.engagement_id = e.id
-JOIN engagement_summaries s ON s.tenant_id = e.tenant_id AND s.engagement_id = e.id
+// dutyFactsQuery gathers, in one statement, the facts of every open
+// engagement where the person has a part. The per-engagement figures come from
+// the engagement's summary row, kept by the writes (migration 00018), through
+// the view of the person's own parts (my_duty_facts, migration 00020), which
+// narrows what a sponsor counts (shared actions and their journal, no
+// evaluation, no rating) as row-level security does; what depends on the
+// clock is judged here against $1. The rules stay in internal/domain; this
+// only gathers.
+const dutyFactsQuery = `SELECT f.id, f.title, f.phase, f.part, f.coach_willing, f.coachee_willing,
+	f.framing_at, f.framing_held, f.requests_written, f.requests_validated, f.coherence_ok, f.indicators_per_objective,
+	f.approach, f.sessions_planned, f.session_minutes, f.start_date, f.end_date, f.confidentiality,
+	f.synthesis_n, f.synthesis_parts, f.my_synthesis, f.synthesis_comments, f.open_requests, f.newest_request,
+	f.held, EXISTS (SELECT 1 FROM unnest(f.planned_at) x WHERE x > $1), f.last_held,
+	rec.ids, rec.numbers, rec.at, f.unrated_ids, f.unrated_numbers, f.unrated_at,
+	f.unanswered_journal, f.open_actions, f.next_due, f.indicators, f.assessed_coach, f.assessed_coachee,
+	f.final_at, f.final_held, f.coachee_synthesis, f.my_feedback, f.report_n, f.report_parts, f.my_report
+FROM my_duty_facts f
 CROSS JOIN LATERAL (SELECT coalesce(array_agg(p.id ORDER BY p.n), '{}') AS ids, coalesce(array_agg(p.n ORDER BY p.n), '{}') AS numbers,
 	coalesce(array_agg(p.at ORDER BY p.n), '{}') AS at
-	FROM unnest(s.planned_ids, s.planned_numbers, s.planned_at) AS p(id, n, at) WHERE p.at <= $3) rec
-WHERE e.tenant_id = $1 AND e.phase IN ('cadrage', 'accompagnement', 'bouclage')
-ORDER BY e.title LIMIT 200`
+	FROM unnest(f.planned_ids, f.planned_numbers, f.planned_at) AS p(id, n, at) WHERE p.at <= $1) rec`
 
-func queueDutyFacts(b *pgx.Batch, sc Scope, now time.Time, engagementID string) {
-	b.Queue(dutyFactsQuery, sc.TenantID, sc.UserID, now, engagementID)
+// queueDutyFacts queues the facts of the person's open engagements, or of one
+// (engagementID): its condition reaches the view's first join.
+func queueDutyFacts(b *pgx.Batch, now time.Time, engagementID string) {
+	if engagementID == "" {
+		b.Queue(dutyFactsQuery+` ORDER BY f.title LIMIT 200`, now)
+		return
+	}
+	b.Queue(dutyFactsQuery+` WHERE f.id = $2`, now, engagementID)
 }
 
 func readDutyFacts(br pgx.BatchResults) ([]PartFacts, error) {
@@ -75,7 +61,7 @@ func readDutyFacts(br pgx.BatchResults) ([]PartFacts, error) {
 // DutyFacts gathers the facts of the person's open engagements (or of one).
 func (s *Store) DutyFacts(ctx context.Context, sc Scope, now time.Time, engagementID string) ([]PartFacts, error) {
 	var out []PartFacts
-	err := s.View(ctx, sc, func(b *pgx.Batch) { queueDutyFacts(b, sc, now, engagementID) }, func(br pgx.BatchResults) error {
+	err := s.View(ctx, sc, func(b *pgx.Batch) { queueDutyFacts(b, now, engagementID) }, func(br pgx.BatchResults) error {
 		var err error
 		out, err = readDutyFacts(br)
 		return err
