@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -46,5 +47,66 @@ func TestMemoKeepsOnlyCatalogText(t *testing.T) {
 		if en := T(WithLang(context.Background(), "en"), "account.address"); en == T(fr, "account.address") {
 			t.Errorf("account.address in English and French: both %q", en)
 		}
+		// A value that looks like a hole is written as it is, never filled.
+		if got := T(fr, "join.title", "Workspace", "\x000\x01 \x001\x01"); !strings.Contains(got, "\x000\x01 \x001\x01") {
+			t.Errorf("join.title with a hole-like name: %q", got)
+		}
+		if a, b := T(fr, "join.title", "Workspace", "Cabinet A"), Translate("fr", "join.title", "Workspace", "Cabinet A"); a != b || !strings.Contains(a, "Cabinet A") {
+			t.Errorf("join.title through T and Translate: %q, %q", a, b)
+		}
 	}
+	// What the memo holds is catalog text: no value given to a message.
+	memo.Range(func(k, v any) bool {
+		for _, name := range []string{"Cabinet A", "Cabinet B"} {
+			if strings.Contains(v.(string), name) || strings.Contains(k.(memoEntry).pairs, name) {
+				t.Errorf("the memo holds %q: %q", name, v)
+			}
+		}
+		return true
+	})
+}
+
+// The memo's answer is go-i18n's own, for every message of the catalogs
+// with a value in each of its fields: translated once with holes and filled,
+// or translated directly.
+func TestMemoMatchesTheCatalog(t *testing.T) {
+	field := regexp.MustCompile(`\{\{\s*\.([A-Za-z]+)\s*\}\}`)
+	n := 0
+	for _, lang := range Languages {
+		loc := localizers[lang]
+		for id, texts := range catalog(t, lang) {
+			var pairs []any
+			seen := map[string]bool{}
+			for _, m := range field.FindAllStringSubmatch(strings.Join(texts, " "), -1) {
+				if seen[m[1]] || isPartyWord(m[1]) {
+					continue
+				}
+				seen[m[1]] = true
+				if m[1] == "Count" {
+					pairs = append(pairs, m[1], 7)
+				} else {
+					pairs = append(pairs, m[1], "«"+m[1]+" <&> 42»")
+				}
+			}
+			for range 2 { // the second reads the memo
+				if got, want := Translate(lang, id, pairs...), translate(lang, loc, id, pairs); got != want {
+					t.Errorf("%s: %s: %q, want %q", lang, id, got, want)
+				}
+			}
+			n++
+		}
+	}
+	if n < 500 {
+		t.Errorf("only %d messages compared", n)
+	}
+}
+
+// isPartyWord: the fields a party's form of address fills (Coachee, OfCoach…).
+func isPartyWord(f string) bool {
+	for _, p := range parties {
+		if _, ok := p.words[f]; ok {
+			return true
+		}
+	}
+	return false
 }

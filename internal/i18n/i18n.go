@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -167,6 +168,7 @@ func ValidForm(f string) bool {
 // writes the word itself (a catalog test checks it), so each person is named
 // as she or he chose.
 type party struct {
+	key    ctxKey            // where the context holds the form of address
 	form   string            // the data field carrying the person's form of address
 	words  map[string]string // template field -> catalog prefix
 	fields *regexp.Regexp    // matches a message that uses one of the fields
@@ -176,30 +178,30 @@ type party struct {
 	vocab map[string]map[string]map[string]string
 }
 
-func newParty(form string, words map[string]string) *party {
+func newParty(key ctxKey, form string, words map[string]string) *party {
 	names := make([]string, 0, len(words))
 	for f := range words {
 		names = append(names, f)
 	}
 	sort.Strings(names)
-	return &party{form: form, words: words, named: map[string]bool{},
+	return &party{key: key, form: form, words: words, named: map[string]bool{},
 		fields: regexp.MustCompile(`\{\{\s*\.(` + strings.Join(names, "|") + `)\b`)}
 }
 
 var (
-	coachee = newParty("CoacheeForm", map[string]string{
+	coachee = newParty(formKey, "CoacheeForm", map[string]string{
 		"Coachee":     "coachee.the",     // le coaché, la coachée, la personne coachée
 		"CoacheeCap":  "coachee.the_cap", // Le coaché… at the start of a sentence
 		"OfCoachee":   "coachee.of",      // du coaché, de la coachée…
 		"CoacheeNoun": "coachee.noun",    // Coaché, Coachée, Personne coachée
 	})
-	coach = newParty("CoachForm", map[string]string{
+	coach = newParty(coachFormKey, "CoachForm", map[string]string{
 		"Coach":     "coach.the",     // le coach, la coach, le ou la coach
 		"CoachCap":  "coach.the_cap", // Le coach… at the start of a sentence
 		"OfCoach":   "coach.of",      // du coach, de la coach…
 		"CoachNoun": "coach.noun",    // Coach
 	})
-	sponsor = newParty("SponsorForm", map[string]string{
+	sponsor = newParty(sponsorFormKey, "SponsorForm", map[string]string{
 		"Sponsor":     "sponsor.the",     // le représentant, la représentante de l'entreprise…
 		"SponsorCap":  "sponsor.the_cap", // at the start of a sentence
 		"OfSponsor":   "sponsor.of",      // du représentant, de la représentante…
@@ -267,10 +269,9 @@ func spokenTo(id, viewer string) string {
 // "(s)". A missing ID shows as itself, and a test keeps the catalogs complete.
 func T(ctx context.Context, id string, pairs ...any) string {
 	id = spokenTo(id, Viewer(ctx))
-	forms := map[*party]string{coachee: CoacheeForm(ctx), coach: formIn(ctx, coachFormKey), sponsor: formIn(ctx, sponsorFormKey)}
 	for _, p := range parties {
 		if p.named[id] { // a form given among the pairs wins over the context's
-			pairs = append(pairs[:len(pairs):len(pairs)], p.form, forms[p])
+			pairs = append(pairs[:len(pairs):len(pairs)], p.form, formIn(ctx, p.key))
 		}
 	}
 	return Translate(Lang(ctx), id, pairs...)
@@ -284,58 +285,122 @@ func Translate(lang, id string, pairs ...any) string {
 	if !ok {
 		lang, loc = Languages[0], localizers[Languages[0]]
 	}
-	key, fixed := memoKey(lang, id, pairs)
-	if fixed {
-		if s, ok := memo.Load(key); ok {
-			return s.(string)
-		}
+	key, holes, fixed := memoKey(lang, id, pairs)
+	if !fixed {
+		return translate(lang, loc, id, pairs)
 	}
-	s := translate(lang, loc, id, pairs)
-	if fixed {
-		memo.Store(key, s)
+	if s, ok := memo.Load(key); ok {
+		return fill(s.(string), pairs)
 	}
-	return s
+	s := translate(lang, loc, id, withHoles(pairs, holes))
+	memo.Store(key, s)
+	return fill(s, pairs)
 }
 
-// memo keeps the messages whose text depends on nothing but the language,
-// the ID, forms of address and a small count: most of a page's messages,
-// translated once instead of on every render (go-i18n executes a template
-// per call). It is bounded by the catalogs: languages × messages × forms ×
-// counts below memoCounts.
+// memo keeps translations by language, ID, forms of address and small
+// counts: most of a page's messages, translated once instead of on every
+// render (go-i18n executes a template per call). A value given for a field (a
+// name, a title, a number) is kept out of it: the message is translated once
+// with a hole in its place, and each call fills the holes with its own
+// values. Every field of the catalogs is a plain {{.Field}} (no condition,
+// no function: a catalog test holds it), so a hole stands exactly where the
+// value would. The memo is bounded by the catalogs: languages × messages ×
+// forms × counts below memoCounts × the fields' names, and holds no one's
+// text.
 var memo sync.Map
 
 const memoCounts = 1000
 
 type memoEntry struct{ lang, id, pairs string }
 
-// memoKey is the memo's key for a message and whether it may be kept: only
-// when every pair is a party's form of address or a small count, never a
-// person's text.
-func memoKey(lang, id string, pairs []any) (memoEntry, bool) {
+// Holes are "\x00" + the value's index among the pairs + "\x01".
+const holeStart, holeEnd = '\x00', '\x01'
+
+// memoKey is the memo's key for a message, the indexes (among the pairs) of
+// the values that become holes, and whether the message may be kept: only
+// when every value is a party's form of address, a small count, a string or
+// an int.
+func memoKey(lang, id string, pairs []any) (memoEntry, []int, bool) {
 	k := memoEntry{lang: lang, id: id}
 	if len(pairs) == 0 {
-		return k, true
+		return k, nil, true
 	}
-	var b strings.Builder
+	var (
+		b     strings.Builder
+		holes []int
+	)
 	for i := 0; i+1 < len(pairs); i += 2 {
 		name, _ := pairs[i].(string)
+		b.WriteString(name)
 		switch v := pairs[i+1].(type) {
 		case string:
-			if !isFormField(name) || !ValidForm(v) {
-				return k, false
+			switch {
+			case isFormField(name) && !ValidForm(v):
+				return k, nil, false
+			case isFormField(name):
+				b.WriteString("=" + v)
+			default:
+				holes = append(holes, i+1)
 			}
-			b.WriteString(name + "=" + v + "\x00")
 		case int:
-			if name != "Count" || v < 0 || v >= memoCounts {
-				return k, false
+			switch {
+			case name == "Count" && (v < 0 || v >= memoCounts):
+				return k, nil, false
+			case name == "Count": // it chooses the plural form
+				b.WriteString("=" + strconv.Itoa(v))
+			default:
+				holes = append(holes, i+1)
 			}
-			b.WriteString(name + "=" + strconv.Itoa(v) + "\x00")
 		default:
-			return k, false
+			return k, nil, false
 		}
+		b.WriteByte(0)
 	}
 	k.pairs = b.String()
-	return k, true
+	return k, holes, true
+}
+
+// withHoles is pairs with a hole in place of each value at the given indexes.
+func withHoles(pairs []any, holes []int) []any {
+	if len(holes) == 0 {
+		return pairs
+	}
+	out := slices.Clone(pairs)
+	for _, i := range holes {
+		out[i] = string(holeStart) + strconv.Itoa(i) + string(holeEnd)
+	}
+	return out
+}
+
+// fill writes each hole's value in place, in one pass: a value is never read
+// for holes itself.
+func fill(s string, pairs []any) string {
+	if strings.IndexByte(s, holeStart) < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 32)
+	for {
+		i := strings.IndexByte(s, holeStart)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		j := strings.IndexByte(s[i:], holeEnd)
+		n, err := strconv.Atoi(s[i+1 : i+max(j, 1)])
+		if j < 0 || err != nil || n >= len(pairs) {
+			b.WriteString(s) // not a hole of ours: left as it is
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		switch v := pairs[n].(type) {
+		case string:
+			b.WriteString(v)
+		case int:
+			b.WriteString(strconv.Itoa(v))
+		}
+		s = s[i+j+1:]
+	}
 }
 
 func isFormField(k string) bool {

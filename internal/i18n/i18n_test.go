@@ -317,3 +317,22 @@ func TestSpokenToTheViewer(t *testing.T) {
 		}
 	}
 }
+
+// The memo translates a message once with holes where values go (see memo):
+// that is exact only while every field of the catalogs is a plain {{.Field}},
+// with no condition, no function and no pipeline on a value.
+func TestCatalogFieldsArePlain(t *testing.T) {
+	action := regexp.MustCompile(`\{\{.*?\}\}`)
+	plain := regexp.MustCompile(`^\{\{\s*\.[A-Za-z]+\s*\}\}$`)
+	for _, lang := range Languages {
+		for id, texts := range catalog(t, lang) {
+			for _, s := range texts {
+				for _, a := range action.FindAllString(s, -1) {
+					if !plain.MatchString(a) {
+						t.Errorf("%s: %s: %q is not a plain field: the memo's holes would not stand for its value", lang, id, a)
+					}
+				}
+			}
+		}
+	}
+}
