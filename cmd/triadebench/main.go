@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -74,6 +75,7 @@ func main() {
 		}
 		results[s.name] = rs
 		bench.Print(os.Stdout, fmt.Sprintf("%s dataset (%d workspaces, %d engagements)", s.name, s.sc.Workspaces, s.sc.Workspaces*100), rs)
+		fmt.Printf("peak resident memory while serving it (VmHWM of the server and the load together): %s\n", peak[s.name])
 	}
 	if small, big := results["small"], results["large"]; len(small) > 0 && len(big) > 0 {
 		fmt.Printf("\np50 large / small\n")
@@ -81,9 +83,8 @@ func main() {
 			fmt.Printf("%-20s %5.2f\n", big[i].Name, float64(big[i].P50)/float64(small[i].P50))
 		}
 	}
-	// The server, the generator and the load share this process: its peak
-	// resident memory bounds the server's.
-	fmt.Printf("\npeak resident memory of the process (VmHWM): %s\n", vmHWM())
+	// The server, the generator and the load share this process: the peak
+	// of each dataset's load is printed after its table.
 }
 
 // vmHWM reads the process's peak resident set size from /proc (Linux).
@@ -106,6 +107,9 @@ func sep(url string) string {
 	}
 	return "?"
 }
+
+// peak is each dataset's peak resident memory during its load.
+var peak = map[string]string{}
 
 var (
 	pause      *time.Duration
@@ -218,6 +222,10 @@ func runScale(ctx context.Context, name string, sc bench.Scale, conc int, dur ti
 			return nil, err
 		}
 	}
+	// From here on the process serves and loads: its peak resident memory
+	// is counted from this point, the generator's memory given back first.
+	debug.FreeOSMemory()
+	resetHWM()
 	var out []bench.Result
 	for _, p := range pages {
 		if p != bench.BaselinePage && !strings.Contains(p.Name, *pageFilter) {
@@ -231,7 +239,16 @@ func runScale(ctx context.Context, name string, sc bench.Scale, conc int, dur ti
 			printStats(ctx, owner, p.Name)
 		}
 	}
+	peak[name] = vmHWM()
 	return out, nil
+}
+
+// resetHWM sets the process's peak resident size back to its current size
+// (Linux: clear_refs 5), so that VmHWM then measures the load alone.
+func resetHWM() {
+	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+		fmt.Fprintln(os.Stderr, "triadebench: cannot reset the peak resident size:", err)
+	}
 }
 
 // printStats shows the statements that cost the database most during one page's
