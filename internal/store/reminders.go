@@ -58,7 +58,15 @@ const userColsU = `u.id, u.email, u.name, coalesce(u.password_hash, ''), coalesc
 func (s *Store) ReminderFacts(ctx context.Context, sc Scope, roles domain.RoleSet, now time.Time) (domain.ReminderFacts, map[string]string, error) {
 	f := domain.ReminderFacts{Now: now}
 	titles := map[string]string{}
-	d, err := s.Dashboard(ctx, sc, domain.RoleSet{domain.RoleCoach}, now) // the person's own lists; admin figures are not needed
+	// The person's own lists: admin figures are not needed, the coachee's
+	// open actions are (the dashboard reads them for a coachee only).
+	own := domain.RoleSet{}
+	for _, r := range roles {
+		if r != domain.RoleAdmin {
+			own = append(own, r)
+		}
+	}
+	d, err := s.Dashboard(ctx, sc, own, now)
 	if err != nil {
 		return f, nil, err
 	}
