@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -60,28 +61,16 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, roles domain.RoleSet, n
 	t, u := sc.TenantID, sc.UserID
 	var facts []PartFacts
 	err := s.View(ctx, sc, func(b *pgx.Batch) {
-		// 1. My engagements, with the next meeting and the contract's progress,
-		// from their summary rows (the view of my parts: migration 00020).
-		b.Queue(`SELECT id, title, coachee, phase,
-			CASE WHEN phase IN ('cadrage', 'accompagnement', 'bouclage') THEN
-				least((SELECT min(x) FROM unnest(planned_at) x WHERE x >= $1), (SELECT min(x) FROM unnest(meetings_open_at) x WHERE x >= $1))
-			END, held, sessions_planned
+		// 1. My engagements from their summary rows (the view of my parts:
+		// migration 00020), with the dates of what is planned: the next
+		// meeting and the coming week's agenda are judged from them below.
+		b.Queue(`SELECT id, title, coachee, phase, part, planned_at, planned_numbers, meetings_open_at, meetings_open_kinds, held, sessions_planned
 			FROM my_engagements
-			ORDER BY array_position(ARRAY['cadrage','accompagnement','bouclage','clos','interrompu'], phase), title LIMIT 200`, now)
+			ORDER BY array_position(ARRAY['cadrage','accompagnement','bouclage','clos','interrompu'], phase), title`)
 		// 2. What waits on me: the facts of my open engagements, judged by
 		// domain.Duties.
 		queueDutyFacts(b, now, "")
-		// 3. The coming week's meetings: sessions and three-way meetings, from
-		// the summaries' dates of what is planned.
-		b.Queue(`SELECT m.id, m.title, x.kind, x.at, x.number FROM my_engagements m
-			CROSS JOIN LATERAL (
-				SELECT 'session' AS kind, p.at, p.n AS number FROM unnest(m.planned_at, m.planned_numbers) AS p(at, n)
-				WHERE m.part <> 'sponsor' AND p.at BETWEEN $1 AND $1 + interval '7 days'
-				UNION ALL
-				SELECT k.kind, k.at, 0 FROM unnest(m.meetings_open_at, m.meetings_open_kinds) AS k(at, kind)
-				WHERE k.at BETWEEN $1 AND $1 + interval '7 days') x
-			ORDER BY 4`, now)
-		// 4. The coachee's open actions, overdue first (row-level security keeps
+		// 3. The coachee's open actions, overdue first (row-level security keeps
 		// them to the coachee's own engagements). Only a coachee of the
 		// workspace can be one in an engagement (a trigger holds it).
 		if roles.Has(domain.RoleCoachee) {
@@ -95,22 +84,13 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, roles domain.RoleSet, n
 		}
 	}, func(br pgx.BatchResults) error {
 		rows, _ := br.Query()
-		var err error
-		if d.Engagements, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (DashEngagement, error) {
-			var e DashEngagement
-			return e, r.Scan(&e.ID, &e.Title, &e.Other, &e.Phase, &e.NextMeeting, &e.Held, &e.Planned)
-		}); err != nil {
+		mine, err := pgx.CollectRows(rows, scanMyEngagement)
+		if err != nil {
 			return dbError("dashboard engagements", err)
 		}
+		d.engagementsFrom(mine, now)
 		if facts, err = readDutyFacts(br); err != nil {
 			return err
-		}
-		rows, _ = br.Query()
-		if d.Agenda, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (AgendaItem, error) {
-			var a AgendaItem
-			return a, r.Scan(&a.EngagementID, &a.Title, &a.Kind, &a.At, &a.Number)
-		}); err != nil {
-			return dbError("dashboard agenda", err)
 		}
 		if roles.Has(domain.RoleCoachee) {
 			if err := d.readOpenActions(br); err != nil {
@@ -130,6 +110,58 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, roles domain.RoleSet, n
 	}
 	d.waitingFrom(facts, now)
 	return d, nil
+}
+
+// myEngagement is a row of my_engagements: an engagement of the person, with
+// the dates of its planned sessions and of its meetings not held yet.
+type myEngagement struct {
+	DashEngagement
+	part                  domain.Part
+	plannedAt, meetingsAt []time.Time
+	plannedN              []int
+	meetingKinds          []string
+}
+
+func scanMyEngagement(r pgx.CollectableRow) (myEngagement, error) {
+	var m myEngagement
+	e := &m.DashEngagement
+	err := r.Scan(&e.ID, &e.Title, &e.Other, &e.Phase, &m.part, &m.plannedAt, &m.plannedN, &m.meetingsAt, &m.meetingKinds, &e.Held, &e.Planned)
+	return m, err
+}
+
+// dashboardRows is how many engagements the dashboard lists.
+const dashboardRows = 200
+
+// engagementsFrom lists the person's engagements with their next meeting,
+// and the coming week's meetings (a week from now, both ends included): the
+// sessions, but not for a sponsor, and the three-way meetings.
+func (d *Dashboard) engagementsFrom(mine []myEngagement, now time.Time) {
+	week := now.Add(7 * 24 * time.Hour)
+	within := func(t time.Time) bool { return !t.Before(now) && !t.After(week) }
+	for _, m := range mine {
+		e := m.DashEngagement
+		if m.Phase.Open() {
+			for _, t := range append(slices.Clip(m.plannedAt), m.meetingsAt...) {
+				if !t.Before(now) && (e.NextMeeting == nil || t.Before(*e.NextMeeting)) {
+					e.NextMeeting = &t
+				}
+			}
+		}
+		if len(d.Engagements) < dashboardRows {
+			d.Engagements = append(d.Engagements, e)
+		}
+		for i, t := range m.plannedAt {
+			if m.part != domain.PartSponsor && within(t) && i < len(m.plannedN) {
+				d.Agenda = append(d.Agenda, AgendaItem{EngagementID: e.ID, Title: e.Title, Kind: "session", At: t, Number: m.plannedN[i]})
+			}
+		}
+		for i, t := range m.meetingsAt {
+			if within(t) && i < len(m.meetingKinds) {
+				d.Agenda = append(d.Agenda, AgendaItem{EngagementID: e.ID, Title: e.Title, Kind: m.meetingKinds[i], At: t})
+			}
+		}
+	}
+	slices.SortStableFunc(d.Agenda, func(a, b AgendaItem) int { return a.At.Compare(b.At) })
 }
 
 // readOpenActions reads the coachee's open actions and their engagements.
