@@ -64,9 +64,11 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, roles domain.RoleSet, n
 		// 1. My engagements from their summary rows (the view of my parts:
 		// migration 00020), with the dates of what is planned: the next
 		// meeting and the coming week's agenda are judged from them below.
+		// Open engagements come first: a long history of closed ones is
+		// what the limit leaves out.
 		b.Queue(`SELECT id, title, coachee, phase, part, planned_at, planned_numbers, meetings_open_at, meetings_open_kinds, held, sessions_planned
 			FROM my_engagements
-			ORDER BY array_position(ARRAY['cadrage','accompagnement','bouclage','clos','interrompu'], phase), title`)
+			ORDER BY array_position(ARRAY['cadrage','accompagnement','bouclage','clos','interrompu'], phase), title LIMIT $1`, dashboardRows)
 		// 2. What waits on me: the facts of my open engagements, judged by
 		// domain.Duties.
 		queueDutyFacts(b, now, "")
@@ -147,9 +149,7 @@ func (d *Dashboard) engagementsFrom(mine []myEngagement, now time.Time) {
 				}
 			}
 		}
-		if len(d.Engagements) < dashboardRows {
-			d.Engagements = append(d.Engagements, e)
-		}
+		d.Engagements = append(d.Engagements, e)
 		for i, t := range m.plannedAt {
 			if m.part != domain.PartSponsor && within(t) && i < len(m.plannedN) {
 				d.Agenda = append(d.Agenda, AgendaItem{EngagementID: e.ID, Title: e.Title, Kind: "session", At: t, Number: m.plannedN[i]})
