@@ -318,8 +318,9 @@ const holeStart, holeEnd = '\x00', '\x01'
 
 // memoKey is the memo's key for a message, the indexes (among the pairs) of
 // the values that become holes, and whether the message may be kept: only
-// when every value is a party's form of address, a small count, a string or
-// an int.
+// when every field is named by a plain string and every value is a party's
+// form of address, a small int count (the count chooses the plural form: it
+// is part of the key, never a hole), a string or an int.
 func memoKey(lang, id string, pairs []any) (memoEntry, []int, bool) {
 	k := memoEntry{lang: lang, id: id}
 	if len(pairs) == 0 {
@@ -330,11 +331,16 @@ func memoKey(lang, id string, pairs []any) (memoEntry, []int, bool) {
 		holes []int
 	)
 	for i := 0; i+1 < len(pairs); i += 2 {
-		name, _ := pairs[i].(string)
+		name, ok := pairs[i].(string)
+		if !ok || name == "" { // a field named otherwise: translated as it comes
+			return k, nil, false
+		}
 		b.WriteString(name)
 		switch v := pairs[i+1].(type) {
 		case string:
 			switch {
+			case name == "Count": // a count given as text still chooses the plural form
+				return k, nil, false
 			case isFormField(name) && !ValidForm(v):
 				return k, nil, false
 			case isFormField(name):
