@@ -82,7 +82,29 @@ func Migrate(ctx context.Context, owner *pgxpool.Pool) error {
 	if err := MigrateSQL(ctx, stdlib.OpenDBFromPool(owner)); err != nil {
 		return err
 	}
-	return MigrateRiver(ctx, owner)
+	if err := MigrateRiver(ctx, owner); err != nil {
+		return err
+	}
+	return RestrictDatabase(ctx, owner)
+}
+
+// RestrictDatabase takes from everyone but the owner the right to create
+// temporary tables in the database: a session's temporary schema is searched
+// first for table names, so a temporary "memberships" made by the request
+// role would stand in for the real one inside the policies' helper functions
+// and the triggers. The request role uses none. It is a right on the database,
+// not in the schema (a database made from a template does not inherit it), so
+// it is taken at every start; CheckRestricted refuses to serve while the
+// request role still has it.
+func RestrictDatabase(ctx context.Context, owner *pgxpool.Pool) error {
+	var db string
+	if err := owner.QueryRow(ctx, `SELECT current_database()`).Scan(&db); err != nil {
+		return fmt.Errorf("store: restrict database: %w", err)
+	}
+	if _, err := owner.Exec(ctx, `REVOKE TEMPORARY ON DATABASE `+pgx.Identifier{db}.Sanitize()+` FROM PUBLIC`); err != nil {
+		return fmt.Errorf("store: restrict database (an administrator can run: REVOKE TEMPORARY ON DATABASE %s FROM PUBLIC): %w", db, err)
+	}
+	return nil
 }
 
 // MigrateSQL applies the goose migrations through database/sql.
@@ -148,18 +170,22 @@ func OpenApp(ctx context.Context, url string) (*pgxpool.Pool, error) {
 // CheckRestricted refuses to serve through a pool whose queries would bypass
 // row-level security, or could switch to a role that does.
 func CheckRestricted(ctx context.Context, pool *pgxpool.Pool) error {
-	var session, current string
-	var super, bypass, owns, member bool
+	var session, current, db string
+	var super, bypass, owns, member, temp bool
 	err := pool.QueryRow(ctx, `SELECT session_user, current_user, r.rolsuper, r.rolbypassrls,
 		EXISTS (SELECT 1 FROM pg_tables t WHERE t.schemaname = 'public' AND t.tableowner = current_user),
-		EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.member = r.oid)
-		FROM pg_roles r WHERE r.rolname = session_user`).Scan(&session, &current, &super, &bypass, &owns, &member)
+		EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.member = r.oid),
+		has_database_privilege(current_database(), 'TEMPORARY'), current_database()
+		FROM pg_roles r WHERE r.rolname = session_user`).Scan(&session, &current, &super, &bypass, &owns, &member, &temp, &db)
 	if err != nil {
 		return fmt.Errorf("store: check application role: %w", err)
 	}
 	if session != AppRole || current != AppRole || super || bypass || owns || member {
 		return fmt.Errorf("store: refusing to serve as %q (want a login as %q: superuser=%v bypassrls=%v owner=%v member of another role=%v)",
 			session, AppRole, super, bypass, owns, member)
+	}
+	if temp { // see RestrictDatabase
+		return fmt.Errorf("store: refusing to serve while %s may create temporary tables (an administrator can run: REVOKE TEMPORARY ON DATABASE %s FROM PUBLIC)", AppRole, db)
 	}
 	return nil
 }

@@ -82,7 +82,10 @@ var matrixCases = []matrixCase{
 	{table: "engagements", info: domain.InfoSummary, writeInfo: "-", engagement: "t.id", as: []string{"created_by"}, select_: summary, insert: "admin coach cocoach outsider", update: parties, delete: "admin"},
 	// Its figures, kept by the writes' triggers: read like it, never written
 	// by a request.
-	{table: "engagement_summaries", info: domain.InfoSummary, where: "t.engagement_id IN (SELECT engagement_id FROM engagement_parties WHERE part = 'cocoach')", select_: summary},
+	// The summaries are read only through the views of the person's own parts
+	// (my_engagements, my_duty_facts), which narrow a sponsor's figures: the
+	// table itself is no one's (TestDashboardViewsKeepToTheCallersParts).
+	{table: "engagement_summaries", where: "t.engagement_id IN (SELECT engagement_id FROM engagement_parties WHERE part = 'cocoach')"},
 	{table: "engagement_parties", info: domain.InfoSummary, where: "t.part = 'sponsor'", select_: summary, insert: "coach"},
 	{table: "coaching_sessions", info: domain.InfoSessions, select_: summary, insert: coaches, update: coaches, delete: coaches},
 	{table: "meetings", info: domain.InfoSummary, select_: summary, insert: coaches, update: coaches, delete: coaches},
@@ -574,6 +577,35 @@ func TestRequestRoleCannotBecomeMore(t *testing.T) {
 			t.Errorf("the request role could SET ROLE %s", r)
 			conn.Exec(ctx, `RESET ROLE`)
 		}
+	}
+}
+
+// TestRequestRoleCannotShadowTables: a temporary table is searched before the
+// real one for a name, so a temporary "memberships" would stand in for the
+// real one inside the policies' helpers and the triggers. The request role may
+// create none, and the functions that run with the owner's rights search the
+// temporary schema last.
+func TestRequestRoleCannotShadowTables(t *testing.T) {
+	env := testenv.New(t)
+	ctx := context.Background()
+	for _, stmt := range []string{
+		`CREATE TEMP TABLE memberships AS SELECT * FROM public.memberships WHERE false`,
+		`CREATE TEMP TABLE engagement_parties (tenant_id uuid, engagement_id uuid, user_id uuid, part text)`,
+	} {
+		_, err := env.App.Exec(ctx, stmt)
+		if !containsCode(err, "42501") {
+			t.Errorf("as the request role, %s: %v, want a refusal (42501)", stmt, err)
+		}
+	}
+	rows, _ := env.Super.Query(ctx, `SELECT p.oid::regprocedure::text FROM pg_proc p
+		WHERE p.pronamespace = 'public'::regnamespace AND p.prosecdef
+		AND NOT coalesce('search_path=public, pg_temp' = ANY (p.proconfig), false)`)
+	loose, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range loose {
+		t.Errorf("%s runs with the owner's rights without search_path = public, pg_temp", f)
 	}
 }
 

@@ -90,16 +90,20 @@ func New(t testing.TB) *Env {
 	u, _ := url.Parse(superURL)
 	u.Path = "/" + conf.Database
 	dbURL := u.String()
-	app, err := store.OpenApp(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(app.Close)
 	super, err := pgxpool.New(ctx, dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(super.Close)
+	// A right on the database: the copy of the template does not carry it.
+	if err := store.RestrictDatabase(ctx, super); err != nil {
+		t.Fatal(err)
+	}
+	app, err := store.OpenApp(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(app.Close)
 	rc, err := river.NewClient(riverpgxv5.New(app), &river.Config{})
 	if err != nil {
 		t.Fatal(err)
