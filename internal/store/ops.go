@@ -26,8 +26,23 @@ func MigrateExclusive(ctx context.Context, owner *pgxpool.Pool) error {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
 	defer conn.Release()
-	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, int64(migrationLock)); err != nil {
-		return fmt.Errorf("store: take the migration lock: %w", err)
+	// Asked again every 200 ms rather than waited for in one statement: a
+	// waiting statement holds a snapshot, and an index built concurrently by
+	// the instance that migrates waits for every older snapshot to end — the
+	// two would wait for each other for ever.
+	for {
+		var got bool
+		if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, int64(migrationLock)).Scan(&got); err != nil {
+			return fmt.Errorf("store: take the migration lock: %w", err)
+		}
+		if got {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("store: take the migration lock: %w", ctx.Err())
+		case <-time.After(200 * time.Millisecond):
+		}
 	}
 	defer func() {
 		// Unlock even when ctx has ended; if that fails, closing the
