@@ -60,6 +60,9 @@ func readDutyFacts(br pgx.BatchResults) ([]PartFacts, error) {
 
 // DutyFacts gathers the facts of the person's open engagements (or of one).
 func (s *Store) DutyFacts(ctx context.Context, sc Scope, now time.Time, engagementID string) ([]PartFacts, error) {
+	if engagementID != "" && !validUUID(engagementID) { // no such engagement, rather than a database error
+		return nil, nil
+	}
 	var out []PartFacts
 	err := s.View(ctx, sc, func(b *pgx.Batch) { queueDutyFacts(b, now, engagementID) }, func(br pgx.BatchResults) error {
 		var err error

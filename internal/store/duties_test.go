@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"slices"
 	"sort"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"triade/internal/domain"
 	"triade/internal/store"
+	"triade/internal/testenv"
 )
 
 // TestDutyFacts reads the facts of the demo's engagements for its three
@@ -101,5 +103,14 @@ func TestDutyFacts(t *testing.T) {
 	one, err := f.env.Store.DutyFacts(f.ctx, scope("coach@demo.test"), now, find("coach", acc).ID)
 	if err != nil || len(one) != 1 || one[0].Title != acc {
 		t.Errorf("one engagement's facts: %d rows, %v", len(one), err)
+	}
+}
+
+// A malformed engagement id has no facts (it is not a database error).
+func TestDutyFactsOfAMalformedID(t *testing.T) {
+	env := testenv.New(t)
+	facts, err := env.Store.DutyFacts(context.Background(), store.Scope{}, time.Now(), "not-a-uuid")
+	if err != nil || len(facts) != 0 {
+		t.Errorf("DutyFacts(\"not-a-uuid\"): %v, %v", facts, err)
 	}
 }
