@@ -178,7 +178,7 @@ func run(ctx context.Context, args []string, log *slog.Logger) error {
 		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}},
 		Workers:      workers,
 		PeriodicJobs: jobs.Periodic(),
-		Logger:       log.With("component", "river"),
+		Logger:       jobs.Logger(log.With("component", "river")),
 		// On SIGTERM, running jobs get this long to finish before their
 		// contexts are cancelled (a cancelled job is retried, never lost).
 		SoftStopTimeout: 20 * time.Second,
