@@ -82,6 +82,7 @@ func New(cfg Config, st *store.Store) *Server {
 	}
 	s.sessions = scs.New()
 	s.sessions.Store = sessionStore{st}
+	s.sessions.Codec = sessionCodec{}
 	if cfg.SessionCleanup > 0 {
 		go cleanSessions(st, cfg.SessionCleanup, cfg.Logger)
 	}

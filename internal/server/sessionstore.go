@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -44,7 +46,7 @@ func (s sessionStore) Delete(token string) error { return s.DeleteCtx(context.Ba
 // (password right, second factor not yet), from its encoded data: a password
 // change ends both kinds.
 func sessionUser(b []byte) string {
-	_, values, err := scs.GobCodec{}.Decode(b)
+	_, values, err := sessionCodec{}.Decode(b)
 	if err != nil {
 		return ""
 	}
@@ -53,6 +55,45 @@ func sessionUser(b []byte) string {
 	}
 	id, _ := values["pending_user"].(string)
 	return id
+}
+
+// sessionCodec encodes a session's data as JSON. Every value the server keeps
+// in a session is a string, so JSON loses nothing, and decoding it costs a
+// fraction of scs's default gob codec, which builds its decoder anew for each
+// request that reads a session (about 5 % of the server's CPU under load).
+// Data written by the gob codec before is still read, so no one is signed out.
+type sessionCodec struct{}
+
+type sessionData struct {
+	Deadline time.Time         `json:"deadline"`
+	Values   map[string]string `json:"values"`
+}
+
+func (sessionCodec) Encode(deadline time.Time, values map[string]any) ([]byte, error) {
+	d := sessionData{Deadline: deadline, Values: make(map[string]string, len(values))}
+	for k, v := range values {
+		s, ok := v.(string)
+		if !ok {
+			return nil, fmt.Errorf("session value %q is a %T: sessions keep strings only", k, v)
+		}
+		d.Values[k] = s
+	}
+	return json.Marshal(d)
+}
+
+func (sessionCodec) Decode(b []byte) (time.Time, map[string]any, error) {
+	if len(b) == 0 || b[0] != '{' {
+		return scs.GobCodec{}.Decode(b)
+	}
+	var d sessionData
+	if err := json.Unmarshal(b, &d); err != nil {
+		return time.Time{}, nil, err
+	}
+	values := make(map[string]any, len(d.Values))
+	for k, v := range d.Values {
+		values[k] = v
+	}
+	return d.Deadline, values, nil
 }
 
 // cleanSessions deletes expired sessions every interval, for the life of the
