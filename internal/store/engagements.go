@@ -108,10 +108,8 @@ const memberName = `CASE WHEN m.joined_at IS NULL THEN m.invited_name ELSE u.nam
 func queueHeader(b *pgx.Batch, sc Scope, id string) {
 	b.Queue(`SELECT `+engagementCols+` FROM engagements e JOIN client_orgs o ON o.tenant_id = e.tenant_id AND o.id = e.client_org_id
 		WHERE e.tenant_id = $1 AND e.id = $2`, sc.TenantID, id)
-	b.Queue(`SELECT p.user_id, `+memberName+`, u.email, p.part, p.sponsor_kind, u.address_form FROM engagement_parties p JOIN users u ON u.id = p.user_id
-		JOIN memberships m ON m.tenant_id = p.tenant_id AND m.user_id = p.user_id
-		WHERE p.tenant_id = $1 AND p.engagement_id = $2
-		ORDER BY array_position(ARRAY['coach','cocoach','coachee','sponsor'], p.part), 2`, sc.TenantID, id)
+	b.Queue(`SELECT user_id, name, email, part, sponsor_kind, address_form FROM engagement_people
+		WHERE engagement_id = $1 ORDER BY array_position(ARRAY['coach','cocoach','coachee','sponsor'], part), 2`, id)
 }
 
 func readHeader(br pgx.BatchResults, e *Engagement) error {

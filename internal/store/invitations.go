@@ -113,10 +113,9 @@ func readInvitees(ctx context.Context, tx pgx.Tx, sc Scope, invs []*MeetingInvit
 	}
 	parties := map[string][]Invitee{}
 	var eng string
-	rows, _ := tx.Query(ctx, `SELECT p.engagement_id::text, p.user_id::text, `+memberName+`, u.email, coalesce(u.locale, ''), p.part
-		FROM engagement_parties p JOIN users u ON u.id = p.user_id JOIN memberships m ON m.tenant_id = p.tenant_id AND m.user_id = p.user_id
-		WHERE p.tenant_id = $1 AND p.engagement_id::text = ANY($2) AND u.email NOT LIKE '%.invalid'
-		ORDER BY array_position(ARRAY['coach','cocoach','coachee','sponsor'], p.part), 3`, sc.TenantID, ids)
+	rows, _ := tx.Query(ctx, `SELECT engagement_id::text, user_id::text, name, email, locale, part FROM engagement_people
+		WHERE engagement_id = ANY($1::uuid[]) AND email NOT LIKE '%.invalid'
+		ORDER BY array_position(ARRAY['coach','cocoach','coachee','sponsor'], part), 3`, ids)
 	for rows.Next() {
 		var p Invitee
 		var part string

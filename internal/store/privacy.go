@@ -44,8 +44,10 @@ func (s *Store) Export(ctx context.Context, userID string) ([]ExportFile, error)
 	for _, m := range spaces {
 		sc := Scope{TenantID: m.Workspace.ID, UserID: userID}
 		err := s.Tx(ctx, sc, func(tx pgx.Tx) error {
-			rows, _ := tx.Query(ctx, `SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'engagement_id'
-				AND table_name NOT IN ('events') ORDER BY table_name`)
+			// Tables only: the views repeat their rows.
+			rows, _ := tx.Query(ctx, `SELECT c.table_name FROM information_schema.columns c
+				JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
+				WHERE c.table_schema = 'public' AND c.column_name = 'engagement_id' AND c.table_name NOT IN ('events') ORDER BY c.table_name`)
 			tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
 			if err != nil {
 				return err
