@@ -61,15 +61,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 			v.Invitations = append(v.Invitations, views.InvitationRow{Email: inv.Email, Role: inv.Role, Expires: i18n.DateTime(r.Context(), inv.Expires)})
 		}
 		v.EngagementsN = d.EngagementsN
-	} else if domain.Can(m.Roles, domain.SeeProgramme) {
-		// A sponsor's own organisation's programme.
-		orgs, err := s.store.ProgrammeOrgs(r.Context(), scope(r))
-		if err != nil {
-			return err
-		}
-		for _, o := range orgs {
-			v.Programmes = append(v.Programmes, views.OrgRow{Name: o.Name, Programme: programmePath(r, o.ID)})
-		}
+	}
+	for _, o := range d.Programmes { // a sponsor's own organisation's programme
+		v.Programmes = append(v.Programmes, views.OrgRow{Name: o.Name, Programme: programmePath(r, o.ID)})
 	}
 	s.render(w, r, http.StatusOK, views.Dashboard(s.page(r, "nav.dashboard"), v))
 	return nil

@@ -45,6 +45,8 @@ type Dashboard struct {
 	Invitations  []Invitation
 	Orgs         []ClientOrg
 	EngagementsN int
+	// A sponsor's view: the programmes they may open.
+	Programmes []ClientOrg
 }
 
 // PhaseCount is a count of engagements in a phase for one coach.
@@ -60,6 +62,9 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, roles domain.RoleSet, n
 	d := &Dashboard{ActionEng: map[string]string{}, Members: map[domain.Role]int{}}
 	t, u := sc.TenantID, sc.UserID
 	var facts []PartFacts
+	// A sponsor who does not see the whole workspace is shown the way to
+	// their organisation's programme.
+	programmes := domain.Can(roles, domain.SeeProgramme) && !domain.Can(roles, domain.SeeAllEngagements)
 	err := s.View(ctx, sc, func(b *pgx.Batch) {
 		// 1. My engagements from their summary rows (the view of my parts:
 		// migration 00020), with the dates of what is planned: the next
@@ -84,6 +89,9 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, roles domain.RoleSet, n
 		if roles.Has(domain.RoleAdmin) {
 			queueAdmin(b, t)
 		}
+		if programmes {
+			queueProgrammeOrgs(b, t)
+		}
 	}, func(br pgx.BatchResults) error {
 		rows, _ := br.Query()
 		mine, err := pgx.CollectRows(rows, scanMyEngagement)
@@ -100,9 +108,14 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, roles domain.RoleSet, n
 			}
 		}
 		if roles.Has(domain.RoleAdmin) {
-			return readAdmin(br, d)
+			if err := readAdmin(br, d); err != nil {
+				return err
+			}
 		}
-		return nil
+		if programmes {
+			d.Programmes, err = readProgrammeOrgs(br)
+		}
+		return err
 	})
 	if err != nil {
 		return nil, err

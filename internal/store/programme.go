@@ -124,20 +124,18 @@ func (c *programmeCache) put(k programmeKey, f []Figure, until time.Time) {
 	c.m[k] = programmeEntry{f, until}
 }
 
-// ProgrammeOrgs lists the organisations whose programme the person may see
-// (every one for an administrator, their own for a sponsor).
-func (s *Store) ProgrammeOrgs(ctx context.Context, sc Scope) ([]ClientOrg, error) {
-	var out []ClientOrg
-	err := s.View(ctx, sc, func(b *pgx.Batch) {
-		b.Queue(`SELECT o.id, o.name FROM client_orgs o WHERE o.tenant_id = $1 AND app_programme_viewer(o.id) ORDER BY o.name`, sc.TenantID)
-	}, func(br pgx.BatchResults) error {
-		rows, _ := br.Query()
-		var err error
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (ClientOrg, error) {
-			var o ClientOrg
-			return o, r.Scan(&o.ID, &o.Name)
-		})
-		return err
+// queueProgrammeOrgs and readProgrammeOrgs list the organisations whose
+// programme the person may see (a sponsor: their own organisation's), for the
+// dashboard's batch.
+func queueProgrammeOrgs(b *pgx.Batch, tenant string) {
+	b.Queue(`SELECT o.id, o.name FROM client_orgs o WHERE o.tenant_id = $1 AND app_programme_viewer(o.id) ORDER BY o.name`, tenant)
+}
+
+func readProgrammeOrgs(br pgx.BatchResults) ([]ClientOrg, error) {
+	rows, _ := br.Query()
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ClientOrg, error) {
+		var o ClientOrg
+		return o, r.Scan(&o.ID, &o.Name)
 	})
 	return out, dbError("programme orgs", err)
 }
