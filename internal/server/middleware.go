@@ -27,6 +27,7 @@ const (
 	personKey ctxKey = iota
 	memberKey
 	switcherKey
+	prefetchKey
 )
 
 // accessLog writes one structured line per request and counts it in the
@@ -169,7 +170,7 @@ func (s *Server) loadPerson(next http.Handler) http.Handler {
 		ctx := r.Context()
 		var account string
 		if id := s.sessions.GetString(ctx, "user_id"); id != "" {
-			u, all, err := s.store.Person(ctx, id)
+			u, all, err := s.personOf(ctx, id)
 			switch {
 			case err == nil:
 				ctx = context.WithValue(ctx, personKey, &u)
@@ -189,6 +190,26 @@ func (s *Server) loadPerson(next http.Handler) http.Handler {
 		ctx = i18n.WithLang(ctx, i18n.Negotiate(account, cookie, r.Header.Get("Accept-Language")))
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// sessionPerson puts a place in the request's context for the person read
+// with the session (sessionStore.FindCtx): the session and the person come in
+// one round trip, not two.
+func sessionPerson(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), prefetchKey, &prefetched{})))
+	})
+}
+
+type prefetched struct{ person *store.Person }
+
+// personOf is the signed-in person: the one read with the session when the
+// session's data names the same id, else read now.
+func (s *Server) personOf(ctx context.Context, id string) (store.User, []store.Membership, error) {
+	if pf, _ := ctx.Value(prefetchKey).(*prefetched); pf != nil && pf.person != nil && pf.person.User.ID == id {
+		return pf.person.User, pf.person.Memberships, nil
+	}
+	return s.store.Person(ctx, id)
 }
 
 // person returns the signed-in person, or nil.

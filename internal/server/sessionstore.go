@@ -20,8 +20,13 @@ import (
 // their deadline.
 type sessionStore struct{ st *store.Store }
 
+// FindCtx also reads the person the session's row names, for loadPerson.
 func (s sessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
-	return s.st.FindSession(ctx, token)
+	b, found, p, err := s.st.FindSessionAndPerson(ctx, token)
+	if pf, _ := ctx.Value(prefetchKey).(*prefetched); pf != nil {
+		pf.person = p
+	}
+	return b, found, err
 }
 
 func (s sessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {

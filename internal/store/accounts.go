@@ -186,34 +186,44 @@ func (s *Store) MyWorkspaces(ctx context.Context, userID string) ([]Membership, 
 // signed-in request needs both (the name in the header, the workspace of the
 // URL and the switcher).
 func (s *Store) Person(ctx context.Context, userID string) (User, []Membership, error) {
-	var u User
-	var all []Membership
+	var p Person
 	if !validUUID(userID) {
-		return u, nil, domain.ErrNotFound
+		return p.User, nil, domain.ErrNotFound
 	}
-	err := s.View(ctx, Scope{UserID: userID}, func(b *pgx.Batch) {
-		b.Queue(`SELECT `+userCols+` FROM users WHERE id = $1`, userID)
-		b.Queue(`SELECT w.id, w.slug, w.name, w.timezone, m.roles, w.require_2fa
-			FROM memberships m JOIN workspaces w ON w.id = m.tenant_id
-			WHERE m.user_id = $1 AND m.joined_at IS NOT NULL ORDER BY w.name`, userID)
-		b.Queue(`SELECT EXISTS (SELECT 1 FROM user_totp WHERE user_id = $1)`, userID)
-	}, func(br pgx.BatchResults) error {
-		var err error
-		if u, err = scanUser(br.QueryRow()); err != nil {
-			return err
-		}
-		rows, _ := br.Query()
-		all, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Membership, error) {
-			var m Membership
-			err := r.Scan(&m.Workspace.ID, &m.Workspace.Slug, &m.Workspace.Name, &m.Workspace.Timezone, &m.Roles, &m.RequireTwoFactor)
-			return m, err
-		})
-		if err != nil {
-			return err
-		}
-		return br.QueryRow().Scan(&u.TwoFactor)
+	err := s.View(ctx, Scope{UserID: userID}, p.queue, p.read)
+	return p.User, p.Memberships, dbError("person", err)
+}
+
+// Person is a signed-in person and their workspaces, as every page needs them.
+type Person struct {
+	User        User
+	Memberships []Membership
+}
+
+// queue reads the person the transaction is for (app_user()).
+func (p *Person) queue(b *pgx.Batch) {
+	b.Queue(`SELECT ` + userCols + ` FROM users WHERE id = app_user()`)
+	b.Queue(`SELECT w.id, w.slug, w.name, w.timezone, m.roles, w.require_2fa
+		FROM memberships m JOIN workspaces w ON w.id = m.tenant_id
+		WHERE m.user_id = app_user() AND m.joined_at IS NOT NULL ORDER BY w.name`)
+	b.Queue(`SELECT EXISTS (SELECT 1 FROM user_totp WHERE user_id = app_user())`)
+}
+
+func (p *Person) read(br pgx.BatchResults) error {
+	var err error
+	if p.User, err = scanUser(br.QueryRow()); err != nil {
+		return err
+	}
+	rows, _ := br.Query()
+	p.Memberships, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Membership, error) {
+		var m Membership
+		err := r.Scan(&m.Workspace.ID, &m.Workspace.Slug, &m.Workspace.Name, &m.Workspace.Timezone, &m.Roles, &m.RequireTwoFactor)
+		return m, err
 	})
-	return u, all, dbError("person", err)
+	if err != nil {
+		return err
+	}
+	return br.QueryRow().Scan(&p.User.TwoFactor)
 }
 
 // newToken returns a random URL-safe token and the hash stored in its place, so

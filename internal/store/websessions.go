@@ -20,22 +20,49 @@ func sessionKey(token string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// FindSession returns the data of a live session.
-func (s *Store) FindSession(ctx context.Context, token string) ([]byte, bool, error) {
+// FindSessionAndPerson returns the data of a live session and reads, in the
+// same round trip, the person the session's row names (its user_id column, written from
+// the session's data by CommitSession). The person is nil when the row names
+// nobody or their account is gone. The caller trusts the person only if the
+// session's data, once opened, names the same id: the data is what signs in.
+func (s *Store) FindSessionAndPerson(ctx context.Context, token string) ([]byte, bool, *Person, error) {
 	k := sessionKey(token)
 	var sealed []byte
-	err := s.pool.QueryRow(ctx, `SELECT data FROM sessions WHERE token = $1 AND current_timestamp < expiry`, k).Scan(&sealed)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, dbError("find session", err)
+	var p Person
+	var found, named bool
+	err := s.View(ctx, Scope{}, func(b *pgx.Batch) {
+		b.Queue(`SELECT data, set_config('app.user_id', coalesce(user_id::text, ''), true) <> '' FROM sessions
+			WHERE token = $1 AND current_timestamp < expiry`, k)
+		p.queue(b)
+	}, func(br pgx.BatchResults) error {
+		switch err := br.QueryRow().Scan(&sealed, &named); {
+		case errors.Is(err, pgx.ErrNoRows):
+			return nil
+		case err != nil:
+			return err
+		}
+		found = true
+		if !named {
+			return nil
+		}
+		err := p.read(br)
+		if errors.Is(err, pgx.ErrNoRows) { // an erased account: the caller finds out
+			named = false
+			return nil
+		}
+		return err
+	})
+	if err != nil || !found {
+		return nil, false, nil, dbError("find session", err)
 	}
 	b, err := s.Open("session", sealed, []byte(k))
 	if err != nil {
-		return nil, false, nil // sealed under another key: a session that no longer exists
+		return nil, false, nil, nil // sealed under another key: a session that no longer exists
 	}
-	return b, true, nil
+	if !named {
+		return b, true, nil, nil
+	}
+	return b, true, &p, nil
 }
 
 // CommitSession stores a session's data; userID (or "") is who it signs in.
