@@ -128,9 +128,16 @@ func runScale(ctx context.Context, name string, sc bench.Scale, conc int, dur ti
 		}
 	}
 	defer os.RemoveAll(dir)
-	// pg_stat_statements (when available) tells where the database's time goes.
-	settings := map[string]string{"shared_preload_libraries": "pg_stat_statements", "pg_stat_statements.track": "all",
-		"pg_stat_statements.track_planning": "on", "shared_buffers": "1GB"}
+	// pg_stat_statements tells where the database's time goes (-stats). It is
+	// loaded only then: tracking every statement, nested ones and planning
+	// included, is an instrument's cost that a served request does not pay.
+	settings := map[string]string{"shared_buffers": "1GB"}
+	var preload []string
+	if *stats {
+		preload = append(preload, "pg_stat_statements")
+		settings["pg_stat_statements.track"] = "all"
+		settings["pg_stat_statements.track_planning"] = "on"
+	}
 	var log io.Writer
 	if *explain != "" {
 		f, err := os.Create(*explain)
@@ -139,9 +146,12 @@ func runScale(ctx context.Context, name string, sc bench.Scale, conc int, dur ti
 		}
 		defer f.Close()
 		log = f
-		settings["shared_preload_libraries"] = "pg_stat_statements,auto_explain"
+		preload = append(preload, "auto_explain")
 		settings["auto_explain.log_min_duration"] = "3ms"
 		settings["auto_explain.log_analyze"] = "on"
+	}
+	if len(preload) > 0 {
+		settings["shared_preload_libraries"] = strings.Join(preload, ",")
 	}
 	pg, err := pglocal.Start(ctx, pglocal.Options{Dir: dir, Ephemeral: true, Log: log, Settings: settings})
 	if err != nil {
