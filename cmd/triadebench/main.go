@@ -266,7 +266,7 @@ func resetHWM() {
 func printStats(ctx context.Context, pool *pgxpool.Pool, page string) {
 	rows, err := pool.Query(ctx, `SELECT calls, plans, round((total_plan_time + total_exec_time)::numeric / calls, 3),
 		round(total_plan_time::numeric / calls, 3), left(regexp_replace(query, '\s+', ' ', 'g'), 400)
-		FROM pg_stat_statements WHERE calls > 10 ORDER BY total_plan_time + total_exec_time DESC LIMIT 6`)
+		FROM pg_stat_statements WHERE calls > 10 ORDER BY total_plan_time + total_exec_time DESC LIMIT 16`)
 	if err != nil {
 		fmt.Println("stats:", err)
 		return
