@@ -152,9 +152,16 @@ func programmeSteps(copy copyFunc, sc Scale, hash string, now time.Time) []func(
 	}
 }
 
-// withProgramme adds the programme page, loaded by the organisation's sponsor.
+// withProgramme adds the programme page, loaded by the organisation's sponsor,
+// and an engagement page of the programme's coach, who takes part in every
+// one of its engagements (1,000 in the large dataset, 10 in the small): its
+// p50 ratio between the datasets shows how a page grows with the number of
+// engagements of the person who reads it, which the other rows (10
+// engagements per person in both datasets) cannot.
 func withProgramme(personas map[string]string, pages []Page) (map[string]string, []Page) {
 	personas["programme"] = "p0@programme.test"
+	personas["programme coach"] = "p1@programme.test"
 	path := "/w/programme/orgs/" + uuidString(id(kProgOrg, 0)) + "/programme"
-	return personas, append(pages, Page{"programme page (sponsor)", path, "programme"})
+	return personas, append(pages, Page{"programme page (sponsor)", path, "programme"},
+		Page{"engagement page (coach of all)", "/w/programme/e/" + uuidString(id(kProgEngagement, 4)), "programme coach"})
 }
