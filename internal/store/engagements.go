@@ -75,7 +75,8 @@ func (e *Engagement) Name(part domain.Part) string {
 	return ""
 }
 
-const engagementCols = `e.id, e.title, e.client_org_id, o.name, e.phase, e.phase_changed_at, e.first_meeting_at,
+const engagementCols = `e.id, e.title, e.client_org_id,
+	coalesce((SELECT o.name FROM client_orgs o WHERE o.tenant_id = e.tenant_id AND o.id = e.client_org_id), ''), e.phase, e.phase_changed_at, e.first_meeting_at,
 	e.coach_willing_at, e.coachee_willing_at, e.coherence_ok, e.coherence_comment, e.coherence_at,
 	e.synthesis_text, e.synthesis_version, e.ended_reason`
 
@@ -103,11 +104,16 @@ func (s *Store) EngagementHeader(ctx context.Context, sc Scope, id string) (*Eng
 // inviter gave, never by the name their account holds elsewhere.
 const memberName = `CASE WHEN m.joined_at IS NULL THEN m.invited_name ELSE u.name END`
 
+// headerQuery reads one engagement. Its organisation's name comes from a
+// subquery, not a join: planned once for any values (the request pool's
+// generic plans), the join was planned as "the organisation's engagements,
+// then this one", reading every engagement of the organisation.
+const headerQuery = `SELECT ` + engagementCols + ` FROM engagements e WHERE e.tenant_id = $1 AND e.id = $2`
+
 // queueHeader and readHeader are the two halves of loading an engagement's
 // header, so that it can travel in the same batch as a page's other queries.
 func queueHeader(b *pgx.Batch, sc Scope, id string) {
-	b.Queue(`SELECT `+engagementCols+` FROM engagements e JOIN client_orgs o ON o.tenant_id = e.tenant_id AND o.id = e.client_org_id
-		WHERE e.tenant_id = $1 AND e.id = $2`, sc.TenantID, id)
+	b.Queue(headerQuery, sc.TenantID, id)
 	b.Queue(`SELECT user_id, name, email, part, sponsor_kind, address_form FROM engagement_people
 		WHERE engagement_id = $1 ORDER BY array_position(ARRAY['coach','cocoach','coachee','sponsor'], part), 2`, id)
 }

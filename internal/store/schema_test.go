@@ -41,3 +41,25 @@ func TestEveryForeignKeyIsIndexed(t *testing.T) {
 	}
 	t.Logf("%d foreign keys, %d without an index", fks, len(unindexed))
 }
+
+// TestPartiesIndexesAnswerThePolicies: the policies ask, row by row, whether
+// the person takes part in the row's engagement (migration 00025). Every
+// index of engagement_parties the planner may choose for that lookup has the
+// engagement among its keys: an index of (workspace, person) alone, picked
+// by a plan made for any values, read all the person's parts for each row
+// (1,000 for the bench's programme coach).
+func TestPartiesIndexesAnswerThePolicies(t *testing.T) {
+	env := testenv.New(t)
+	rows, _ := env.Super.Query(context.Background(), `
+		SELECT i.indexrelid::regclass::text FROM pg_index i
+		WHERE i.indrelid = 'engagement_parties'::regclass
+		AND NOT EXISTS (SELECT 1 FROM unnest((i.indkey::int2[])[0:i.indnkeyatts - 1]) k(att)
+			JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.att WHERE a.attname = 'engagement_id')`)
+	partial, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, idx := range partial {
+		t.Errorf("index %s of engagement_parties has no engagement_id key: the policies' lookup through it reads all the person's parts", idx)
+	}
+}
