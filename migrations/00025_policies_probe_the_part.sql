@@ -15,7 +15,10 @@
 --
 -- engagement_parties cannot probe itself from its own policy (PostgreSQL
 -- refuses the recursion): it asks app_takes_part(), which reads as the owner,
--- bound to the workspace. What only writes check (who opened the engagement,
+-- bound to the workspace. Each probe ends with OFFSET 0: without it,
+-- PostgreSQL may plan an EXISTS as its hashed alternative, the list again
+-- (it did, under the plans the request pool makes once for any person, with
+-- the bench's statistics). What only writes check (who opened the engagement,
 -- one's own part when validating) keeps its list: a write names one row.
 
 -- +goose StatementBegin
@@ -36,7 +39,7 @@ GRANT EXECUTE ON FUNCTION app_takes_part(uuid) TO triade_app;
 CREATE FUNCTION pg_temp.probe(tbl text, expr text) RETURNS text LANGUAGE plpgsql AS $fn$
 DECLARE
     parties CONSTANT text := 'EXISTS (SELECT 1 FROM engagement_parties ep WHERE ep.tenant_id = %1$I.tenant_id'
-        || ' AND ep.engagement_id = %1$I.%2$s AND ep.user_id = app_user() AND ep.part = ANY (%3$s))';
+        || ' AND ep.engagement_id = %1$I.%2$s AND ep.user_id = app_user() AND ep.part = ANY (%3$s) OFFSET 0)';
     list CONSTANT text := 'SELECT ep\.engagement_id\s+FROM engagement_parties ep\s+WHERE \(\(ep\.tenant_id = app_tenant\(\)\)'
         || ' AND \(ep\.user_id = app_user\(\)\) AND \(ep\.part = ANY \((''\{[a-z,]+\}''::text\[\])\)\)\)';
     m text[];
@@ -66,14 +69,14 @@ BEGIN
     IF tbl = 'meeting_attendees' THEN
         m := regexp_match(expr, '(meeting_id IN \( SELECT m\.id\s+FROM meetings m\s+WHERE \(m\.tenant_id = app_tenant\(\)\)\))');
         IF m IS NOT NULL THEN
-            expr := replace(expr, m[1], 'EXISTS (SELECT 1 FROM meetings m WHERE m.tenant_id = meeting_attendees.tenant_id AND m.id = meeting_attendees.meeting_id)');
+            expr := replace(expr, m[1], 'EXISTS (SELECT 1 FROM meetings m WHERE m.tenant_id = meeting_attendees.tenant_id AND m.id = meeting_attendees.meeting_id OFFSET 0)');
         END IF;
         m := regexp_match(expr, '(meeting_id IN \( SELECT m\.id\s+FROM meetings m\s+WHERE \(\(m\.tenant_id = app_tenant\(\)\) AND \(m\.engagement_id IN \( '
             || list || '\)\)\)\))');
         IF m IS NOT NULL THEN
             expr := replace(expr, m[1], format('EXISTS (SELECT 1 FROM meetings m WHERE m.tenant_id = meeting_attendees.tenant_id AND m.id = meeting_attendees.meeting_id'
                 || ' AND EXISTS (SELECT 1 FROM engagement_parties ep WHERE ep.tenant_id = m.tenant_id AND ep.engagement_id = m.engagement_id'
-                || ' AND ep.user_id = app_user() AND ep.part = ANY (%s)))', m[2]));
+                || ' AND ep.user_id = app_user() AND ep.part = ANY (%s) OFFSET 0) OFFSET 0)', m[2]));
         END IF;
     END IF;
     RETURN expr;

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -68,8 +69,18 @@ func TestPoliciesDoNotGrowWithThePersonsEngagements(t *testing.T) {
 				return err
 			}
 			answer = got[0]
+			// Prepared, as the server's pool runs it: EXPLAIN of a statement
+			// with parameters would plan it for these values only.
+			values := "'" + tenant + "', '" + eng + "'"
+			if len(args) == 3 {
+				values += ", '" + meeting + "'"
+			}
+			if _, err := tx.Exec(ctx, `PREPARE growth AS `+q); err != nil {
+				return err
+			}
+			defer tx.Exec(ctx, `DEALLOCATE growth`)
 			var plan []struct{ Plan map[string]any }
-			if err := tx.QueryRow(ctx, `EXPLAIN (ANALYZE, FORMAT JSON) `+q, args...).Scan(&plan); err != nil {
+			if err := tx.QueryRow(ctx, `EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE growth(`+values+`)`).Scan(&plan); err != nil {
 				return err
 			}
 			rows = touched(plan[0].Plan)
@@ -106,6 +117,37 @@ func TestPoliciesDoNotGrowWithThePersonsEngagements(t *testing.T) {
 		}
 		if rows > 60 {
 			t.Errorf("%s touches %.0f rows for one engagement of a coach of 300: it grows with the person's engagements", q, rows)
+		}
+	}
+	// Which plan PostgreSQL makes depends on its statistics: with the
+	// bench's (most people in one or two engagements), the plans made once
+	// for any person turned each probe back into the list of the person's
+	// parts (a "hashed SubPlan"), which this small workspace does not show.
+	// Made as costly as can be, probing row by row must still be the only
+	// plan the policies allow.
+	for _, q := range statements {
+		err := env.Store.Tx(ctx, sc, func(tx pgx.Tx) error {
+			for _, set := range []string{"plan_cache_mode = force_generic_plan", "enable_indexscan = off", "enable_indexonlyscan = off", "enable_bitmapscan = off"} {
+				if _, err := tx.Exec(ctx, `SET LOCAL `+set); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.Exec(ctx, `PREPARE hostile AS `+q); err != nil {
+				return err
+			}
+			defer tx.Exec(ctx, `DEALLOCATE hostile`)
+			rows, _ := tx.Query(ctx, `EXPLAIN EXECUTE hostile('`+tenant+`', '`+eng+`'`+map[bool]string{true: `, '` + meeting + `'`}[strings.Contains(q, "$3")]+`)`)
+			lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				return err
+			}
+			if plan := strings.Join(lines, "\n"); strings.Contains(plan, "hashed SubPlan") {
+				t.Errorf("%s: a policy may be planned as the list of the person's engagements:\n%s", q, plan)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
 		}
 	}
 }
