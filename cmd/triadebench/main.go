@@ -47,7 +47,9 @@ func main() {
 	pageFilter = flag.String("pages", "", "load only the pages whose name contains this (and the baseline)")
 	flag.Parse()
 	server.TuneGC() // as the server runs
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// Stopped by Ctrl-C or kill, it still removes its database (gigabytes in
+	// shared memory for the large dataset).
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	fmt.Printf("Triade benchmark — %s, %d cores, %d connections, %s per page\n", time.Now().Format("2006-01-02"), runtime.NumCPU(), *conc, *dur)
 	scales := []struct {
