@@ -33,10 +33,13 @@ type EngagementFacts struct {
 	NextBooked                    bool      // a session is planned in the future
 	LastHeld                      time.Time
 	ToRecord                      []SessionRef // planned, and their date has passed
-	ToRate                        []SessionRef // held, not rated by the person's side, by number
-	UnansweredJournal             int          // journal entries newer than the coach's last comment
-	OpenActions                   int
-	NextActionDue                 time.Time // zero: none due
+	// ToRate: the latest held session the person's side has not rated (ID
+	// "": none). Autonomy is rated after each session; once a later one is
+	// held, an older rating is no longer asked, so only the latest is kept.
+	ToRate            SessionRef
+	UnansweredJournal int // journal entries newer than the coach's last comment
+	OpenActions       int
+	NextActionDue     time.Time // zero: none due
 
 	// The closing.
 	Indicators, AssessedByCoach, AssessedByCoachee int
@@ -242,10 +245,7 @@ func coachingDuties(f EngagementFacts, p Part) []Duty {
 			out = append(out, d)
 		}
 	}
-	// Autonomy is rated after each session; once a later one is held, an older
-	// rating is no longer asked: only the latest unrated session is.
-	if n := len(f.ToRate); n > 0 && (p.IsCoach() || p == PartCoachee) {
-		s := f.ToRate[n-1]
+	if s := f.ToRate; s.ID != "" && (p.IsCoach() || p == PartCoachee) {
 		out = append(out, Duty{Kind: DutyRateAutonomy, Path: "/sessions/" + s.ID, N: s.Number})
 	}
 	if p.IsCoach() && f.UnansweredJournal > 0 {

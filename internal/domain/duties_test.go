@@ -66,7 +66,7 @@ func TestDutiesStepByStep(t *testing.T) {
 		}, "move_phase schedule_meeting read_comments", "", ""},
 		{"coaching: session 2 passed unrecorded, session 1 unrated, journal, actions", func() EngagementFacts {
 			return EngagementFacts{Phase: PhaseAccompagnement, SessionsPlanned: 6, SessionsHeld: 1, LastHeld: dutyNow.AddDate(0, 0, -20),
-				ToRecord: []SessionRef{{"s2", 2, dutyNow.AddDate(0, 0, -1)}}, ToRate: []SessionRef{{"s1", 1, dutyNow.AddDate(0, 0, -20)}},
+				ToRecord: []SessionRef{{"s2", 2, dutyNow.AddDate(0, 0, -1)}}, ToRate: SessionRef{"s1", 1, dutyNow.AddDate(0, 0, -20)},
 				UnansweredJournal: 3, OpenActions: 2, NextActionDue: dutyNow.AddDate(0, 0, 2)}
 		}, "record_session(late) plan_session(late) rate_autonomy read_journal", "rate_autonomy actions", ""},
 		{"coaching: a next session booked, nothing else", func() EngagementFacts {
@@ -105,7 +105,7 @@ func TestDutiesStepByStep(t *testing.T) {
 // TestDutiesDeepLinksAndDates: each duty names its page, and its date.
 func TestDutiesDeepLinksAndDates(t *testing.T) {
 	f := EngagementFacts{Phase: PhaseAccompagnement, SessionsPlanned: 6, SessionsHeld: 1, LastHeld: dutyNow.AddDate(0, 0, -3),
-		ToRate: []SessionRef{{"sid-0", 0, dutyNow.AddDate(0, 0, -10)}, {"sid-1", 1, dutyNow.AddDate(0, 0, -3)}}}
+		ToRate: SessionRef{"sid-1", 1, dutyNow.AddDate(0, 0, -3)}}
 	ds := Duties(f, PartCoach, dutyNow)
 	i := slices.IndexFunc(ds, func(d Duty) bool { return d.Kind == DutyPlanSession })
 	if i < 0 || ds[i].Path != "/sessions" || !ds[i].Due.Equal(dutyNow.AddDate(0, 0, 11)) || ds[i].Late {

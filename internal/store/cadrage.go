@@ -161,7 +161,7 @@ func (s *Store) Overview(ctx context.Context, sc Scope, e *Engagement, now time.
 	var ov SessionsOverview
 	var facts []PartFacts
 	parts := []part{{func(b *pgx.Batch) { queueFraming(b, sc, e.ID) }, func(br pgx.BatchResults) error { return readFraming(br, f) }},
-		{func(b *pgx.Batch) { queueDutyFacts(b, now, e.ID) }, func(br pgx.BatchResults) (err error) { facts, err = readDutyFacts(br); return err }}}
+		{func(b *pgx.Batch) { queueDutyFacts(b, e.ID) }, func(br pgx.BatchResults) (err error) { facts, err = readDutyFacts(br, now); return err }}}
 	if e.Phase != domain.PhaseCadrage {
 		parts = append(parts, sessionsPart(sc, e.ID, &ov))
 	}

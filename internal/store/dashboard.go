@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -67,16 +68,12 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, roles domain.RoleSet, n
 	programmes := domain.Can(roles, domain.SeeProgramme) && !domain.Can(roles, domain.SeeAllEngagements)
 	err := s.View(ctx, sc, func(b *pgx.Batch) {
 		// 1. My engagements from their summary rows (the view of my parts:
-		// migration 00020), with the dates of what is planned: the next
-		// meeting and the coming week's agenda are judged from them below.
-		// Open engagements come first: a long history of closed ones is
-		// what the limit leaves out.
-		b.Queue(`SELECT id, title, coachee, phase, part, planned_at, planned_numbers, meetings_open_at, meetings_open_kinds, held, sessions_planned
-			FROM my_engagements
-			ORDER BY array_position(ARRAY['cadrage','accompagnement','bouclage','clos','interrompu'], phase), title LIMIT $1`, dashboardRows)
-		// 2. What waits on me: the facts of my open engagements, judged by
-		// domain.Duties.
-		queueDutyFacts(b, now, "")
+		// migration 00027), with the dates of what is planned (the next
+		// meeting and the coming week's agenda are judged from them below)
+		// and, for the open ones, the facts of what waits on me, judged by
+		// domain.Duties. Open engagements come first: a long history of
+		// closed ones is what the limit leaves out.
+		b.Queue(dashboardRowQuery+` ORDER BY array_position(ARRAY['cadrage','accompagnement','bouclage','clos','interrompu'], f.phase), f.title LIMIT $1`, dashboardRows)
 		// 3. The coachee's open actions, overdue first (row-level security keeps
 		// them to the coachee's own engagements). Only a coachee of the
 		// workspace can be one in an engagement (a trigger holds it).
@@ -94,14 +91,19 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, roles domain.RoleSet, n
 		}
 	}, func(br pgx.BatchResults) error {
 		rows, _ := br.Query()
-		mine, err := pgx.CollectRows(rows, scanMyEngagement)
+		mine, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (dashboardRow, error) { return scanDashboardRow(r, now) })
 		if err != nil {
 			return dbError("dashboard engagements", err)
 		}
 		d.engagementsFrom(mine, now)
-		if facts, err = readDutyFacts(br); err != nil {
-			return err
+		for _, m := range mine {
+			if m.hasFacts {
+				facts = append(facts, m.facts)
+			}
 		}
+		// What waits is listed by engagement title, as before the list
+		// and the facts were read together.
+		slices.SortStableFunc(facts, func(a, b PartFacts) int { return strings.Compare(a.Title, b.Title) })
 		if roles.Has(domain.RoleCoachee) {
 			if err := d.readOpenActions(br); err != nil {
 				return err
@@ -127,30 +129,13 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, roles domain.RoleSet, n
 	return d, nil
 }
 
-// myEngagement is a row of my_engagements: an engagement of the person, with
-// the dates of its planned sessions and of its meetings not held yet.
-type myEngagement struct {
-	DashEngagement
-	part                  domain.Part
-	plannedAt, meetingsAt []time.Time
-	plannedN              []int
-	meetingKinds          []string
-}
-
-func scanMyEngagement(r pgx.CollectableRow) (myEngagement, error) {
-	var m myEngagement
-	e := &m.DashEngagement
-	err := r.Scan(&e.ID, &e.Title, &e.Other, &e.Phase, &m.part, &m.plannedAt, &m.plannedN, &m.meetingsAt, &m.meetingKinds, &e.Held, &e.Planned)
-	return m, err
-}
-
 // dashboardRows is how many engagements the dashboard lists.
 const dashboardRows = 200
 
 // engagementsFrom lists the person's engagements with their next meeting,
 // and the coming week's meetings (a week from now, both ends included): the
 // sessions, but not for a sponsor, and the three-way meetings.
-func (d *Dashboard) engagementsFrom(mine []myEngagement, now time.Time) {
+func (d *Dashboard) engagementsFrom(mine []dashboardRow, now time.Time) {
 	week := now.Add(7 * 24 * time.Hour)
 	within := func(t time.Time) bool { return !t.Before(now) && !t.After(week) }
 	for _, m := range mine {

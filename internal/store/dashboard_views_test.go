@@ -14,10 +14,10 @@ import (
 	"triade/internal/testenv"
 )
 
-// The dashboards' views (migration 00020) read as their owner: what keeps
-// them to the caller is their own start from the caller's parts. Asked by every
+// The dashboards' view (migration 00027) reads as its owner: what keeps it
+// to the caller is its own start from the caller's parts. Asked by every
 // member of every workspace, with their workspace, another one or none set, as
-// the request role in SQL, they answer rows of the caller's own engagements
+// the request role in SQL, it answers rows of the caller's own engagements
 // only, and every one of them where the caller's dashboard lists them.
 // (TestSummariesMatchRebuild compares the figures, party by party, with the
 // queries run under row-level security.)
@@ -61,9 +61,9 @@ func TestDashboardViewsKeepToTheCallersParts(t *testing.T) {
 				want = parts(tenant, m.User)
 			}
 			for _, q := range []string{
-				`SELECT DISTINCT id::text FROM my_engagements ORDER BY 1`,
-				`SELECT DISTINCT id::text FROM my_duty_facts ORDER BY 1`,
-				`SELECT DISTINCT id::text FROM my_engagements m, unnest(m.planned_at || m.meetings_open_at) x WHERE x BETWEEN $1 AND $1 + interval '7 days' ORDER BY 1`,
+				`SELECT DISTINCT id::text FROM my_dashboard ORDER BY 1`,
+				`SELECT DISTINCT id::text FROM my_dashboard WHERE has_facts ORDER BY 1`,
+				`SELECT DISTINCT id::text FROM my_dashboard m, unnest(m.planned_at || m.meetings_open_at) x WHERE x BETWEEN $1 AND $1 + interval '7 days' ORDER BY 1`,
 			} {
 				var got []string
 				err := env.Store.Tx(ctx, sc, func(tx pgx.Tx) error {
@@ -85,7 +85,7 @@ func TestDashboardViewsKeepToTheCallersParts(t *testing.T) {
 					}
 				}
 				answered[q] += len(got)
-				if q == `SELECT DISTINCT id::text FROM my_engagements ORDER BY 1` && !slices.Equal(got, want) {
+				if q == `SELECT DISTINCT id::text FROM my_dashboard ORDER BY 1` && !slices.Equal(got, want) {
 					t.Errorf("dashboard of %s in workspace %q: %v, want their engagements %v", m.User, tenant, got, want)
 				}
 			}

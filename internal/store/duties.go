@@ -21,40 +21,40 @@ func (p PartFacts) Duties(now time.Time) []domain.Duty {
 	return domain.Duties(p.EngagementFacts, p.Part, now)
 }
 
-// dutyFactsQuery gathers, in one statement, the facts of every open
-// engagement where the person has a part. The per-engagement figures come from
-// the engagement's summary row, kept by the writes (migration 00018), through
-// the view of the person's own parts (my_duty_facts, migration 00020), which
+// dashboardRowQuery reads the person's engagements from my_dashboard
+// (migration 00027): one row per engagement where the person has a part, with
+// what the dashboard lists and, where has_facts (open, with its contract), the
+// facts the duty rules judge. The per-engagement figures come from the
+// engagement's summary row, kept by the writes (migration 00018); the view
 // narrows what a sponsor counts (shared actions and their journal, no
-// evaluation, no rating) as row-level security does; what depends on the
-// clock is judged here against $1. The rules stay in internal/domain; this
-// only gathers.
-const dutyFactsQuery = `SELECT f.id, f.title, f.phase, f.part, f.coach_willing, f.coachee_willing,
-	f.framing_at, f.framing_held, f.requests_written, f.requests_validated, f.coherence_ok, f.indicators_per_objective,
-	f.approach, f.sessions_planned, f.session_minutes, f.start_date, f.end_date, f.confidentiality,
+// evaluation, no rating) as row-level security does. What depends on the
+// clock (which planned sessions are past) is judged in Go by scanDashboardRow.
+// The rules stay in internal/domain; this only gathers.
+const dashboardRowQuery = `SELECT f.id, f.title, f.coachee, f.phase, f.part,
+	f.planned_ids, f.planned_numbers, f.planned_at, f.meetings_open_at, f.meetings_open_kinds, f.held, f.last_held, f.has_facts,
+	f.coach_willing, f.coachee_willing, f.framing_at, f.framing_held, f.requests_written, f.requests_validated, f.coherence_ok,
+	f.indicators_per_objective, f.approach, f.sessions_planned, f.session_minutes, f.start_date, f.end_date, f.confidentiality,
 	f.synthesis_n, f.synthesis_parts, f.my_synthesis, f.synthesis_comments, f.open_requests, f.newest_request,
-	f.held, EXISTS (SELECT 1 FROM unnest(f.planned_at) x WHERE x > $1), f.last_held,
-	rec.ids, rec.numbers, rec.at, f.unrated_ids, f.unrated_numbers, f.unrated_at,
-	f.unanswered_journal, f.open_actions, f.next_due, f.indicators, f.assessed_coach, f.assessed_coachee,
+	f.unrated_id, f.unrated_number, f.unanswered_journal, f.open_actions, f.next_due, f.indicators, f.assessed_coach, f.assessed_coachee,
 	f.final_at, f.final_held, f.coachee_synthesis, f.my_feedback, f.report_n, f.report_parts, f.my_report
-FROM my_duty_facts f
-CROSS JOIN LATERAL (SELECT coalesce(array_agg(p.id ORDER BY p.n), '{}') AS ids, coalesce(array_agg(p.n ORDER BY p.n), '{}') AS numbers,
-	coalesce(array_agg(p.at ORDER BY p.n), '{}') AS at
-	FROM unnest(f.planned_ids, f.planned_numbers, f.planned_at) AS p(id, n, at) WHERE p.at <= $1) rec`
+FROM my_dashboard f`
 
 // queueDutyFacts queues the facts of the person's open engagements, or of one
 // (engagementID): its condition reaches the view's first join.
-func queueDutyFacts(b *pgx.Batch, now time.Time, engagementID string) {
+func queueDutyFacts(b *pgx.Batch, engagementID string) {
 	if engagementID == "" {
-		b.Queue(dutyFactsQuery+` ORDER BY f.title LIMIT 200`, now)
+		b.Queue(dashboardRowQuery + ` WHERE f.has_facts ORDER BY f.title LIMIT 200`)
 		return
 	}
-	b.Queue(dutyFactsQuery+` WHERE f.id = $2`, now, engagementID)
+	b.Queue(dashboardRowQuery+` WHERE f.has_facts AND f.id = $1`, engagementID)
 }
 
-func readDutyFacts(br pgx.BatchResults) ([]PartFacts, error) {
+func readDutyFacts(br pgx.BatchResults, now time.Time) ([]PartFacts, error) {
 	rows, _ := br.Query()
-	out, err := pgx.CollectRows(rows, scanPartFacts)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (PartFacts, error) {
+		row, err := scanDashboardRow(r, now)
+		return row.facts, err
+	})
 	return out, dbError("duty facts", err)
 }
 
@@ -64,9 +64,9 @@ func (s *Store) DutyFacts(ctx context.Context, sc Scope, now time.Time, engageme
 		return nil, nil
 	}
 	var out []PartFacts
-	err := s.View(ctx, sc, func(b *pgx.Batch) { queueDutyFacts(b, now, engagementID) }, func(br pgx.BatchResults) error {
+	err := s.View(ctx, sc, func(b *pgx.Batch) { queueDutyFacts(b, engagementID) }, func(br pgx.BatchResults) error {
 		var err error
-		out, err = readDutyFacts(br)
+		out, err = readDutyFacts(br, now)
 		return err
 	})
 	if err != nil {
@@ -94,32 +94,49 @@ func (s *Store) markDrift(ctx context.Context, sc Scope, facts []PartFacts) erro
 	return nil
 }
 
-func scanPartFacts(r pgx.CollectableRow) (PartFacts, error) {
+// dashboardRow is a row of dashboardRowQuery: an engagement of the person as
+// the dashboard lists it, the dates of what is planned in it, and the facts
+// its duties are judged on (hasFacts: open, with its contract).
+type dashboardRow struct {
+	DashEngagement
+	part                  domain.Part
+	plannedAt, meetingsAt []time.Time
+	plannedN              []int
+	meetingKinds          []string
+	hasFacts              bool
+	facts                 PartFacts
+}
+
+// scanDashboardRow reads one row of dashboardRowQuery, judging its planned
+// sessions against now.
+func scanDashboardRow(r pgx.CollectableRow, now time.Time) (dashboardRow, error) {
 	var (
-		p                          PartFacts
+		d                          dashboardRow
 		written, validated         []bool
 		c                          Contract
 		synParts, repParts         []string
 		framingAt, finalAt, newest *time.Time
 		lastHeld, nextDue          *time.Time
-		recIDs, rateIDs            []string
-		recN, rateN                []int
-		recAt, rateAt              []time.Time
+		plannedIDs                 []string
+		rateID                     *string
+		rateN                      *int
 		part                       string
 	)
+	e, p := &d.DashEngagement, &d.facts
 	f := &p.EngagementFacts
 	st := &f.Cadrage
-	err := r.Scan(&f.ID, &f.Title, &f.Phase, &part, &st.CoachWilling, &st.CoacheeWilling, &framingAt, &st.FramingHeld,
-		&written, &validated, &st.Coherent, &st.IndicatorsPerObjective,
-		&c.Approach, &c.SessionsPlanned, &c.SessionMin, &c.Start, &c.End, &c.Confidentiality,
+	err := r.Scan(&e.ID, &e.Title, &e.Other, &e.Phase, &part,
+		&plannedIDs, &d.plannedN, &d.plannedAt, &d.meetingsAt, &d.meetingKinds, &e.Held, &lastHeld, &d.hasFacts,
+		&st.CoachWilling, &st.CoacheeWilling, &framingAt, &st.FramingHeld, &written, &validated, &st.Coherent,
+		&st.IndicatorsPerObjective, &c.Approach, &c.SessionsPlanned, &c.SessionMin, &c.Start, &c.End, &c.Confidentiality,
 		&st.Synthesis.Current, &synParts, &f.MySynthesis, &f.SynthesisComments, &f.OpenRequests, &newest,
-		&f.SessionsHeld, &f.NextBooked, &lastHeld, &recIDs, &recN, &recAt, &rateIDs, &rateN, &rateAt,
-		&f.UnansweredJournal, &f.OpenActions, &nextDue, &f.Indicators, &f.AssessedByCoach, &f.AssessedByCoachee,
+		&rateID, &rateN, &f.UnansweredJournal, &f.OpenActions, &nextDue, &f.Indicators, &f.AssessedByCoach, &f.AssessedByCoachee,
 		&finalAt, &f.FinalHeld, &f.CoacheeSynthesis, &f.MyFeedback, &f.Report.Current, &repParts, &f.MyReport)
 	if err != nil {
-		return p, err
+		return d, err
 	}
-	p.Part = domain.Part(part)
+	d.part, p.Part = domain.Part(part), domain.Part(part)
+	f.ID, f.Title, f.Phase, f.SessionsHeld = e.ID, e.Title, e.Phase, e.Held
 	// Requests come ordered by level: coachee, company.
 	if len(written) == 2 && len(validated) == 2 {
 		st.CoacheeRequest = domain.RequestState{Written: written[0], Validated: validated[0]}
@@ -135,15 +152,28 @@ func scanPartFacts(r pgx.CollectableRow) (PartFacts, error) {
 	if c.SessionsPlanned != nil {
 		f.SessionsPlanned = *c.SessionsPlanned
 	}
+	e.Planned = f.SessionsPlanned
 	f.ContractStart, f.ContractEnd, f.FramingAt, f.FinalAt, f.LastHeld, f.NextActionDue = at(c.Start), at(c.End), at(framingAt), at(finalAt), at(lastHeld), at(nextDue)
 	f.NewestRequest = at(newest)
-	for i := range recIDs {
-		f.ToRecord = append(f.ToRecord, domain.SessionRef{ID: recIDs[i], Number: recN[i], At: recAt[i]})
+	f.NextBooked, f.ToRecord = plannedFacts(plannedIDs, d.plannedN, d.plannedAt, now)
+	if rateID != nil && rateN != nil {
+		f.ToRate = domain.SessionRef{ID: *rateID, Number: *rateN}
 	}
-	for i := range rateIDs {
-		f.ToRate = append(f.ToRate, domain.SessionRef{ID: rateIDs[i], Number: rateN[i], At: rateAt[i]})
+	return d, nil
+}
+
+// plannedFacts judges the planned sessions (by number) against now: whether
+// one is still to come, and those whose date has passed without being
+// recorded.
+func plannedFacts(ids []string, numbers []int, at []time.Time, now time.Time) (nextBooked bool, toRecord []domain.SessionRef) {
+	for i := range min(len(ids), len(numbers), len(at)) {
+		if at[i].After(now) {
+			nextBooked = true
+			continue
+		}
+		toRecord = append(toRecord, domain.SessionRef{ID: ids[i], Number: numbers[i], At: at[i]})
 	}
-	return p, nil
+	return nextBooked, toRecord
 }
 
 func at(t *time.Time) time.Time {

@@ -94,7 +94,7 @@ func TestDutyFacts(t *testing.T) {
 	// the coachee's ratings.
 	const acc = "Conduite du changement — service client"
 	sp := find("sponsor", acc)
-	if ds := sp.Duties(now); has(ds, domain.DutyCommentJournal) || has(ds, domain.DutyRateAutonomy) || len(sp.ToRate) != 0 {
+	if ds := sp.Duties(now); has(ds, domain.DutyCommentJournal) || has(ds, domain.DutyRateAutonomy) || sp.ToRate.ID != "" {
 		t.Errorf("sponsor on %s: %+v, facts %+v", acc, ds, sp.EngagementFacts)
 	}
 	if c := find("coach", acc); c.SessionsHeld == 0 || c.SessionsPlanned == 0 {
@@ -112,5 +112,24 @@ func TestDutyFactsOfAMalformedID(t *testing.T) {
 	facts, err := env.Store.DutyFacts(context.Background(), store.Scope{}, time.Now(), "not-a-uuid")
 	if err != nil || len(facts) != 0 {
 		t.Errorf("DutyFacts(\"not-a-uuid\"): %v, %v", facts, err)
+	}
+}
+
+// Planned sessions are judged against the moment: one still to come books the
+// next session; those past (at the very moment included) are to record, by
+// number.
+func TestPlannedFactsAgainstNow(t *testing.T) {
+	now := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	ids, numbers := []string{"s3", "s4", "s5"}, []int{3, 4, 5}
+	at := []time.Time{now.AddDate(0, 0, -2), now, now.Add(time.Minute)}
+	booked, rec := store.PlannedFacts(ids, numbers, at, now)
+	if !booked || len(rec) != 2 || rec[0] != (domain.SessionRef{ID: "s3", Number: 3, At: at[0]}) || rec[1].ID != "s4" {
+		t.Errorf("booked %v, to record %+v", booked, rec)
+	}
+	if booked, rec := store.PlannedFacts(ids[:2], numbers[:2], at[:2], now.Add(-time.Hour)); !booked || len(rec) != 1 {
+		t.Errorf("an hour before: booked %v, to record %+v", booked, rec)
+	}
+	if booked, rec := store.PlannedFacts(nil, nil, nil, now); booked || rec != nil {
+		t.Errorf("nothing planned: booked %v, to record %+v", booked, rec)
 	}
 }

@@ -82,8 +82,8 @@ var matrixCases = []matrixCase{
 	{table: "engagements", info: domain.InfoSummary, writeInfo: "-", engagement: "t.id", as: []string{"created_by"}, select_: summary, insert: "admin coach cocoach outsider", update: parties, delete: "admin"},
 	// Its figures, kept by the writes' triggers: read like it, never written
 	// by a request.
-	// The summaries are read only through the views of the person's own parts
-	// (my_engagements, my_duty_facts), which narrow a sponsor's figures: the
+	// The summaries are read only through the view of the person's own parts
+	// (my_dashboard), which narrows a sponsor's figures: the
 	// table itself is no one's (TestDashboardViewsKeepToTheCallersParts).
 	{table: "engagement_summaries", where: "t.engagement_id IN (SELECT engagement_id FROM engagement_parties WHERE part = 'cocoach')"},
 	{table: "engagement_parties", info: domain.InfoSummary, where: "t.part = 'sponsor'", select_: summary, insert: "coach"},
