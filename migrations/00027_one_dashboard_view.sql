@@ -51,7 +51,9 @@ LEFT JOIN engagement_parties cp ON cp.tenant_id = e.tenant_id AND cp.engagement_
 LEFT JOIN users cu ON cu.id = cp.user_id
 LEFT JOIN contracts c ON c.tenant_id = e.tenant_id AND c.engagement_id = e.id
 WHERE me.tenant_id = app_tenant() AND me.user_id = app_user();
-REVOKE ALL ON my_dashboard FROM PUBLIC;
+-- Read, never written: the default privileges (migration 00001) gave the
+-- request role every right on a new view.
+REVOKE ALL ON my_dashboard FROM PUBLIC, triade_app;
 GRANT SELECT ON my_dashboard TO triade_app;
 
 DROP VIEW my_duty_facts;
@@ -97,9 +99,9 @@ JOIN contracts c ON c.tenant_id = e.tenant_id AND c.engagement_id = e.id
 JOIN engagement_summaries s ON s.tenant_id = e.tenant_id AND s.engagement_id = e.id
 WHERE me.tenant_id = app_tenant() AND me.user_id = app_user() AND e.phase IN ('cadrage', 'accompagnement', 'bouclage');
 
-REVOKE ALL ON my_engagements, my_duty_facts FROM PUBLIC;
+REVOKE ALL ON my_engagements, my_duty_facts FROM PUBLIC, triade_app;
 GRANT SELECT ON my_engagements, my_duty_facts TO triade_app;
 
-REVOKE ALL ON my_engagements, my_duty_facts FROM PUBLIC;
+REVOKE ALL ON my_engagements, my_duty_facts FROM PUBLIC, triade_app;
 GRANT SELECT ON my_engagements, my_duty_facts TO triade_app;
 DROP VIEW my_dashboard;

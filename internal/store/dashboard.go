@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -71,8 +70,9 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, roles domain.RoleSet, n
 		// migration 00027), with the dates of what is planned (the next
 		// meeting and the coming week's agenda are judged from them below)
 		// and, for the open ones, the facts of what waits on me, judged by
-		// domain.Duties. Open engagements come first: a long history of
-		// closed ones is what the limit leaves out.
+		// domain.Duties: what waits is listed in the list's order. Open
+		// engagements come first: a long history of closed ones is what the
+		// limit leaves out.
 		b.Queue(dashboardRowQuery+` ORDER BY array_position(ARRAY['cadrage','accompagnement','bouclage','clos','interrompu'], f.phase), f.title LIMIT $1`, dashboardRows)
 		// 3. The coachee's open actions, overdue first (row-level security keeps
 		// them to the coachee's own engagements). Only a coachee of the
@@ -101,9 +101,6 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, roles domain.RoleSet, n
 				facts = append(facts, m.facts)
 			}
 		}
-		// What waits is listed by engagement title, as before the list
-		// and the facts were read together.
-		slices.SortStableFunc(facts, func(a, b PartFacts) int { return strings.Compare(a.Title, b.Title) })
 		if roles.Has(domain.RoleCoachee) {
 			if err := d.readOpenActions(br); err != nil {
 				return err

@@ -47,6 +47,18 @@ func TestDashboardViewsKeepToTheCallersParts(t *testing.T) {
 		}
 		return ids
 	}
+	// The facts of duties are given for the open engagements with a contract.
+	open := func(tenant, user string) []string {
+		rows, _ := env.Super.Query(ctx, `SELECT p.engagement_id::text FROM engagement_parties p
+			JOIN engagements e ON e.tenant_id = p.tenant_id AND e.id = p.engagement_id
+			JOIN contracts c ON c.tenant_id = p.tenant_id AND c.engagement_id = p.engagement_id
+			WHERE p.tenant_id::text = $1 AND p.user_id::text = $2 AND e.phase IN ('cadrage', 'accompagnement', 'bouclage') ORDER BY 1`, tenant, user)
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
 	// The agenda's week starts an hour before the demo's first planned session.
 	var now time.Time
 	if err := env.Super.QueryRow(ctx, `SELECT min(scheduled_at) - interval '1 hour' FROM coaching_sessions WHERE status = 'planned'`).Scan(&now); err != nil {
@@ -56,9 +68,9 @@ func TestDashboardViewsKeepToTheCallersParts(t *testing.T) {
 	for _, m := range members {
 		for _, tenant := range append(slices.Clone(tenants), "") {
 			sc := store.Scope{TenantID: tenant, UserID: m.User}
-			var want []string
+			var want, wantFacts []string
 			if tenant == m.Tenant {
-				want = parts(tenant, m.User)
+				want, wantFacts = parts(tenant, m.User), open(tenant, m.User)
 			}
 			for _, q := range []string{
 				`SELECT DISTINCT id::text FROM my_dashboard ORDER BY 1`,
@@ -87,6 +99,9 @@ func TestDashboardViewsKeepToTheCallersParts(t *testing.T) {
 				answered[q] += len(got)
 				if q == `SELECT DISTINCT id::text FROM my_dashboard ORDER BY 1` && !slices.Equal(got, want) {
 					t.Errorf("dashboard of %s in workspace %q: %v, want their engagements %v", m.User, tenant, got, want)
+				}
+				if strings.Contains(q, "has_facts") && !slices.Equal(got, wantFacts) {
+					t.Errorf("facts of %s in workspace %q: %v, want their open engagements with a contract %v", m.User, tenant, got, wantFacts)
 				}
 			}
 		}

@@ -90,6 +90,15 @@ ORDER BY e.title LIMIT 200`
 			FROM coaching_sessions s WHERE s.tenant_id = e.tenant_id AND s.engagement_id = e.id) ss
 		WHERE e.tenant_id = $1
 		ORDER BY array_position(ARRAY['cadrage','accompagnement','bouclage','clos','interrompu'], e.phase), e.title LIMIT 200`
+	// The clock's part of the facts, computed apart from the code that
+	// judges it (store.plannedFacts): whether a session is planned after $3,
+	// and the planned sessions at or before it, by number.
+	plannedBefore = mineBefore + `
+		SELECT e.id::text, coalesce(bool_or(s.status = 'planned' AND s.scheduled_at > $3), false),
+		coalesce(array_agg(s.id::text ORDER BY s.number) FILTER (WHERE s.status = 'planned' AND s.scheduled_at <= $3), '{}')
+		FROM engagements e JOIN mine ON mine.engagement_id = e.id
+		LEFT JOIN coaching_sessions s ON s.tenant_id = e.tenant_id AND s.engagement_id = e.id
+		WHERE e.tenant_id = $1 AND e.phase IN ('cadrage', 'accompagnement', 'bouclage') GROUP BY e.id`
 	agendaBefore = mineBefore + `
 		SELECT e.id, e.title, 'session', s.scheduled_at, s.number FROM coaching_sessions s
 		JOIN mine ON mine.engagement_id = s.engagement_id AND mine.part <> 'sponsor'
@@ -112,10 +121,21 @@ func sameAsBefore(t *testing.T, st *store.Store, sc store.Scope, who string, now
 	var facts []store.PartFacts
 	var engagements []store.DashEngagement
 	var agenda []store.AgendaItem
+	type plannedAt struct {
+		booked bool
+		record []string
+	}
+	planned := map[string]plannedAt{}
+	var (
+		pid     string
+		pbooked bool
+		precord []string
+	)
 	err := st.View(ctx, sc, func(b *pgx.Batch) {
 		b.Queue(dutyFactsBefore, sc.TenantID, sc.UserID)
 		b.Queue(dashEngagementsBefore, sc.TenantID, sc.UserID, now)
 		b.Queue(agendaBefore, sc.TenantID, sc.UserID, now)
+		b.Queue(plannedBefore, sc.TenantID, sc.UserID, now)
 	}, func(br pgx.BatchResults) error {
 		rows, _ := br.Query()
 		var err error
@@ -134,6 +154,14 @@ func sameAsBefore(t *testing.T, st *store.Store, sc store.Scope, who string, now
 			var a store.AgendaItem
 			return a, r.Scan(&a.EngagementID, &a.Title, &a.Kind, &a.At, &a.Number)
 		})
+		if err != nil {
+			return err
+		}
+		rows, _ = br.Query()
+		_, err = pgx.ForEachRow(rows, []any{&pid, &pbooked, &precord}, func() error {
+			planned[pid] = plannedAt{pbooked, precord}
+			return nil
+		})
 		return err
 	})
 	if err != nil {
@@ -142,6 +170,15 @@ func sameAsBefore(t *testing.T, st *store.Store, sc store.Scope, who string, now
 	got, err := st.DutyFacts(ctx, sc, now, "")
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, f := range got {
+		var record []string
+		for _, r := range f.ToRecord {
+			record = append(record, r.ID)
+		}
+		if w := planned[f.ID]; f.NextBooked != w.booked || !slices.Equal(record, w.record) && len(record)+len(w.record) > 0 {
+			t.Errorf("%s at %s, %s: next booked %v, to record %v; want %v, %v", who, now.Format(time.DateTime), f.Title, f.NextBooked, record, w.booked, w.record)
+		}
 	}
 	if g, w := normal(got), normal(facts); !reflect.DeepEqual(g, w) {
 		t.Errorf("%s at %s: duty facts from the summaries differ from those aggregated before: %s", who, now.Format(time.DateTime), firstDiff(g, w))
