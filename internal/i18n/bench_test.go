@@ -119,3 +119,33 @@ func isPartyWord(f string) bool {
 	}
 	return false
 }
+
+// TestPlainMessagesAsTranslated: a message with no value that names no party
+// is answered from its message's kept text; the answer is the catalog's, in
+// each language and for each reader, on the first call and the next ones.
+func TestPlainMessagesAsTranslated(t *testing.T) {
+	checked := 0
+	for id, m := range messages {
+		if m.named != [3]bool{} {
+			continue
+		}
+		for _, lang := range Languages {
+			for _, viewer := range []string{"", "coach", "coachee", "sponsor"} {
+				ctx := WithViewer(WithLang(context.Background(), lang), viewer)
+				want := translate(lang, localizers[lang], spokenTo(id, viewer), nil)
+				for range 2 {
+					if got := T(ctx, id); got != want {
+						t.Fatalf("%s in %s for %q: %q, want %q", id, lang, viewer, got, want)
+					}
+				}
+				checked++
+			}
+		}
+	}
+	if checked < 1000 {
+		t.Errorf("only %d plain messages checked", checked)
+	}
+	if en, fr := T(WithLang(context.Background(), "en"), "account.address"), T(WithLang(context.Background(), "fr"), "account.address"); en == fr {
+		t.Errorf("account.address: the same in English and French, %q", en)
+	}
+}

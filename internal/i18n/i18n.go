@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -29,9 +30,23 @@ var (
 	bundle     = goi18n.NewBundle(language.French)
 	matcher    = language.NewMatcher([]language.Tag{language.French, language.English})
 	localizers = map[string]*goi18n.Localizer{}
-	// variants holds the IDs of the messages spoken to a reader (WithViewer).
-	variants = map[string]bool{}
+	// variants holds the IDs of the messages spoken to a reader (WithViewer):
+	// reader's part -> message ID -> the ID of its variant for that reader.
+	variants = map[string]map[string]string{}
+	// messages holds what T asks of a message ID in one lookup (read-only
+	// after start-up).
+	messages = map[string]*message{}
 )
+
+// message is a catalog message as T meets it: the parties it names (whose
+// forms of address come from the context) and, when it names none, its text
+// without values in each language, kept once translated: labels, headings
+// and options, most of a page's messages, then cost one map lookup
+// (BenchmarkT/plain) instead of a memo key and the memo's map.
+type message struct {
+	named [3]bool                   // names parties[i]
+	plain [2]atomic.Pointer[string] // by index in Languages
+}
 
 func init() {
 	bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
@@ -45,13 +60,23 @@ func init() {
 			panic(fmt.Sprintf("i18n: %s: %v", f, err))
 		}
 		for _, m := range mf.Messages {
-			for _, p := range parties {
+			msg := messages[m.ID]
+			if msg == nil {
+				msg = &message{}
+				messages[m.ID] = msg
+			}
+			for i, p := range parties {
 				if p.fields.MatchString(m.Other + m.One) {
 					p.named[m.ID] = true
+					msg.named[i] = true
 				}
 			}
-			if strings.Contains(m.ID, ".to_") {
-				variants[m.ID] = true
+			if i := strings.LastIndex(m.ID, ".to_"); i >= 0 {
+				base, part := m.ID[:i], m.ID[i+len(".to_"):]
+				if variants[part] == nil {
+					variants[part] = map[string]string{}
+				}
+				variants[part][base] = m.ID
 			}
 		}
 	}
@@ -257,8 +282,8 @@ func Viewer(ctx context.Context) string {
 // spokenTo is the ID of the message as read by a viewer: its ".to_<part>"
 // variant when the catalog has one.
 func spokenTo(id, viewer string) string {
-	if viewer != "" && variants[id+".to_"+viewer] {
-		return id + ".to_" + viewer
+	if v, ok := variants[viewer][id]; ok {
+		return v
 	}
 	return id
 }
@@ -269,12 +294,27 @@ func spokenTo(id, viewer string) string {
 // "(s)". A missing ID shows as itself, and a test keeps the catalogs complete.
 func T(ctx context.Context, id string, pairs ...any) string {
 	id = spokenTo(id, Viewer(ctx))
-	for _, p := range parties {
-		if p.named[id] { // a form given among the pairs wins over the context's
+	m := messages[id]
+	if m == nil { // not in the catalogs: translated (as itself) the long way
+		return Translate(Lang(ctx), id, pairs...)
+	}
+	lang := Lang(ctx)
+	if len(pairs) == 0 && m.named == [3]bool{} {
+		if i := slices.Index(Languages, lang); i >= 0 && i < len(m.plain) {
+			if s := m.plain[i].Load(); s != nil {
+				return *s
+			}
+			s := Translate(lang, id)
+			m.plain[i].Store(&s)
+			return s
+		}
+	}
+	for i, p := range parties {
+		if m.named[i] { // a form given among the pairs wins over the context's
 			pairs = append(pairs[:len(pairs):len(pairs)], p.form, formIn(ctx, p.key))
 		}
 	}
-	return Translate(Lang(ctx), id, pairs...)
+	return Translate(lang, id, pairs...)
 }
 
 // Translate is T for code that has a language but no request (e-mails). A
