@@ -149,3 +149,13 @@ func TestPlainMessagesAsTranslated(t *testing.T) {
 		t.Errorf("account.address: the same in English and French, %q", en)
 	}
 }
+
+// Every signed-in page of a workspace puts the workspace's zone in its
+// context.
+func BenchmarkWithZone(b *testing.B) {
+	b.ReportAllocs()
+	ctx := context.Background()
+	for b.Loop() {
+		WithZone(ctx, "Europe/Paris")
+	}
+}

@@ -140,11 +140,30 @@ func Lang(ctx context.Context) string {
 
 // WithZone returns a context whose dates show in the named time zone.
 func WithZone(ctx context.Context, name string) context.Context {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
+	loc, ok := Location(name)
+	if !ok {
 		loc = paris
 	}
 	return context.WithValue(ctx, zoneKey, loc)
+}
+
+// zones keeps each time zone once loaded: time.LoadLocation reads and parses
+// the zone's file on every call (about 50 µs, a tenth of a small page), and
+// every signed-in page asks for its workspace's. Only names that load are
+// kept, so the map is bounded by the zone database.
+var zones sync.Map // name → *time.Location
+
+// Location returns the named IANA time zone, loaded once per process.
+func Location(name string) (*time.Location, bool) {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), true
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, false
+	}
+	zones.Store(name, loc)
+	return loc, true
 }
 
 var paris = mustZone("Europe/Paris")

@@ -165,6 +165,30 @@ func TestDatesInWorkspaceZone(t *testing.T) {
 	}
 }
 
+// TestZonesLoadedOnce: a zone is read from the database once and answered
+// from memory after; a name that does not load is not kept, and the page
+// falls back to Paris each time.
+func TestZonesLoadedOnce(t *testing.T) {
+	first, ok := Location("America/New_York")
+	if !ok || first.String() != "America/New_York" {
+		t.Fatalf("America/New_York: %v %v", first, ok)
+	}
+	if again, _ := Location("America/New_York"); again != first {
+		t.Error("the second call loaded the zone again")
+	}
+	for range 2 {
+		if loc, ok := Location("Mars/Olympus_Mons"); ok || loc != nil {
+			t.Errorf("unknown zone answered %v", loc)
+		}
+		if z := Zone(WithZone(context.Background(), "Mars/Olympus_Mons")); z != paris {
+			t.Errorf("unknown zone: dates in %v, want Europe/Paris", z)
+		}
+	}
+	if _, kept := zones.Load("Mars/Olympus_Mons"); kept {
+		t.Error("an unknown zone name was kept")
+	}
+}
+
 // The rule for naming the coachee: a French message never writes the word
 // (coaché, coachée, personne coachée) itself, since it would then name every
 // coachee alike. It uses one of the fields of coachee.words, and only the

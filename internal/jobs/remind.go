@@ -83,7 +83,7 @@ func unsubscribeLink(base string, rc store.Recipient) string {
 }
 
 func zone(name string) *time.Location {
-	if loc, err := time.LoadLocation(name); err == nil {
+	if loc, ok := i18n.Location(name); ok {
 		return loc
 	}
 	return time.UTC
