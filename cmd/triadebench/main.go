@@ -122,14 +122,12 @@ var (
 )
 
 func runScale(ctx context.Context, name string, sc bench.Scale, conc int, dur time.Duration) ([]bench.Result, error) {
-	dir, err := os.MkdirTemp("/dev/shm", "triade-bench-")
+	scratch, err := pglocal.NewScratch("triade-bench-")
 	if err != nil {
-		dir, err = os.MkdirTemp("", "triade-bench-")
-		if err != nil {
-			return nil, err
-		}
+		return nil, err
 	}
-	defer os.RemoveAll(dir)
+	defer scratch.Remove()
+	dir := scratch.Dir
 	// pg_stat_statements tells where the database's time goes (-stats). It is
 	// loaded only then: tracking every statement, nested ones and planning
 	// included, is an instrument's cost that a served request does not pay.

@@ -24,16 +24,12 @@ import (
 // user, which rules out a subdirectory of t.TempDir() or os.MkdirTemp.
 func tempDir(t *testing.T) string {
 	t.Helper()
-	base := ""
-	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
-		base = "/dev/shm"
-	}
-	dir, err := os.MkdirTemp(base, "pglocal-test-")
+	s, err := NewScratch("pglocal-test-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	return dir
+	t.Cleanup(s.Remove)
+	return s.Dir
 }
 
 func start(t *testing.T, opts Options) *Server {
@@ -324,5 +320,52 @@ func TestLongDir(t *testing.T) {
 	s := start(t, Options{Dir: long + "/pg", Ephemeral: true})
 	if err := connect(t, s).QueryRow(context.Background(), "select 1").Scan(&one); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestScratchSweepsWhatNoOneHolds: a scratch directory is removed by the next
+// NewScratch once its owner is gone (the lock dies with the process), never
+// while it is held, nor in its first minute (before its owner locks it).
+func TestScratchSweepsWhatNoOneHolds(t *testing.T) {
+	prefix := fmt.Sprintf("pglocal-sweep-%d-", os.Getpid())
+	held, err := NewScratch(prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Remove()
+	base := filepath.Dir(held.Dir)
+	orphan, err := os.MkdirTemp(base, prefix) // as a killed owner leaves it
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(orphan)
+	if err := os.WriteFile(filepath.Join(orphan, "PG_VERSION"), []byte("15\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	young, err := os.MkdirTemp(base, prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(young)
+	old := time.Now().Add(-2 * scratchGrace)
+	for _, dir := range []string{held.Dir, orphan} {
+		if err := os.Chtimes(dir, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	next, err := NewScratch(prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer next.Remove()
+	for dir, want := range map[string]bool{held.Dir: true, orphan: false, young: true, next.Dir: true} {
+		if _, err := os.Stat(dir); (err == nil) != want {
+			t.Errorf("%s: kept %v, want %v", filepath.Base(dir), err == nil, want)
+		}
+	}
+	held.Remove()
+	if _, err := os.Stat(held.Dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Remove left %s: %v", held.Dir, err)
 	}
 }

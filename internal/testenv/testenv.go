@@ -40,17 +40,15 @@ func run(m *testing.M) int {
 	ctx := context.Background()
 	superURL = os.Getenv("TEST_DATABASE_URL")
 	if superURL == "" {
-		base := ""
-		if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
-			base = "/dev/shm" // tmpfs: clusters start and clone several times faster
-		}
-		dir, err := os.MkdirTemp(base, "triade-test-")
+		// A scratch directory: on tmpfs, and removed by a later run if this
+		// one is killed before its deferred cleanup (a -timeout panic).
+		scratch, err := pglocal.NewScratch("triade-test-")
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "testenv:", err)
 			return 1
 		}
-		defer os.RemoveAll(dir)
-		pg, err := pglocal.Start(ctx, pglocal.Options{Dir: dir, Ephemeral: true})
+		defer scratch.Remove()
+		pg, err := pglocal.Start(ctx, pglocal.Options{Dir: scratch.Dir, Ephemeral: true})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "testenv: start PostgreSQL:", err)
 			return 1
