@@ -33,12 +33,17 @@ const scratchGrace = time.Minute
 // NewScratch creates a directory named prefix* and holds it; it first
 // removes the stale directories of the same prefix.
 func NewScratch(prefix string) (*Scratch, error) {
-	base := os.TempDir()
-	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
-		base = "/dev/shm"
+	var dir string
+	err := errors.New("no base")
+	for _, base := range []string{"/dev/shm", os.TempDir()} {
+		if st, serr := os.Stat(base); serr != nil || !st.IsDir() {
+			continue
+		}
+		sweepScratch(base, prefix, time.Now())
+		if dir, err = os.MkdirTemp(base, prefix); err == nil {
+			break
+		}
 	}
-	sweepScratch(base, prefix, time.Now())
-	dir, err := os.MkdirTemp(base, prefix)
 	if err != nil {
 		return nil, fmt.Errorf("pglocal: %w", err)
 	}
