@@ -131,7 +131,10 @@ func runScale(ctx context.Context, name string, sc bench.Scale, conc int, dur ti
 	// pg_stat_statements tells where the database's time goes (-stats). It is
 	// loaded only then: tracking every statement, nested ones and planning
 	// included, is an instrument's cost that a served request does not pay.
-	settings := map[string]string{"shared_buffers": "1GB"}
+	// No autovacuum: the dataset is vacuumed once generated (bench.Generate),
+	// and a worker waking during a page's measure would add its CPU to the
+	// page's database time (counted over all the cluster's processes).
+	settings := map[string]string{"shared_buffers": "1GB", "autovacuum": "off"}
 	var preload []string
 	if *stats {
 		preload = append(preload, "pg_stat_statements")
