@@ -187,6 +187,20 @@ func TestZonesLoadedOnce(t *testing.T) {
 	if _, kept := zones.Load("Mars/Olympus_Mons"); kept {
 		t.Error("an unknown zone name was kept")
 	}
+	// Other spellings of a zone may load (from the system's database) but
+	// are never kept: each would be one more entry.
+	for _, name := range []string{"Europe//Paris", "./Europe/Paris", "Europe/./Paris", "Europe/../Europe/Paris", "/Europe/Paris"} {
+		Location(name)
+		if _, kept := zones.Load(name); kept {
+			t.Errorf("%q was kept", name)
+		}
+		if CanonicalZone(name) {
+			t.Errorf("%q taken as a zone's name", name)
+		}
+	}
+	if !CanonicalZone("America/Argentina/Buenos_Aires") || !CanonicalZone("UTC") {
+		t.Error("a zone's own name refused")
+	}
 }
 
 // The rule for naming the coachee: a French message never writes the word

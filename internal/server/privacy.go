@@ -123,7 +123,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) error {
 // validTimezone accepts IANA zone names that this binary knows (its own
 // copy of the database is compiled in): "" and "Local" name no zone.
 func validTimezone(name string) bool {
-	if name == "" || name == "Local" || len(name) > 64 {
+	if name == "" || name == "Local" || len(name) > 64 || !i18n.CanonicalZone(name) {
 		return false
 	}
 	_, err := time.LoadLocation(name)

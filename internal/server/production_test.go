@@ -278,7 +278,7 @@ func TestWorkspaceTimezoneSetting(t *testing.T) {
 	}
 	contains(t, c.get("/w/cabinet/settings"), `name="timezone"`, `value="Europe/Paris"`)
 
-	for _, bad := range []string{"Mars/Olympus", "Local", "", "../etc/passwd"} {
+	for _, bad := range []string{"Mars/Olympus", "Local", "", "../etc/passwd", "Europe//Paris", "./Europe/Paris"} {
 		r := c.post("/w/cabinet/settings", "years", "5", "timezone", bad)
 		if r.status != http.StatusUnprocessableEntity {
 			t.Fatalf("%q: %d", bad, r.status)
