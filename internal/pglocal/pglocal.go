@@ -332,28 +332,38 @@ func checkExisting(dir, version string, bin binaries) error {
 	// A postmaster.pid left by a killed run is harmless, postgres ignores it
 	// when its pid is dead. A live pid whose port answers is a server still
 	// running on this directory (an earlier `make run`, say).
+	if pid, port, ok := runningServer(dir); ok {
+		return fmt.Errorf("pglocal: another server is using %s (pid %d, port %d): stop it, or use another directory", dir, pid, port)
+	}
+	return nil
+}
+
+// runningServer reads the directory's postmaster.pid and tells whether it
+// names a running server: its process alive and its port answering (the
+// pid of a server that died may have gone to another process).
+func runningServer(dir string) (pid, port int, ok bool) {
 	pidFile, err := os.ReadFile(filepath.Join(dir, "postmaster.pid"))
 	if err != nil {
-		return nil
+		return 0, 0, false
 	}
 	lines := strings.Split(string(pidFile), "\n")
 	if len(lines) < 4 {
-		return nil
+		return 0, 0, false
 	}
-	pid, _ := strconv.Atoi(strings.TrimSpace(lines[0]))
-	port, _ := strconv.Atoi(strings.TrimSpace(lines[3]))
+	pid, _ = strconv.Atoi(strings.TrimSpace(lines[0]))
+	port, _ = strconv.Atoi(strings.TrimSpace(lines[3]))
 	if pid <= 0 || port <= 0 {
-		return nil
+		return 0, 0, false
 	}
 	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
-		return nil
+		return 0, 0, false
 	}
 	conn, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), time.Second)
 	if err != nil {
-		return nil
+		return 0, 0, false
 	}
 	conn.Close()
-	return fmt.Errorf("pglocal: another server is using %s (pid %d, port %d): stop it, or use another directory", dir, pid, port)
+	return pid, port, true
 }
 
 func initdb(ctx context.Context, bin binaries, dir string, owner *account, log io.Writer) error {

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 )
@@ -33,13 +31,17 @@ const scratchGrace = time.Minute
 // NewScratch creates a directory named prefix* and holds it; it first
 // removes the stale directories of the same prefix.
 func NewScratch(prefix string) (*Scratch, error) {
+	bases := []string{"/dev/shm", os.TempDir()}
+	now := time.Now()
+	for _, base := range bases {
+		sweepScratch(base, prefix, now)
+	}
 	var dir string
 	err := errors.New("no base")
-	for _, base := range []string{"/dev/shm", os.TempDir()} {
+	for _, base := range bases {
 		if st, serr := os.Stat(base); serr != nil || !st.IsDir() {
 			continue
 		}
-		sweepScratch(base, prefix, time.Now())
 		if dir, err = os.MkdirTemp(base, prefix); err == nil {
 			break
 		}
@@ -48,12 +50,15 @@ func NewScratch(prefix string) (*Scratch, error) {
 		return nil, fmt.Errorf("pglocal: %w", err)
 	}
 	lock, err := os.Open(dir)
-	if err == nil {
-		err = syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-	}
 	if err != nil {
 		os.RemoveAll(dir)
-		return nil, fmt.Errorf("pglocal: hold %s: %w", dir, err)
+		return nil, fmt.Errorf("pglocal: %w", err)
+	}
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		// A file system without flock on a directory (NFS): the directory
+		// goes unheld, and its running postmaster alone keeps a sweep away.
+		lock.Close()
+		lock = nil
 	}
 	return &Scratch{Dir: dir, lock: lock}, nil
 }
@@ -61,15 +66,18 @@ func NewScratch(prefix string) (*Scratch, error) {
 // Remove deletes the directory (its server must be stopped) and lets it go.
 func (s *Scratch) Remove() {
 	os.RemoveAll(s.Dir)
-	s.lock.Close()
+	if s.lock != nil {
+		s.lock.Close()
+	}
 }
 
-// sweepScratch removes base/prefix* directories that no process holds and
-// no live postmaster runs in.
+// sweepScratch removes base/prefix* directories (not links to one) of this
+// account that no process holds and no live postmaster runs in.
 func sweepScratch(base, prefix string, now time.Time) {
 	dirs, _ := filepath.Glob(filepath.Join(base, prefix+"*"))
 	for _, dir := range dirs {
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() || now.Sub(st.ModTime()) < scratchGrace {
+		st, err := os.Lstat(dir)
+		if err != nil || !st.IsDir() || now.Sub(st.ModTime()) < scratchGrace || !ours(st) {
 			continue
 		}
 		f, err := os.Open(dir)
@@ -83,18 +91,19 @@ func sweepScratch(base, prefix string, now time.Time) {
 	}
 }
 
-// postmasterAlive tells whether the directory's postmaster.pid names a
-// running process (a server whose owner died is stopped by Pdeathsig, but
-// not on every system, and not instantly).
+// ours tells whether a directory was made by this account: as root, the
+// data directory has been given to the server's account, so root sweeps
+// any (the prefix is this project's).
+func ours(st os.FileInfo) bool {
+	euid := os.Geteuid()
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	return euid == 0 || ok && int(sys.Uid) == euid
+}
+
+// postmasterAlive tells whether a server runs in the directory (a server
+// whose owner died is stopped by Pdeathsig, but not on every system, and not
+// instantly).
 func postmasterAlive(dir string) bool {
-	b, err := os.ReadFile(filepath.Join(dir, "postmaster.pid"))
-	if err != nil {
-		return false
-	}
-	pid, _ := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0]))
-	if pid <= 0 {
-		return false
-	}
-	err = syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
+	_, _, ok := runningServer(dir)
+	return ok
 }
