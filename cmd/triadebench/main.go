@@ -244,8 +244,9 @@ func runScale(ctx context.Context, name string, sc bench.Scale, conc int, dur ti
 		if p != bench.BaselinePage && !strings.Contains(p.Name, *pageFilter) {
 			continue
 		}
+		bench.Measuring = nil
 		if *stats {
-			owner.Exec(ctx, "SELECT pg_stat_statements_reset()")
+			bench.Measuring = func() { owner.Exec(ctx, "SELECT pg_stat_statements_reset()") }
 		}
 		out = append(out, bench.Load(ctx, base, clients[p.Persona], p, conc, dur))
 		if *stats {

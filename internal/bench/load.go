@@ -37,6 +37,11 @@ type Result struct {
 // database server's processes.
 var CPU func() (self, db time.Duration)
 
+// Measuring, when set, is called once a page's warm-up is over, before its
+// measure (the bench resets pg_stat_statements there: each connection's
+// first planning of a statement, 1–6 ms, belongs to the warm-up).
+var Measuring func()
+
 // Fixture is what a dataset's pages address: a workspace in the middle of
 // it, an engagement in accompagnement there (coach 5, coachee 104, sponsor
 // 15), one of its sessions, and a closed engagement (sponsor 17).
@@ -158,6 +163,9 @@ func Load(ctx context.Context, base string, client *http.Client, p Page, conc in
 		return lat, fails
 	}
 	run(time.Second, false) // warm-up: statement caches, connections
+	if Measuring != nil {
+		Measuring()
+	}
 	rt0 := store.RoundTrips()
 	var cpu0, db0 time.Duration
 	if CPU != nil {
