@@ -42,10 +42,15 @@ type Membership struct {
 
 const userCols = `id, email, name, coalesce(password_hash, ''), coalesce(locale, ''), address_form`
 
-func scanUser(row pgx.Row) (User, error) {
+func scanUser(row pgx.Row, more ...any) (User, error) {
 	var u User
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Locale, &u.AddressForm)
+	err := scanUserInto(row, &u, more...)
 	return u, err
+}
+
+// scanUserInto reads userCols into u, then the columns that follow into more.
+func scanUserInto(row pgx.Row, u *User, more ...any) error {
+	return row.Scan(append([]any{&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Locale, &u.AddressForm}, more...)...)
 }
 
 // lookUp makes the one account with this e-mail visible to the rest of the
@@ -200,30 +205,28 @@ type Person struct {
 	Memberships []Membership
 }
 
-// queue reads the person the transaction is for (app_user()).
+// queue reads the person the transaction is for (app_user()), whether they
+// have a second factor (in the same statement: every signed-in request
+// reads it) and their workspaces.
 func (p *Person) queue(b *pgx.Batch) {
-	b.Queue(`SELECT ` + userCols + ` FROM users WHERE id = app_user()`)
+	b.Queue(`SELECT ` + userCols + `, EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = users.id) FROM users WHERE id = app_user()`)
 	b.Queue(`SELECT w.id, w.slug, w.name, w.timezone, m.roles, w.require_2fa
 		FROM memberships m JOIN workspaces w ON w.id = m.tenant_id
 		WHERE m.user_id = app_user() AND m.joined_at IS NOT NULL ORDER BY w.name`)
-	b.Queue(`SELECT EXISTS (SELECT 1 FROM user_totp WHERE user_id = app_user())`)
 }
 
 func (p *Person) read(br pgx.BatchResults) error {
-	var err error
-	if p.User, err = scanUser(br.QueryRow()); err != nil {
+	if err := scanUserInto(br.QueryRow(), &p.User, &p.User.TwoFactor); err != nil {
 		return err
 	}
+	var err error
 	rows, _ := br.Query()
 	p.Memberships, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Membership, error) {
 		var m Membership
 		err := r.Scan(&m.Workspace.ID, &m.Workspace.Slug, &m.Workspace.Name, &m.Workspace.Timezone, &m.Roles, &m.RequireTwoFactor)
 		return m, err
 	})
-	if err != nil {
-		return err
-	}
-	return br.QueryRow().Scan(&p.User.TwoFactor)
+	return err
 }
 
 // newToken returns a random URL-safe token and the hash stored in its place, so
