@@ -42,9 +42,9 @@ type Membership struct {
 
 const userCols = `id, email, name, coalesce(password_hash, ''), coalesce(locale, ''), address_form`
 
-func scanUser(row pgx.Row, more ...any) (User, error) {
+func scanUser(row pgx.Row) (User, error) {
 	var u User
-	err := scanUserInto(row, &u, more...)
+	err := scanUserInto(row, &u)
 	return u, err
 }
 
