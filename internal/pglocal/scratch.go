@@ -56,7 +56,7 @@ func NewScratch(prefix string) (*Scratch, error) {
 	}
 	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		// A file system without flock on a directory (NFS): the directory
-		// goes unheld, and its running postmaster alone keeps a sweep away.
+		// goes unheld, and a sweep, which cannot lock it either, leaves it.
 		lock.Close()
 		lock = nil
 	}
