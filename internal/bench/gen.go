@@ -264,20 +264,22 @@ func Generate(ctx context.Context, pool *pgxpool.Pool, sc Scale, hash string, ou
 			})
 		},
 		func() error {
-			return copy("actions", []string{"tenant_id", "id", "engagement_id", "title", "description", "due_date", "status", "shared_at"}, totalActions, func(i int) []any {
+			// Each action has one journal entry (below), written now: the
+			// count and last entry the journal's trigger keeps on it.
+			return copy("actions", []string{"tenant_id", "id", "engagement_id", "title", "description", "due_date", "status", "shared_at", "journal_count", "journal_last"}, totalActions, func(i int) []any {
 				e, j := locate(actionOffsets, i)
 				var shared any
 				if j == 0 {
 					shared = now
 				}
 				return []any{id(kWorkspace, e/engagementsPer), id(kAction, i), id(kEngagement, e), fmt.Sprintf("Action %d", j+1), text(i),
-					now.AddDate(0, 0, j-12), []string{"todo", "in_progress", "done", "dropped"}[j%4], shared}
+					now.AddDate(0, 0, j-12), []string{"todo", "in_progress", "done", "dropped"}[j%4], shared, 1, now}
 			})
 		},
 		func() error {
-			return copy("journal_entries", []string{"tenant_id", "id", "action_id", "engagement_id", "did", "happened", "learnt"}, totalActions, func(i int) []any {
+			return copy("journal_entries", []string{"tenant_id", "id", "action_id", "engagement_id", "at", "did", "happened", "learnt"}, totalActions, func(i int) []any {
 				e, _ := locate(actionOffsets, i)
-				return []any{id(kWorkspace, e/engagementsPer), id(kJournal, i), id(kAction, i), id(kEngagement, e), text(i + 4), text(i + 5), text(i + 6)}
+				return []any{id(kWorkspace, e/engagementsPer), id(kJournal, i), id(kAction, i), id(kEngagement, e), now, text(i + 4), text(i + 5), text(i + 6)}
 			})
 		},
 	)

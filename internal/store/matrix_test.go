@@ -32,6 +32,10 @@ import (
 //	nobody                             no workspace, no person
 var matrixPersonas = []string{"coach", "cocoach", "coachee", "sponsor", "admin", "outsider", "foreign", "nobody"}
 
+// actionKept: an action's journal count and last entry, kept by the
+// journal's writes (migration 00030).
+var actionKept = []string{"journal_count", "journal_last"}
+
 // matrixCase is one table's row under test and who may do what with it. Each
 // operation lists the personas PostgreSQL lets through; every other persona
 // must be refused (no row seen or changed, or a row-level security error).
@@ -48,6 +52,10 @@ type matrixCase struct {
 	part string
 	// blank lists the text columns a new row starts without (born empty).
 	blank []string
+	// kept lists the columns the database keeps from other tables (triggers
+	// write them): the request role has no right on them, so an honest
+	// INSERT leaves them out and an UPDATE does not name them.
+	kept []string
 	// info is the row of internal/domain's rule set the table holds: its
 	// readers must be the parts the rule set lets read it.
 	info domain.Info
@@ -125,12 +133,12 @@ var matrixCases = []matrixCase{
 	// Actions and journal (InfoActions, InfoSharedActions): the coachee's;
 	// the sponsor reads what the coachee shared.
 	{table: "actions", info: domain.InfoActions, where: "t.shared_at IS NULL AND EXISTS (SELECT 1 FROM journal_entries j WHERE j.tenant_id = t.tenant_id AND j.action_id = t.id)",
-		as: []string{"created_by"}, select_: coaching, insert: coaching, update: "coachee", delete: coaches},
+		as: []string{"created_by"}, kept: actionKept, select_: coaching, insert: coaching, update: "coachee", delete: coaches},
 	// A line of a session's action plan the coachee has not started: the
 	// coaches still shape it while recording the session.
 	{table: "actions", info: domain.InfoSessionContent, writeInfo: domain.InfoActions, where: "t.shared_at IS NULL AND t.session_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM journal_entries j WHERE j.tenant_id = t.tenant_id AND j.action_id = t.id)",
-		as: []string{"created_by"}, select_: coaching, insert: coaching, update: coaching, delete: coaches},
-	{table: "actions", info: domain.InfoSharedActions, writeInfo: domain.InfoActions, where: "t.shared_at IS NOT NULL", as: []string{"created_by"}, select_: parties, insert: coaching, update: "coachee", delete: coaches},
+		as: []string{"created_by"}, kept: actionKept, select_: coaching, insert: coaching, update: coaching, delete: coaches},
+	{table: "actions", info: domain.InfoSharedActions, writeInfo: domain.InfoActions, where: "t.shared_at IS NOT NULL", as: []string{"created_by"}, kept: actionKept, select_: parties, insert: coaching, update: "coachee", delete: coaches},
 	{table: "journal_entries", where: "NOT EXISTS (SELECT 1 FROM actions a WHERE a.tenant_id = t.tenant_id AND a.id = t.action_id AND a.shared_at IS NOT NULL)",
 		as: []string{"author_id"}, select_: coaching, insert: "coachee"},
 	{table: "journal_entries", where: "EXISTS (SELECT 1 FROM actions a WHERE a.tenant_id = t.tenant_id AND a.id = t.action_id AND a.shared_at IS NOT NULL)",
@@ -404,7 +412,7 @@ func (m *matrix) statement(c matrixCase, p picked, op, who string) (string, []an
 	case "DELETE":
 		return `DELETE FROM ` + table + ` WHERE ctid = $1::tid`, []any{p.ctid}, nil
 	case "UPDATE":
-		col := firstColumn(p.content)
+		col := firstColumn(p.content, c.kept)
 		return `UPDATE ` + table + ` SET ` + ident(col) + ` = ` + ident(col) + ` WHERE ctid = $1::tid`, []any{p.ctid}, nil
 	}
 	row := map[string]any{}
@@ -434,6 +442,9 @@ func (m *matrix) statement(c matrixCase, p picked, op, who string) (string, []an
 	for _, col := range c.blank {
 		row[col] = ""
 	}
+	for _, col := range c.kept {
+		delete(row, col)
+	}
 	switch c.part {
 	case "part":
 		for part, user := range p.parts {
@@ -456,15 +467,21 @@ func (m *matrix) statement(c matrixCase, p picked, op, who string) (string, []an
 	if _, ok := row["id"].(float64); ok {
 		overriding = " OVERRIDING SYSTEM VALUE"
 	}
-	return `INSERT INTO ` + table + overriding + ` SELECT * FROM json_populate_record(null::` + table + `, $1::json)`, []any{string(raw)}, nil
+	cols := make([]string, 0, len(row))
+	for k := range row {
+		cols = append(cols, ident(k))
+	}
+	slices.Sort(cols)
+	list := strings.Join(cols, ", ")
+	return `INSERT INTO ` + table + ` (` + list + `)` + overriding + ` SELECT ` + list + ` FROM json_populate_record(null::` + table + `, $1::json)`, []any{string(raw)}, nil
 }
 
 // firstColumn is a column to rewrite with its own value: the update changes
 // nothing, so only the policies decide.
-func firstColumn(row map[string]any) string {
+func firstColumn(row map[string]any, kept []string) string {
 	keys := make([]string, 0, len(row))
 	for k := range row {
-		if k != "tenant_id" {
+		if k != "tenant_id" && !slices.Contains(kept, k) {
 			keys = append(keys, k)
 		}
 	}

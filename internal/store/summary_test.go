@@ -47,6 +47,25 @@ func (f *privacyFixture) summaryDiff(tenant string) []string {
 	return out
 }
 
+// journalCountDiff lists the workspace's actions whose journal count or last
+// entry, kept on the action by the journal's writes, differ from a recount.
+func (f *privacyFixture) journalCountDiff(tenant string) []string {
+	f.t.Helper()
+	rows, err := f.env.Super.Query(f.ctx, `SELECT a.id::text || ': kept ' || a.journal_count || ' ' || coalesce(a.journal_last::text, '-')
+			|| ', recounted ' || count(j.id) || ' ' || coalesce(max(j.at)::text, '-')
+		FROM actions a LEFT JOIN journal_entries j ON j.tenant_id = a.tenant_id AND j.action_id = a.id
+		WHERE a.tenant_id::text = $1 GROUP BY a.tenant_id, a.id
+		HAVING a.journal_count <> count(j.id) OR a.journal_last IS DISTINCT FROM max(j.at) ORDER BY 1`, tenant)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return out
+}
+
 // errSkip: the write had nothing to act on.
 var errSkip = errors.New("nothing to act on")
 
@@ -281,6 +300,9 @@ func TestSummariesMatchRebuild(t *testing.T) {
 		if d := f.summaryDiff(tenant); len(d) > 0 {
 			t.Fatalf("step %d (%s on %s, seed %d): the stored summaries differ from the rebuilt ones:\n%s", step, op.name, id, seed, strings.Join(d, "\n"))
 		}
+		if d := f.journalCountDiff(tenant); len(d) > 0 {
+			t.Fatalf("step %d (%s on %s, seed %d): the journal counts kept on the actions differ from a recount:\n%s", step, op.name, id, seed, strings.Join(d, "\n"))
+		}
 	}
 	// What the pages read from the summaries is what the source tables gave,
 	// for each party, now and at other moments (the clock decides what is
@@ -312,48 +334,96 @@ func TestSummariesUnderConcurrentWrites(t *testing.T) {
 	coachee := f.str(`SELECT id::text FROM users WHERE email = 'coachee@demo.test'`)
 	var before int
 	fmt.Sscan(f.str(`SELECT open_actions::text FROM engagement_summaries WHERE engagement_id::text = $1`, eng), &before)
-	// addAction begins a transaction as the coachee and adds an open action.
-	addAction := func(title string) pgx.Tx {
-		tx, err := f.env.App.Begin(f.ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tx.Exec(f.ctx, `SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)`, tenant, coachee); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tx.Exec(f.ctx, `INSERT INTO actions (tenant_id, engagement_id, title, created_by) VALUES ($1, $2, $3, $4)`, tenant, eng, title, coachee); err != nil {
-			t.Fatal(err)
-		}
-		return tx
-	}
-	first := addAction("La première")
-	second := make(chan error, 1)
-	go func() {
-		tx, err := f.env.App.Begin(f.ctx)
-		if err == nil {
-			_, err = tx.Exec(f.ctx, `SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)`, tenant, coachee)
-		}
-		if err == nil {
-			_, err = tx.Exec(f.ctx, `INSERT INTO actions (tenant_id, engagement_id, title, created_by) VALUES ($1, $2, 'La seconde', $3)`, tenant, eng, coachee)
-		}
-		if err == nil {
-			err = tx.Commit(f.ctx)
-		} else if tx != nil {
-			tx.Rollback(f.ctx)
-		}
-		second <- err
-	}()
-	time.Sleep(300 * time.Millisecond) // the second writer now waits on the first
-	if err := first.Commit(f.ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := <-second; err != nil {
-		t.Fatalf("the second concurrent write failed: %v", err)
+	err := f.twoWritersAtOnce(tenant, coachee, `INSERT INTO actions (tenant_id, engagement_id, title, created_by) VALUES ($1, $2, $3, $4)`,
+		[]any{tenant, eng, "La première", coachee}, []any{tenant, eng, "La seconde", coachee})
+	if err != nil {
+		t.Fatalf("the concurrent writes failed: %v", err)
 	}
 	if d := f.summaryDiff(tenant); len(d) > 0 {
 		t.Fatalf("after concurrent writes, the stored summaries differ from the rebuilt ones:\n%s", strings.Join(d, "\n"))
 	}
 	if got := f.str(`SELECT open_actions::text FROM engagement_summaries WHERE engagement_id::text = $1`, eng); got != fmt.Sprint(before+2) {
 		t.Errorf("open actions %s, want %d", got, before+2)
+	}
+}
+
+// beginAs begins a transaction of the request role as the person and runs one
+// statement in it; on failure the transaction is rolled back.
+func (f *privacyFixture) beginAs(tenant, user, stmt string, args ...any) (pgx.Tx, error) {
+	tx, err := f.env.App.Begin(f.ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err = tx.Exec(f.ctx, `SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)`, tenant, user); err == nil {
+		_, err = tx.Exec(f.ctx, stmt, args...)
+	}
+	if err != nil {
+		tx.Rollback(f.ctx)
+		return nil, err
+	}
+	return tx, nil
+}
+
+// twoWritersAtOnce runs stmt as the person in two transactions at once: the
+// second while the first has written and not yet committed, so that whatever
+// the second's triggers lock waits for the first. Both must commit.
+func (f *privacyFixture) twoWritersAtOnce(tenant, user, stmt string, first, second []any) error {
+	tx, err := f.beginAs(tenant, user, stmt, first...)
+	if err != nil {
+		return err
+	}
+	done := make(chan error, 1)
+	go func() {
+		tx, err := f.beginAs(tenant, user, stmt, second...)
+		if err == nil {
+			err = tx.Commit(f.ctx)
+		}
+		done <- err
+	}()
+	time.Sleep(300 * time.Millisecond) // the second writer now waits on the first
+	if err := tx.Commit(f.ctx); err != nil {
+		<-done
+		return err
+	}
+	return <-done
+}
+
+// TestJournalCountsUnderConcurrentWrites writes two journal entries on one
+// action from two transactions at once, the second while the first has not
+// committed: the second's recount waits for the first and counts both
+// (without the lock on the action's row, it counts from a snapshot without
+// the first entry and keeps 1). The request role may not set the counts
+// itself: it has no right on those columns.
+func TestJournalCountsUnderConcurrentWrites(t *testing.T) {
+	f := seededDemo(t)
+	tenant := f.str(`SELECT id::text FROM workspaces WHERE slug = 'demo'`)
+	eng := f.str(`SELECT id::text FROM engagements WHERE tenant_id::text = $1 AND phase = 'accompagnement' ORDER BY title LIMIT 1`, tenant)
+	coachee := f.str(`SELECT id::text FROM users WHERE email = 'coachee@demo.test'`)
+	act := f.str(`SELECT id::text FROM actions WHERE engagement_id::text = $1 ORDER BY id LIMIT 1`, eng)
+	var before int
+	fmt.Sscan(f.str(`SELECT count(*)::text FROM journal_entries WHERE action_id::text = $1`, act), &before)
+	entry := []any{tenant, act, eng, coachee}
+	err := f.twoWritersAtOnce(tenant, coachee, `INSERT INTO journal_entries (tenant_id, action_id, engagement_id, author_id, did) VALUES ($1, $2, $3, $4, 'Essayé')`, entry, entry)
+	if err != nil {
+		t.Fatalf("the concurrent entries failed: %v", err)
+	}
+	if got := f.str(`SELECT journal_count::text FROM actions WHERE id::text = $1`, act); got != fmt.Sprint(before+2) {
+		t.Errorf("journal count %s after two concurrent entries, want %d", got, before+2)
+	}
+	if d := f.journalCountDiff(tenant); len(d) > 0 {
+		t.Fatalf("the journal counts kept on the actions differ from a recount:\n%s", strings.Join(d, "\n"))
+	}
+	for _, sql := range []string{
+		`UPDATE actions SET journal_count = 99 WHERE id = '` + act + `'`,
+		`UPDATE actions SET journal_last = now() WHERE id = '` + act + `'`,
+		`INSERT INTO actions (tenant_id, engagement_id, title, created_by, journal_count) VALUES ('` + tenant + `', '` + eng + `', 'Fausse', '` + coachee + `', 5)`,
+	} {
+		tx, err := f.beginAs(tenant, coachee, sql)
+		if err == nil {
+			tx.Rollback(f.ctx)
+			t.Errorf("the request role could run %s", sql)
+		} else if !strings.Contains(err.Error(), "permission denied") {
+			t.Errorf("%s: want permission denied, got %v", sql, err)
+		}
 	}
 }
