@@ -12,7 +12,9 @@ ALTER TABLE actions ADD COLUMN journal_count integer NOT NULL DEFAULT 0,
                     ADD COLUMN journal_last timestamptz;
 
 -- Only the writes of the journal set them: the request role keeps its
--- rights on every other column, none on these.
+-- rights on every other column, none on these. (Column rights do not extend
+-- to columns added later: a new column of actions needs its own grant;
+-- TestRequestRoleWritesAllButKeptColumns says so.)
 REVOKE INSERT, UPDATE ON actions FROM triade_app;
 GRANT INSERT (tenant_id, id, engagement_id, session_id, objective_id, title, description, due_date, status, shared_at,
               created_by, created_at, proposed_by),
@@ -22,7 +24,12 @@ GRANT INSERT (tenant_id, id, engagement_id, session_id, objective_id, title, des
 -- Recount the actions a statement on the journal touched, in a fixed order.
 -- The action's row is locked before counting, so that of two writers of one
 -- action's journal the second counts after the first committed (a count
--- taken in the same statement as the update would miss it).
+-- taken in the same statement as the update would miss it). NO KEY UPDATE:
+-- the lock an update of the action takes anyway, which does not wait for the
+-- KEY SHARE lock every new entry's foreign key check holds on its action (two
+-- writers holding one each and asking FOR UPDATE would deadlock). A TRUNCATE
+-- of the journal (a superuser's, outside the application) leaves the counts
+-- as they were.
 -- +goose StatementBegin
 CREATE FUNCTION action_journal_recount(t uuid, act uuid) RETURNS void LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = public, pg_temp AS $$
@@ -31,7 +38,7 @@ BEGIN
     -- The owner reads the action's workspace, also for a write made without
     -- one set (a superuser's); the caller's setting comes back after.
     PERFORM set_config('app.tenant_id', t::text, true);
-    PERFORM 1 FROM actions WHERE tenant_id = t AND id = act FOR UPDATE;
+    PERFORM 1 FROM actions WHERE tenant_id = t AND id = act FOR NO KEY UPDATE;
     IF FOUND THEN -- (gone with its engagement: nothing to count)
         UPDATE actions a SET journal_count = j.n, journal_last = j.last
           FROM (SELECT count(*)::integer AS n, max(e.at) AS last FROM journal_entries e WHERE e.tenant_id = t AND e.action_id = act) j

@@ -32,10 +32,6 @@ import (
 //	nobody                             no workspace, no person
 var matrixPersonas = []string{"coach", "cocoach", "coachee", "sponsor", "admin", "outsider", "foreign", "nobody"}
 
-// actionKept: an action's journal count and last entry, kept by the
-// journal's writes (migration 00030).
-var actionKept = []string{"journal_count", "journal_last"}
-
 // matrixCase is one table's row under test and who may do what with it. Each
 // operation lists the personas PostgreSQL lets through; every other persona
 // must be refused (no row seen or changed, or a row-level security error).
@@ -133,12 +129,12 @@ var matrixCases = []matrixCase{
 	// Actions and journal (InfoActions, InfoSharedActions): the coachee's;
 	// the sponsor reads what the coachee shared.
 	{table: "actions", info: domain.InfoActions, where: "t.shared_at IS NULL AND EXISTS (SELECT 1 FROM journal_entries j WHERE j.tenant_id = t.tenant_id AND j.action_id = t.id)",
-		as: []string{"created_by"}, kept: actionKept, select_: coaching, insert: coaching, update: "coachee", delete: coaches},
+		as: []string{"created_by"}, kept: keptColumns["actions"], select_: coaching, insert: coaching, update: "coachee", delete: coaches},
 	// A line of a session's action plan the coachee has not started: the
 	// coaches still shape it while recording the session.
 	{table: "actions", info: domain.InfoSessionContent, writeInfo: domain.InfoActions, where: "t.shared_at IS NULL AND t.session_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM journal_entries j WHERE j.tenant_id = t.tenant_id AND j.action_id = t.id)",
-		as: []string{"created_by"}, kept: actionKept, select_: coaching, insert: coaching, update: coaching, delete: coaches},
-	{table: "actions", info: domain.InfoSharedActions, writeInfo: domain.InfoActions, where: "t.shared_at IS NOT NULL", as: []string{"created_by"}, kept: actionKept, select_: parties, insert: coaching, update: "coachee", delete: coaches},
+		as: []string{"created_by"}, kept: keptColumns["actions"], select_: coaching, insert: coaching, update: coaching, delete: coaches},
+	{table: "actions", info: domain.InfoSharedActions, writeInfo: domain.InfoActions, where: "t.shared_at IS NOT NULL", as: []string{"created_by"}, kept: keptColumns["actions"], select_: parties, insert: coaching, update: "coachee", delete: coaches},
 	{table: "journal_entries", where: "NOT EXISTS (SELECT 1 FROM actions a WHERE a.tenant_id = t.tenant_id AND a.id = t.action_id AND a.shared_at IS NOT NULL)",
 		as: []string{"author_id"}, select_: coaching, insert: "coachee"},
 	{table: "journal_entries", where: "EXISTS (SELECT 1 FROM actions a WHERE a.tenant_id = t.tenant_id AND a.id = t.action_id AND a.shared_at IS NOT NULL)",

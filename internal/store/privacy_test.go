@@ -220,6 +220,9 @@ func TestErasePerson(t *testing.T) {
 	if err := st.ErasePerson(ctx, store.Scope{TenantID: demoID, UserID: admin}, coachee); err != nil {
 		t.Fatal("erase: ", err)
 	}
+	if d := f.journalCountDiff(demoID); len(d) > 0 {
+		t.Errorf("after erasure, the journal counts kept on the actions differ from a recount:\n%s", strings.Join(d, "\n"))
+	}
 
 	for _, l := range f.leaks(needles) {
 		t.Error("after erasure, " + l)
@@ -478,6 +481,9 @@ func TestRetention(t *testing.T) {
 	}
 	if f.count(`SELECT count(*) FROM engagements WHERE id = $1`, id) != 0 {
 		t.Fatal("the engagement is still there")
+	}
+	if d := f.journalCountDiff(demoID); len(d) > 0 {
+		t.Errorf("after the purge, the journal counts kept on the actions differ from a recount:\n%s", strings.Join(d, "\n"))
 	}
 	for _, table := range engTables {
 		if k := rowsOf(table, id); k != 0 {

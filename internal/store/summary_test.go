@@ -427,3 +427,45 @@ func TestJournalCountsUnderConcurrentWrites(t *testing.T) {
 		}
 	}
 }
+
+// TestNoRowAttachedToAnotherEngagement: a party of one engagement writes, in
+// their own engagement, rows that point to a parent of another engagement — a
+// journal entry on another engagement's action, an indicator under another
+// engagement's objective. The policies pass (the row names the writer's own
+// engagement); the foreign keys refuse (migration 00031), and the other
+// action's journal count stays as it was.
+func TestNoRowAttachedToAnotherEngagement(t *testing.T) {
+	f := seededDemo(t)
+	tenant := f.str(`SELECT id::text FROM workspaces WHERE slug = 'demo'`)
+	coachee := f.str(`SELECT id::text FROM users WHERE email = 'coachee@demo.test'`)
+	coach := f.str(`SELECT id::text FROM users WHERE email = 'coach@demo.test'`)
+	mine := f.str(`SELECT p.engagement_id::text FROM engagement_parties p JOIN engagements e ON e.tenant_id = p.tenant_id AND e.id = p.engagement_id
+		WHERE p.user_id::text = $1 AND p.part = 'coachee' AND e.phase = 'accompagnement' ORDER BY e.title LIMIT 1`, coachee)
+	otherAction := f.str(`INSERT INTO actions (tenant_id, engagement_id, title)
+		SELECT tenant_id, id, 'Ailleurs' FROM engagements WHERE tenant_id::text = $1 AND id::text <> $2 ORDER BY id LIMIT 1 RETURNING id::text`, tenant, mine)
+	otherObjective := f.str(`SELECT id::text FROM objectives WHERE tenant_id::text = $1 AND engagement_id::text <> $2 ORDER BY id LIMIT 1`, tenant, mine)
+	if otherAction == "" || otherObjective == "" {
+		t.Fatal("the demo has no action or objective in another engagement")
+	}
+	count := func() string {
+		return f.str(`SELECT journal_count || ' ' || coalesce(journal_last::text, '-') FROM actions WHERE id::text = $1`, otherAction)
+	}
+	before := count()
+	for _, w := range []struct{ who, sql string }{
+		{coachee, `INSERT INTO journal_entries (tenant_id, action_id, engagement_id, author_id, did, at)
+			VALUES ('` + tenant + `', '` + otherAction + `', '` + mine + `', '` + coachee + `', 'Ailleurs', '2031-01-01')`},
+		{coach, `INSERT INTO indicators (tenant_id, engagement_id, objective_id, position, kind, description)
+			VALUES ('` + tenant + `', '` + mine + `', '` + otherObjective + `', 99, 'observable', 'Ailleurs')`},
+	} {
+		tx, err := f.beginAs(tenant, w.who, w.sql)
+		if err == nil {
+			tx.Rollback(f.ctx)
+			t.Errorf("a row of one engagement attached to another's parent: %s", w.sql)
+		} else if !strings.Contains(err.Error(), "23503") {
+			t.Errorf("%s: want a foreign key refusal (23503), got %v", w.sql, err)
+		}
+	}
+	if after := count(); after != before {
+		t.Errorf("the other engagement's action: journal count and last entry %s, were %s", after, before)
+	}
+}
