@@ -196,7 +196,7 @@ func sessionPart(sc Scope, id, sid string, f *SessionFile) part {
 			WHERE i.tenant_id = $1 AND i.session_id = $2 ORDER BY l.title`, t, sid)
 		b.Queue(`SELECT coalesce((SELECT body FROM private_notes WHERE tenant_id = $1 AND session_id = $2 AND author_id = $3), '')`, t, sid, sc.UserID)
 		b.Queue(`SELECT part, score, word FROM autonomy_ratings WHERE tenant_id = $1 AND session_id = $2 ORDER BY part`, t, sid)
-		b.Queue(actionSelect+` WHERE a.tenant_id = $1 AND a.session_id = $2 ORDER BY a.created_at`, t, sid)
+		b.Queue(actionSelect+` WHERE a.tenant_id = $1 AND a.session_id = $2 ORDER BY a.plan_position, a.created_at, a.id`, t, sid)
 	}, func(br pgx.BatchResults) error {
 		ss := &f.Session
 		if err := br.QueryRow().Scan(&ss.ID, &ss.Number, &ss.ScheduledAt, &ss.Minutes, &ss.Status, &ss.CancelReason, &ss.Version); err != nil {
@@ -467,7 +467,7 @@ func savePlan(ctx context.Context, tx pgx.Tx, sc Scope, id, sid string, plan []P
 		AND NOT (a.id::text = ANY($4))`+noJournal, t, id, sid, keep); err != nil {
 		return dbError("plan: remove", err)
 	}
-	for _, l := range plan {
+	for i, l := range plan {
 		var ok bool
 		if err := tx.QueryRow(ctx, `SELECT $3 = '' OR EXISTS (SELECT 1 FROM objectives WHERE tenant_id = $1 AND engagement_id = $2 AND id::text = $3)`,
 			t, id, l.ObjectiveID).Scan(&ok); err != nil {
@@ -477,9 +477,9 @@ func savePlan(ctx context.Context, tx pgx.Tx, sc Scope, id, sid string, plan []P
 			return domain.FieldErrors{fmt.Sprintf("act.%d.objective", l.Row): "field.invalid_choice"}
 		}
 		if l.ID != "" {
-			tag, err := tx.Exec(ctx, `UPDATE actions a SET title = $5, due_date = $6, objective_id = nullif($7, '')::uuid
+			tag, err := tx.Exec(ctx, `UPDATE actions a SET title = $5, due_date = $6, objective_id = nullif($7, '')::uuid, plan_position = $8
 				WHERE a.tenant_id = $1 AND a.engagement_id = $2 AND a.session_id::text = $3 AND a.id::text = $4`+noJournal,
-				t, id, sid, l.ID, l.Title, dateOnly(l.Due), l.ObjectiveID)
+				t, id, sid, l.ID, l.Title, dateOnly(l.Due), l.ObjectiveID, i)
 			if err != nil {
 				return dbError("plan: update", err)
 			}
@@ -496,8 +496,8 @@ func savePlan(ctx context.Context, tx pgx.Tx, sc Scope, id, sid string, plan []P
 				continue
 			}
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO actions (tenant_id, engagement_id, session_id, objective_id, title, due_date, created_by)
-			VALUES ($1, $2, $3::uuid, nullif($4, '')::uuid, $5, $6, $7)`, t, id, sid, l.ObjectiveID, l.Title, dateOnly(l.Due), sc.UserID); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO actions (tenant_id, engagement_id, session_id, objective_id, title, due_date, created_by, plan_position)
+			VALUES ($1, $2, $3::uuid, nullif($4, '')::uuid, $5, $6, $7, $8)`, t, id, sid, l.ObjectiveID, l.Title, dateOnly(l.Due), sc.UserID, i); err != nil {
 			return dbError("plan: add", err)
 		}
 		if err := engagementEvent(ctx, tx, sc, id, "action.added", nil); err != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -467,5 +468,80 @@ func TestNoRowAttachedToAnotherEngagement(t *testing.T) {
 	}
 	if after := count(); after != before {
 		t.Errorf("the other engagement's action: journal count and last entry %s, were %s", after, before)
+	}
+}
+
+// TestActionPlanKeepsItsOrder: a session's action plan, saved in one go, reads
+// back in the order the coach wrote it — also after the coachee wrote in the
+// journal of its first line and moved it on (a new version of that action's
+// row, which came after the others when the plan was read by creation time
+// alone, the same for all the lines of one save).
+func TestActionPlanKeepsItsOrder(t *testing.T) {
+	f := seededDemo(t)
+	tenant := f.str(`SELECT id::text FROM workspaces WHERE slug = 'demo'`)
+	coach, coachee := f.user("coach@demo.test"), f.user("coachee@demo.test")
+	eng := f.str(`SELECT p.engagement_id::text FROM engagement_parties p JOIN engagements e ON e.tenant_id = p.tenant_id AND e.id = p.engagement_id
+		JOIN engagement_parties c ON c.tenant_id = p.tenant_id AND c.engagement_id = p.engagement_id AND c.part = 'coachee' AND c.user_id::text = $2
+		WHERE p.user_id::text = $1 AND p.part = 'coach' AND e.phase = 'accompagnement' ORDER BY e.title LIMIT 1`, coach, coachee)
+	sid := f.str(`SELECT s.id::text FROM coaching_sessions s JOIN session_contents c ON c.tenant_id = s.tenant_id AND c.session_id = s.id
+		WHERE s.engagement_id::text = $1 AND NOT EXISTS (SELECT 1 FROM actions a WHERE a.session_id = s.id) ORDER BY s.number LIMIT 1`, eng)
+	if sid == "" {
+		t.Fatal("no session without actions in the demo's engagement")
+	}
+	asCoach := store.Scope{TenantID: tenant, UserID: coach}
+	titles := []string{"Zéphyr d'abord", "Alpha ensuite", "Moyen enfin"}
+	save := func(lines []store.PlanLine) {
+		t.Helper()
+		file, err := f.env.Store.Session(f.ctx, asCoach, eng, sid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.env.Store.SaveSessionRecord(f.ctx, asCoach, eng, sid, store.SessionRecord{Content: *file.Content, Plan: lines}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func() []string {
+		t.Helper()
+		file, err := f.env.Store.Session(f.ctx, asCoach, eng, sid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, a := range file.Actions {
+			got = append(got, a.Title)
+		}
+		return got
+	}
+	var lines []store.PlanLine
+	for i, title := range titles {
+		lines = append(lines, store.PlanLine{Title: title, Row: i})
+	}
+	save(lines)
+	if got := read(); !slices.Equal(got, titles) {
+		t.Fatalf("the plan reads back as %q, want %q", got, titles)
+	}
+	first := f.str(`SELECT id::text FROM actions WHERE session_id::text = $1 AND title = $2`, sid, titles[0])
+	if err := f.env.Store.AddJournalEntry(f.ctx, store.Scope{TenantID: tenant, UserID: coachee}, eng, first, store.JournalEntry{Did: "Fait", Status: "in_progress"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(); !slices.Equal(got, titles) {
+		t.Errorf("after a journal entry on its first line, the plan reads back as %q, want %q", got, titles)
+	}
+	// Saved again without its second line and with a new one at the end (the
+	// first, which has a journal, is the coachee's and stays as it is): the
+	// plan reads back in the order of the form.
+	file, _ := f.env.Store.Session(f.ctx, asCoach, eng, sid)
+	byTitle := map[string]string{}
+	for _, a := range file.Actions {
+		byTitle[a.Title] = a.ID
+	}
+	reordered := []string{titles[0], titles[2], "Nouvelle en dernier"}
+	lines = nil
+	for i, title := range reordered {
+		lines = append(lines, store.PlanLine{ID: byTitle[title], Title: title, Row: i})
+	}
+	save(lines)
+	if got := read(); !slices.Equal(got, reordered) {
+		t.Errorf("saved again, the plan reads back as %q, want %q", got, reordered)
 	}
 }
