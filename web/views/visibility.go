@@ -28,6 +28,12 @@ func readers(ctx context.Context, e Eng, info domain.Info, alsoShared bool) stri
 	return strings.Join(names, ", ")
 }
 
+// journalReadersOf names who reads an action's journal, by whether the action
+// is shared: what VisibleIfShared says, for a list of actions at once.
+func journalReadersOf(ctx context.Context, e Eng) map[bool]string {
+	return map[bool]string{false: readers(ctx, e, domain.InfoActions, false), true: readers(ctx, e, domain.InfoActions, true)}
+}
+
 // partName is a party's part as the header shows it: the sponsor's kind when
 // known ("Responsable RH").
 func partName(ctx context.Context, p PartyRow) string {
