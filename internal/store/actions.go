@@ -48,7 +48,7 @@ func scanAction(r pgx.CollectableRow) (Action, error) {
 func actionsPart(sc Scope, id string, out *[]Action) part {
 	return part{func(b *pgx.Batch) {
 		b.Queue(actionSelect+` WHERE a.tenant_id = $1 AND a.engagement_id = $2
-			ORDER BY a.status IN ('done', 'dropped'), a.due_date NULLS LAST, a.created_at`, sc.TenantID, id)
+			ORDER BY a.status IN ('done', 'dropped'), a.due_date NULLS LAST, a.created_at, a.plan_position, a.id`, sc.TenantID, id)
 	}, func(br pgx.BatchResults) error {
 		rows, _ := br.Query()
 		var err error

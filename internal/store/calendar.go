@@ -100,7 +100,7 @@ func (s *Store) calendar(ctx context.Context, sc Scope, since time.Time, engagem
 			WHERE m.tenant_id = $1 AND m.scheduled_at >= $3
 			  AND (EXISTS (SELECT 1 FROM meeting_attendees a WHERE a.tenant_id = m.tenant_id AND a.meeting_id = m.id AND a.user_id = $2)
 			       OR (mine.part <> 'sponsor' AND NOT EXISTS (SELECT 1 FROM meeting_attendees a WHERE a.tenant_id = m.tenant_id AND a.meeting_id = m.id)))
-			ORDER BY 7 LIMIT 1000`, sc.TenantID, sc.UserID, since, engagementID)
+			ORDER BY 7, 1 LIMIT 1000`, sc.TenantID, sc.UserID, since, engagementID)
 	}, func(br pgx.BatchResults) error {
 		rows, _ := br.Query()
 		var err error

@@ -73,15 +73,15 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, roles domain.RoleSet, n
 		// domain.Duties: what waits is listed in the list's order. Open
 		// engagements come first: a long history of closed ones is what the
 		// limit leaves out.
-		b.Queue(dashboardRowQuery+` ORDER BY array_position(ARRAY['cadrage','accompagnement','bouclage','clos','interrompu'], f.phase), f.title LIMIT $1`, dashboardRows)
+		b.Queue(dashboardRowQuery+` ORDER BY array_position(ARRAY['cadrage','accompagnement','bouclage','clos','interrompu'], f.phase), f.title, f.id LIMIT $1`, dashboardRows)
 		// 3. The coachee's open actions, overdue first (row-level security keeps
 		// them to the coachee's own engagements). Only a coachee of the
 		// workspace can be one in an engagement (a trigger holds it).
 		if roles.Has(domain.RoleCoachee) {
 			b.Queue(actionSelect+` JOIN engagement_parties me ON me.tenant_id = a.tenant_id AND me.engagement_id = a.engagement_id AND me.user_id = $2 AND me.part = 'coachee'
-				WHERE a.tenant_id = $1 AND a.status IN ('todo', 'in_progress') ORDER BY a.due_date NULLS LAST LIMIT 50`, t, u)
+				WHERE a.tenant_id = $1 AND a.status IN ('todo', 'in_progress') ORDER BY `+openActionsOrder, t, u)
 			b.Queue(`SELECT a.id, a.engagement_id FROM actions a JOIN engagement_parties me ON me.tenant_id = a.tenant_id AND me.engagement_id = a.engagement_id
-				AND me.user_id = $2 AND me.part = 'coachee' WHERE a.tenant_id = $1 AND a.status IN ('todo', 'in_progress') LIMIT 50`, t, u)
+				AND me.user_id = $2 AND me.part = 'coachee' WHERE a.tenant_id = $1 AND a.status IN ('todo', 'in_progress') ORDER BY `+openActionsOrder, t, u)
 		}
 		if roles.Has(domain.RoleAdmin) {
 			queueAdmin(b, t)
@@ -159,6 +159,11 @@ func (d *Dashboard) engagementsFrom(mine []dashboardRow, now time.Time) {
 	slices.SortStableFunc(d.Agenda, func(a, b AgendaItem) int { return a.At.Compare(b.At) })
 }
 
+// openActionsOrder is the order of the coachee's open actions on the
+// dashboard, total so that its two statements keep the same fifty: the
+// earliest due first, then as written (a session's plan in its order).
+const openActionsOrder = `a.due_date NULLS LAST, a.created_at, a.plan_position, a.id LIMIT 50`
+
 // readOpenActions reads the coachee's open actions and their engagements.
 func (d *Dashboard) readOpenActions(br pgx.BatchResults) error {
 	rows, _ := br.Query()
@@ -190,7 +195,7 @@ func queueAdmin(b *pgx.Batch, t string) {
 		LEFT JOIN users u ON u.id = p.user_id WHERE e.tenant_id = $1 GROUP BY u.name, e.phase
 		ORDER BY u.name, array_position(ARRAY['cadrage','accompagnement','bouclage','clos','interrompu'], e.phase)`, t)
 	b.Queue(`SELECT id, email, name, role, coalesce(client_org_id::text, ''), expires_at, accepted_at FROM invitations
-		WHERE tenant_id = $1 AND accepted_at IS NULL AND expires_at > now() ORDER BY created_at DESC LIMIT 20`, t)
+		WHERE tenant_id = $1 AND accepted_at IS NULL AND expires_at > now() ORDER BY created_at DESC, id LIMIT 20`, t)
 	b.Queue(`SELECT o.id, o.name, count(m.user_id) FROM client_orgs o LEFT JOIN memberships m ON m.tenant_id = o.tenant_id AND m.client_org_id = o.id
 		WHERE o.tenant_id = $1 GROUP BY o.id, o.name ORDER BY o.name LIMIT 50`, t)
 }

@@ -43,7 +43,7 @@ FROM my_dashboard f`
 // (engagementID): its condition reaches the view's first join.
 func queueDutyFacts(b *pgx.Batch, engagementID string) {
 	if engagementID == "" {
-		b.Queue(dashboardRowQuery + ` WHERE f.has_facts ORDER BY f.title LIMIT 200`)
+		b.Queue(dashboardRowQuery + ` WHERE f.has_facts ORDER BY f.title, f.id LIMIT 200`)
 		return
 	}
 	b.Queue(dashboardRowQuery+` WHERE f.has_facts AND f.id = $1`, engagementID)

@@ -171,7 +171,7 @@ func (s *Store) Engagements(ctx context.Context, sc Scope, f EngagementFilter) (
 			  AND ($5 = '' OR e.client_org_id::text = $5)
 			  AND ($6 = '' OR EXISTS (SELECT 1 FROM engagement_parties cc WHERE cc.tenant_id = e.tenant_id AND cc.engagement_id = e.id
 			                          AND cc.part IN ('coach', 'cocoach') AND cc.user_id::text = $6))
-			ORDER BY array_position(ARRAY['cadrage','accompagnement','bouclage','clos','interrompu'], e.phase), e.title
+			ORDER BY array_position(ARRAY['cadrage','accompagnement','bouclage','clos','interrompu'], e.phase), e.title, e.id
 			LIMIT $7 OFFSET $8`, sc.TenantID, f.All, sc.UserID, f.Phase, f.ClientOrgID, f.CoachID, PageSize+1, f.Page*PageSize)
 	}, func(br pgx.BatchResults) error {
 		rows, _ := br.Query()

@@ -155,7 +155,7 @@ func (s *Store) PendingInvitations(ctx context.Context, sc Scope) ([]Invitation,
 	var out []Invitation
 	err := s.View(ctx, sc, func(b *pgx.Batch) {
 		b.Queue(`SELECT id, email, name, role, coalesce(client_org_id::text, ''), expires_at, accepted_at
-			FROM invitations WHERE tenant_id = $1 AND accepted_at IS NULL ORDER BY created_at DESC`, sc.TenantID)
+			FROM invitations WHERE tenant_id = $1 AND accepted_at IS NULL ORDER BY created_at DESC, id`, sc.TenantID)
 	}, func(br pgx.BatchResults) error {
 		rows, _ := br.Query()
 		var err error

@@ -500,6 +500,9 @@ func TestActionPlanKeepsItsOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The plan as its session shows it, and its lines as the coachee's
+	// actions page and dashboard list them (by due date, none here, then as
+	// written).
 	read := func() []string {
 		t.Helper()
 		file, err := f.env.Store.Session(f.ctx, asCoach, eng, sid)
@@ -509,6 +512,26 @@ func TestActionPlanKeepsItsOrder(t *testing.T) {
 		var got []string
 		for _, a := range file.Actions {
 			got = append(got, a.Title)
+		}
+		asCoachee := store.Scope{TenantID: tenant, UserID: coachee}
+		acts, _, err := f.env.Store.ActionsPage(f.ctx, asCoachee, eng, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dash, err := f.env.Store.Dashboard(f.ctx, asCoachee, domain.RoleSet{domain.RoleCoachee}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for where, list := range map[string][]store.Action{"actions page": acts, "dashboard": dash.OpenActions} {
+			var lines []string
+			for _, a := range list {
+				if slices.Contains(titles, a.Title) {
+					lines = append(lines, a.Title)
+				}
+			}
+			if want := filterIn(got, titles); !slices.Equal(lines, want) {
+				t.Errorf("the %s lists the plan's lines as %q, want %q", where, lines, want)
+			}
 		}
 		return got
 	}
@@ -543,5 +566,57 @@ func TestActionPlanKeepsItsOrder(t *testing.T) {
 	save(lines)
 	if got := read(); !slices.Equal(got, reordered) {
 		t.Errorf("saved again, the plan reads back as %q, want %q", got, reordered)
+	}
+}
+
+// filterIn keeps the items of list that are in set, in list's order.
+func filterIn(list, set []string) []string {
+	var out []string
+	for _, x := range list {
+		if slices.Contains(set, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// TestEngagementPagesCoverTheListOnce: the engagement list is read a page at a
+// time (LIMIT, OFFSET); with engagements of the same title and phase, pages
+// read in turn must hold each engagement once (an order that leaves ties open
+// lets PostgreSQL order them differently for each page: one engagement on two
+// pages, another on none).
+func TestEngagementPagesCoverTheListOnce(t *testing.T) {
+	f := seededDemo(t)
+	tenant := f.str(`SELECT id::text FROM workspaces WHERE slug = 'demo'`)
+	admin := f.user("admin@demo.test")
+	f.str(`WITH n AS (INSERT INTO engagements (tenant_id, title, client_org_id, created_by)
+		SELECT $1::uuid, 'Même titre', (SELECT id FROM client_orgs WHERE tenant_id = $1::uuid ORDER BY id LIMIT 1), $2::uuid
+		FROM generate_series(1, 3 * $3) RETURNING 1) SELECT count(*)::text FROM n`, tenant, admin, store.PageSize)
+	total := f.count(`SELECT count(*) FROM engagements WHERE tenant_id = $1`, tenant)
+	seen := map[string]int{}
+	for page := 0; ; page++ {
+		rows, err := f.env.Store.Engagements(f.ctx, store.Scope{TenantID: tenant, UserID: admin}, store.EngagementFilter{All: true, Page: page})
+		if err != nil {
+			t.Fatal(err)
+		}
+		more := len(rows) > store.PageSize
+		if more {
+			rows = rows[:store.PageSize]
+		}
+		for _, r := range rows {
+			seen[r.ID]++
+		}
+		if !more {
+			break
+		}
+	}
+	twice := 0
+	for _, n := range seen {
+		if n > 1 {
+			twice++
+		}
+	}
+	if len(seen) != total || twice > 0 {
+		t.Errorf("paging through %d engagements showed %d of them, %d more than once", total, len(seen), twice)
 	}
 }
