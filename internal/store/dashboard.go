@@ -79,9 +79,9 @@ func (s *Store) Dashboard(ctx context.Context, sc Scope, roles domain.RoleSet, n
 		// workspace can be one in an engagement (a trigger holds it).
 		if roles.Has(domain.RoleCoachee) {
 			b.Queue(actionSelect+` JOIN engagement_parties me ON me.tenant_id = a.tenant_id AND me.engagement_id = a.engagement_id AND me.user_id = $2 AND me.part = 'coachee'
-				WHERE a.tenant_id = $1 AND a.status IN ('todo', 'in_progress') ORDER BY `+openActionsOrder, t, u)
+				WHERE a.tenant_id = $1 AND a.status IN ('todo', 'in_progress') `+openActionsFifty, t, u)
 			b.Queue(`SELECT a.id, a.engagement_id FROM actions a JOIN engagement_parties me ON me.tenant_id = a.tenant_id AND me.engagement_id = a.engagement_id
-				AND me.user_id = $2 AND me.part = 'coachee' WHERE a.tenant_id = $1 AND a.status IN ('todo', 'in_progress') ORDER BY `+openActionsOrder, t, u)
+				AND me.user_id = $2 AND me.part = 'coachee' WHERE a.tenant_id = $1 AND a.status IN ('todo', 'in_progress') `+openActionsFifty, t, u)
 		}
 		if roles.Has(domain.RoleAdmin) {
 			queueAdmin(b, t)
@@ -159,10 +159,10 @@ func (d *Dashboard) engagementsFrom(mine []dashboardRow, now time.Time) {
 	slices.SortStableFunc(d.Agenda, func(a, b AgendaItem) int { return a.At.Compare(b.At) })
 }
 
-// openActionsOrder is the order of the coachee's open actions on the
-// dashboard, total so that its two statements keep the same fifty: the
-// earliest due first, then as written (a session's plan in its order).
-const openActionsOrder = `a.due_date NULLS LAST, a.created_at, a.plan_position, a.id LIMIT 50`
+// openActionsFifty orders and cuts the coachee's open actions on the
+// dashboard, in a total order so that its two statements keep the same fifty:
+// the earliest due first, then as written (a session's plan in its order).
+const openActionsFifty = ` ORDER BY a.due_date NULLS LAST, a.created_at, a.plan_position, a.id LIMIT 50`
 
 // readOpenActions reads the coachee's open actions and their engagements.
 func (d *Dashboard) readOpenActions(br pgx.BatchResults) error {
