@@ -467,7 +467,14 @@ func savePlan(ctx context.Context, tx pgx.Tx, sc Scope, id, sid string, plan []P
 		AND NOT (a.id::text = ANY($4))`+noJournal, t, id, sid, keep); err != nil {
 		return dbError("plan: remove", err)
 	}
-	for i, l := range plan {
+	// A line keeps its place in the plan; a new one goes after every line the
+	// session has, those the coachee has worked on included (the form leaves
+	// them out: they are shown above it, not edited).
+	var next int
+	if err := tx.QueryRow(ctx, `SELECT coalesce(max(plan_position) + 1, 0) FROM actions WHERE tenant_id = $1 AND session_id::text = $2`, t, sid).Scan(&next); err != nil {
+		return dbError("plan: positions", err)
+	}
+	for _, l := range plan {
 		var ok bool
 		if err := tx.QueryRow(ctx, `SELECT $3 = '' OR EXISTS (SELECT 1 FROM objectives WHERE tenant_id = $1 AND engagement_id = $2 AND id::text = $3)`,
 			t, id, l.ObjectiveID).Scan(&ok); err != nil {
@@ -477,9 +484,9 @@ func savePlan(ctx context.Context, tx pgx.Tx, sc Scope, id, sid string, plan []P
 			return domain.FieldErrors{fmt.Sprintf("act.%d.objective", l.Row): "field.invalid_choice"}
 		}
 		if l.ID != "" {
-			tag, err := tx.Exec(ctx, `UPDATE actions a SET title = $5, due_date = $6, objective_id = nullif($7, '')::uuid, plan_position = $8
+			tag, err := tx.Exec(ctx, `UPDATE actions a SET title = $5, due_date = $6, objective_id = nullif($7, '')::uuid
 				WHERE a.tenant_id = $1 AND a.engagement_id = $2 AND a.session_id::text = $3 AND a.id::text = $4`+noJournal,
-				t, id, sid, l.ID, l.Title, dateOnly(l.Due), l.ObjectiveID, i)
+				t, id, sid, l.ID, l.Title, dateOnly(l.Due), l.ObjectiveID)
 			if err != nil {
 				return dbError("plan: update", err)
 			}
@@ -497,9 +504,10 @@ func savePlan(ctx context.Context, tx pgx.Tx, sc Scope, id, sid string, plan []P
 			}
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO actions (tenant_id, engagement_id, session_id, objective_id, title, due_date, created_by, plan_position)
-			VALUES ($1, $2, $3::uuid, nullif($4, '')::uuid, $5, $6, $7, $8)`, t, id, sid, l.ObjectiveID, l.Title, dateOnly(l.Due), sc.UserID, i); err != nil {
+			VALUES ($1, $2, $3::uuid, nullif($4, '')::uuid, $5, $6, $7, $8)`, t, id, sid, l.ObjectiveID, l.Title, dateOnly(l.Due), sc.UserID, next); err != nil {
 			return dbError("plan: add", err)
 		}
+		next++
 		if err := engagementEvent(ctx, tx, sc, id, "action.added", nil); err != nil {
 			return err
 		}

@@ -473,9 +473,10 @@ func TestNoRowAttachedToAnotherEngagement(t *testing.T) {
 
 // TestActionPlanKeepsItsOrder: a session's action plan, saved in one go, reads
 // back in the order the coach wrote it — also after the coachee wrote in the
-// journal of its first line and moved it on (a new version of that action's
-// row, which came after the others when the plan was read by creation time
-// alone, the same for all the lines of one save).
+// journal of two of its lines and moved them on (new versions of those rows,
+// which came after the others when the plan was read by creation time alone,
+// the same for all the lines of one save), and after the coach saved the form
+// again, which leaves those two lines out.
 func TestActionPlanKeepsItsOrder(t *testing.T) {
 	f := seededDemo(t)
 	tenant := f.str(`SELECT id::text FROM workspaces WHERE slug = 'demo'`)
@@ -489,7 +490,7 @@ func TestActionPlanKeepsItsOrder(t *testing.T) {
 		t.Fatal("no session without actions in the demo's engagement")
 	}
 	asCoach := store.Scope{TenantID: tenant, UserID: coach}
-	titles := []string{"Zéphyr d'abord", "Alpha ensuite", "Moyen enfin"}
+	titles := []string{"Zéphyr d'abord", "Alpha ensuite", "Moyen enfin", "Bêta pour finir"}
 	save := func(lines []store.PlanLine) {
 		t.Helper()
 		file, err := f.env.Store.Session(f.ctx, asCoach, eng, sid)
@@ -543,29 +544,52 @@ func TestActionPlanKeepsItsOrder(t *testing.T) {
 	if got := read(); !slices.Equal(got, titles) {
 		t.Fatalf("the plan reads back as %q, want %q", got, titles)
 	}
-	first := f.str(`SELECT id::text FROM actions WHERE session_id::text = $1 AND title = $2`, sid, titles[0])
-	if err := f.env.Store.AddJournalEntry(f.ctx, store.Scope{TenantID: tenant, UserID: coachee}, eng, first, store.JournalEntry{Did: "Fait", Status: "in_progress"}); err != nil {
-		t.Fatal(err)
+	// The coachee works on the first and the third lines.
+	for _, title := range []string{titles[0], titles[2]} {
+		aid := f.str(`SELECT id::text FROM actions WHERE session_id::text = $1 AND title = $2`, sid, title)
+		if err := f.env.Store.AddJournalEntry(f.ctx, store.Scope{TenantID: tenant, UserID: coachee}, eng, aid, store.JournalEntry{Did: "Fait", Status: "in_progress"}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if got := read(); !slices.Equal(got, titles) {
-		t.Errorf("after a journal entry on its first line, the plan reads back as %q, want %q", got, titles)
+		t.Errorf("after journal entries on two of its lines, the plan reads back as %q, want %q", got, titles)
 	}
-	// Saved again without its second line and with a new one at the end (the
-	// first, which has a journal, is the coachee's and stays as it is): the
-	// plan reads back in the order of the form.
+	// Saved again as the form sends it: without the line the coachee worked on
+	// (shown above the form, not edited). Unchanged, the plan keeps its order;
+	// then without its second line and with a new one, which goes last.
 	file, _ := f.env.Store.Session(f.ctx, asCoach, eng, sid)
-	byTitle := map[string]string{}
-	for _, a := range file.Actions {
-		byTitle[a.Title] = a.ID
+	form := func(titles ...string) []store.PlanLine {
+		var lines []store.PlanLine
+		for _, a := range file.Actions {
+			if a.Entries == 0 && slices.Contains(titles, a.Title) {
+				lines = append(lines, store.PlanLine{ID: a.ID, Title: a.Title, Row: len(lines)})
+			}
+		}
+		return lines
 	}
-	reordered := []string{titles[0], titles[2], "Nouvelle en dernier"}
-	lines = nil
-	for i, title := range reordered {
-		lines = append(lines, store.PlanLine{ID: byTitle[title], Title: title, Row: i})
+	save(form(titles...))
+	if got := read(); !slices.Equal(got, titles) {
+		t.Errorf("saved again unchanged, the plan reads back as %q, want %q", got, titles)
 	}
+	reordered := []string{titles[0], titles[2], titles[3], "Nouvelle en dernier"}
+	lines = append(form(titles[3]), store.PlanLine{Title: reordered[3], Row: 1})
 	save(lines)
 	if got := read(); !slices.Equal(got, reordered) {
 		t.Errorf("saved again, the plan reads back as %q, want %q", got, reordered)
+	}
+	// An action added to the session from the actions page goes last too; one
+	// added to no session has no place in any plan.
+	if _, err := f.env.Store.AddAction(f.ctx, asCoach, eng, store.NewAction{Title: "Ajoutée à la séance", SessionID: sid}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.env.Store.AddAction(f.ctx, asCoach, eng, store.NewAction{Title: "Hors séance"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := read(), append(reordered, "Ajoutée à la séance"); !slices.Equal(got, want) {
+		t.Errorf("with an action added to the session, the plan reads back as %q, want %q", got, want)
+	}
+	if p := f.str(`SELECT coalesce(plan_position::text, 'none') FROM actions WHERE engagement_id::text = $1 AND title = 'Hors séance'`, eng); p != "none" {
+		t.Errorf("an action of no session has a place in a plan: %s", p)
 	}
 }
 
