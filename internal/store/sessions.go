@@ -451,8 +451,9 @@ func (s *Store) SaveSessionRecord(ctx context.Context, sc Scope, id, sid string,
 	})
 }
 
-// noJournal keeps an action with journal entries out of the plan's writes.
-const noJournal = ` AND NOT EXISTS (SELECT 1 FROM journal_entries j WHERE j.tenant_id = a.tenant_id AND j.action_id = a.id)`
+// noJournal keeps an action with journal entries out of the plan's writes (the
+// count the journal's writes keep on the action, migration 00030).
+const noJournal = ` AND a.journal_count = 0`
 
 // savePlan makes the session's actions match its action plan.
 func savePlan(ctx context.Context, tx pgx.Tx, sc Scope, id, sid string, plan []PlanLine) error {
