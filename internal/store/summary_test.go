@@ -168,6 +168,39 @@ func TestSummariesMatchRebuild(t *testing.T) {
 			return f.env.Store.UpdateSession(f.ctx, scope["coach"], id, store.Session{ID: s[0], ScheduledAt: at(), Minutes: 60,
 				Status: []string{"held", "cancelled", "planned"}[rng.IntN(3)], Version: v})
 		}},
+		// What the dashboard reads of the engagement and its contract
+		// (migration 00033).
+		{"save contract", "cadrage", func(id string) error {
+			v := pick(`SELECT version FROM contracts WHERE engagement_id::text = $1`, id)
+			if v == nil {
+				return errSkip
+			}
+			var c store.Contract
+			fmt.Sscan(v[0], &c.Version)
+			if rng.IntN(3) > 0 {
+				n, m, start := 1+rng.IntN(12), 30+rng.IntN(90), at()
+				end := start.Add(time.Duration(30+rng.IntN(200)) * 24 * time.Hour)
+				c.Approach, c.SessionsPlanned, c.SessionMin, c.Start, c.End, c.Confidentiality = "Systémique", &n, &m, &start, &end, "Rien ne sort des séances"
+			}
+			return f.env.Store.SaveContract(f.ctx, scope["coach"], id, c)
+		}},
+		{"confirm willingness", "cadrage", func(id string) error {
+			who := []string{"coach", "coachee"}[rng.IntN(2)]
+			return f.env.Store.ConfirmWillingness(f.ctx, scope[who], id, domain.Part(who))
+		}},
+		{"validate requests", "cadrage", func(id string) error {
+			return f.env.Store.ValidateRequests(f.ctx, scope["coach"], id, rng.IntN(2) == 0, rng.IntN(2) == 0, rng.IntN(2) == 0, "")
+		}},
+		{"sponsor feedback", "bouclage", func(id string) error {
+			return f.env.Store.SaveFeedback(f.ctx, scope["sponsor"], id, []string{"", "Un vrai changement"}[rng.IntN(2)])
+		}},
+		{"coachee leaves", "", func(id string) error { // no feature does it: a repair by the operator
+			if rng.IntN(4) > 0 {
+				return errSkip
+			}
+			_, err := f.env.Super.Exec(f.ctx, `DELETE FROM engagement_parties WHERE engagement_id::text = $1 AND part = 'coachee'`, id)
+			return err
+		}},
 		{"add action", "accompagnement", func(id string) error {
 			due := at()
 			_, err := f.env.Store.AddAction(f.ctx, scope[[]string{"coach", "coachee"}[rng.IntN(2)]], id, store.NewAction{Title: "Action", Due: &due})
