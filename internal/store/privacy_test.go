@@ -45,6 +45,17 @@ func (f *privacyFixture) str(q string, args ...any) string {
 	return s
 }
 
+// strs reads one text column of every row (as the superuser).
+func (f *privacyFixture) strs(q string, args ...any) []string {
+	f.t.Helper()
+	rows, _ := f.env.Super.Query(f.ctx, q, args...)
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		f.t.Fatalf("%s: %v", q, err)
+	}
+	return out
+}
+
 func (f *privacyFixture) count(q string, args ...any) int {
 	f.t.Helper()
 	var n int

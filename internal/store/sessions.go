@@ -80,8 +80,13 @@ func sessionsPart(sc Scope, id string, out *SessionsOverview) part {
 		b.Queue(`SELECT `+sessionCols+` FROM coaching_sessions s
 			LEFT JOIN session_cancellations sc ON sc.tenant_id = s.tenant_id AND sc.session_id = s.id
 			WHERE s.tenant_id = $1 AND s.engagement_id = $2 ORDER BY s.number`, sc.TenantID, id)
+		// The open actions the person may read: a party's are counted in the
+		// engagement's summary (narrowed for a sponsor as the actions' policy
+		// narrows them), which saves probing each action's policy; whoever
+		// reads the engagement without a part in it counts what they read.
 		b.Queue(`SELECT coalesce(c.sessions_planned, 0), coalesce(c.sessions_planned * c.session_minutes, 0), c.start_date, c.end_date,
-			(SELECT count(*) FROM actions a WHERE a.tenant_id = $1 AND a.engagement_id = $2 AND a.status IN ('todo', 'in_progress'))
+			coalesce((SELECT d.open_actions FROM my_dashboard d WHERE d.id = $2),
+				(SELECT count(*) FROM actions a WHERE a.tenant_id = $1 AND a.engagement_id = $2 AND a.status IN ('todo', 'in_progress')))
 			FROM contracts c WHERE c.tenant_id = $1 AND c.engagement_id = $2`, sc.TenantID, id)
 	}, func(br pgx.BatchResults) error {
 		rows, _ := br.Query()

@@ -346,6 +346,33 @@ func TestSummariesMatchRebuild(t *testing.T) {
 			sameAsBefore(t, f.env.Store, scope[who], who, when)
 		}
 	}
+	// The sessions page's open actions (from the summary for a party) are the
+	// actions the person may read, for every engagement and every member.
+	narrowed := false
+	for _, who := range []string{"coach", "coachee", "sponsor", "admin"} {
+		for _, id := range f.strs(`SELECT id::text FROM engagements WHERE tenant_id::text = $1 ORDER BY id`, tenant) {
+			got, err := f.env.Store.Sessions(f.ctx, scope[who], id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want int
+			err = f.env.Store.View(f.ctx, scope[who], func(b *pgx.Batch) {
+				b.Queue(`SELECT count(*) FROM actions WHERE tenant_id = $1 AND engagement_id = $2 AND status IN ('todo', 'in_progress')
+					AND EXISTS (SELECT 1 FROM contracts c WHERE c.tenant_id = $1 AND c.engagement_id = $2)`, tenant, id)
+			}, func(br pgx.BatchResults) error { return br.QueryRow().Scan(&want) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Progress.OpenActions != want {
+				t.Errorf("%s, engagement %s: %d open actions on the sessions page, %d readable", who, id, got.Progress.OpenActions, want)
+			}
+			all := f.count(`SELECT count(*) FROM actions WHERE engagement_id::text = $1 AND status IN ('todo', 'in_progress')`, id)
+			narrowed = narrowed || who == "sponsor" && want > 0 && want < all
+		}
+	}
+	if !narrowed {
+		t.Error("no sponsor was shown some but not all of an engagement's open actions: the narrowing went untested")
+	}
 	// The sequence must have changed things, not only been refused.
 	for _, name := range []string{"plan session", "hold or cancel session", "add action", "journal entry", "comment on action", "create engagement"} {
 		if done[name] == 0 {
