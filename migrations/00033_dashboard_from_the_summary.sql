@@ -16,6 +16,11 @@
 -- stored row is the source's row, column for column): the former source
 -- becomes engagement_summary_counts, joined to engagement_summary_details.
 
+-- A write recomputing a summary takes the table, then reads its source view:
+-- the table is taken first here too (renaming the view first deadlocked a
+-- write arriving in between).
+LOCK TABLE engagement_summaries IN ACCESS EXCLUSIVE MODE;
+
 -- What the engagement, its parties and its contract give the summary: one
 -- view, read by the source and by the backfill below.
 CREATE VIEW engagement_summary_details AS

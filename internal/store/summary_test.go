@@ -374,7 +374,8 @@ func TestSummariesMatchRebuild(t *testing.T) {
 		t.Error("no sponsor was shown some but not all of an engagement's open actions: the narrowing went untested")
 	}
 	// The sequence must have changed things, not only been refused.
-	for _, name := range []string{"plan session", "hold or cancel session", "add action", "journal entry", "comment on action", "create engagement"} {
+	for _, name := range []string{"plan session", "hold or cancel session", "add action", "journal entry", "comment on action", "create engagement",
+		"save contract", "confirm willingness", "validate requests", "sponsor feedback", "coachee leaves"} {
 		if done[name] == 0 {
 			t.Errorf("no %q went through: %v", name, done)
 		}
