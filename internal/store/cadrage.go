@@ -155,12 +155,18 @@ func (s *Store) Cadrage(ctx context.Context, sc Scope, id string) (*CadrageFile,
 }
 
 // Overview loads, for an engagement whose header the caller has, its framing and,
-// past cadrage, its progress against the contract: one round trip.
+// past cadrage, its progress against the contract: one round trip. Past
+// cadrage the overview shows of the framing only its three-way meetings (the
+// gate is passed; the duties come from the summary), so only they are read.
 func (s *Store) Overview(ctx context.Context, sc Scope, e *Engagement, now time.Time) (*CadrageFile, domain.Progress, *PartFacts, error) {
 	f := &CadrageFile{Engagement: *e, Requests: map[domain.RequestLevel]Request{}}
 	var ov SessionsOverview
 	var facts []PartFacts
-	parts := []part{{func(b *pgx.Batch) { queueFraming(b, sc, e.ID) }, func(br pgx.BatchResults) error { return readFraming(br, f) }},
+	framing := part{func(b *pgx.Batch) { queueFraming(b, sc, e.ID) }, func(br pgx.BatchResults) error { return readFraming(br, f) }}
+	if e.Phase != domain.PhaseCadrage {
+		framing = part{func(b *pgx.Batch) { queueMeetings(b, sc, e.ID) }, func(br pgx.BatchResults) error { return readMeetings(br, f) }}
+	}
+	parts := []part{framing,
 		{func(b *pgx.Batch) { queueDutyFacts(b, e.ID) }, func(br pgx.BatchResults) (err error) { facts, err = readDutyFacts(br, now); return err }}}
 	if e.Phase != domain.PhaseCadrage {
 		parts = append(parts, sessionsPart(sc, e.ID, &ov))
@@ -169,7 +175,9 @@ func (s *Store) Overview(ctx context.Context, sc Scope, e *Engagement, now time.
 	if len(facts) == 0 { // no part in it (a workspace admin), or closed: nothing asked
 		return f, ov.Progress, nil, err
 	}
-	facts[0].Cadrage.Synthesis.Drifted = f.Drifted()
+	if e.Phase == domain.PhaseCadrage { // only the gate to accompagnement asks it
+		facts[0].Cadrage.Synthesis.Drifted = f.Drifted()
+	}
 	return f, ov.Progress, &facts[0], err
 }
 
@@ -210,11 +218,7 @@ func queueFraming(b *pgx.Batch, sc Scope, id string) {
 		WHERE tenant_id = $1 AND engagement_id = $2 ORDER BY position`, t, id)
 	b.Queue(`SELECT approach, sessions_planned, session_minutes, start_date::timestamptz, end_date::timestamptz, confidentiality, exceptions, version
 		FROM contracts WHERE tenant_id = $1 AND engagement_id = $2`, t, id)
-	b.Queue(`SELECT m.id, m.kind, m.scheduled_at, m.held, m.notes, m.adjustments, m.version,
-		coalesce(array_agg(a.user_id::text) FILTER (WHERE a.user_id IS NOT NULL), '{}')
-		FROM meetings m LEFT JOIN meeting_attendees a ON a.tenant_id = m.tenant_id AND a.meeting_id = m.id
-		WHERE m.tenant_id = $1 AND m.engagement_id = $2 AND m.kind IN ('framing', 'intermediate')
-		GROUP BY m.tenant_id, m.id ORDER BY m.kind, m.scheduled_at NULLS LAST`, t, id)
+	queueMeetings(b, sc, id)
 	b.Queue(`SELECT q.id, coalesce(u.name, ''), q.reason, coalesce(q.meeting_id::text, ''), q.created_at FROM meeting_requests q
 		LEFT JOIN users u ON u.id = q.requested_by WHERE q.tenant_id = $1 AND q.engagement_id = $2 ORDER BY q.created_at`, t, id)
 	b.Queue(versionsQuery("synthesis"), t, id)
@@ -268,20 +272,8 @@ func readFraming(br pgx.BatchResults, f *CadrageFile) error {
 	if err := br.QueryRow().Scan(&c.Approach, &c.SessionsPlanned, &c.SessionMin, &c.Start, &c.End, &c.Confidentiality, &c.Exceptions, &c.Version); err != nil {
 		return dbError("contract", err)
 	}
-	rows, _ = br.Query()
-	meetings, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Meeting, error) {
-		var m Meeting
-		return m, r.Scan(&m.ID, &m.Kind, &m.ScheduledAt, &m.Held, &m.Notes, &m.Adjustments, &m.Version, &m.Attendees)
-	})
-	if err != nil {
-		return dbError("meetings", err)
-	}
-	for _, m := range meetings {
-		if m.Kind == "framing" {
-			f.Framing = m
-		} else {
-			f.Intermediate = append(f.Intermediate, m)
-		}
+	if err := readMeetings(br, f); err != nil {
+		return err
 	}
 	rows, _ = br.Query()
 	f.MeetingRequests, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (MeetingRequest, error) {
@@ -298,6 +290,35 @@ func readFraming(br pgx.BatchResults, f *CadrageFile) error {
 	}
 	if err := br.QueryRow().Scan(&f.CurrentSnapshot); err != nil && err != pgx.ErrNoRows {
 		return dbError("synthesis snapshot", err)
+	}
+	return nil
+}
+
+// queueMeetings and readMeetings load the three-way meetings of the framing
+// (framing, intermediate), with their attendees.
+func queueMeetings(b *pgx.Batch, sc Scope, id string) {
+	b.Queue(`SELECT m.id, m.kind, m.scheduled_at, m.held, m.notes, m.adjustments, m.version,
+		coalesce(array_agg(a.user_id::text) FILTER (WHERE a.user_id IS NOT NULL), '{}')
+		FROM meetings m LEFT JOIN meeting_attendees a ON a.tenant_id = m.tenant_id AND a.meeting_id = m.id
+		WHERE m.tenant_id = $1 AND m.engagement_id = $2 AND m.kind IN ('framing', 'intermediate')
+		GROUP BY m.tenant_id, m.id ORDER BY m.kind, m.scheduled_at NULLS LAST`, sc.TenantID, id)
+}
+
+func readMeetings(br pgx.BatchResults, f *CadrageFile) error {
+	rows, _ := br.Query()
+	meetings, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Meeting, error) {
+		var m Meeting
+		return m, r.Scan(&m.ID, &m.Kind, &m.ScheduledAt, &m.Held, &m.Notes, &m.Adjustments, &m.Version, &m.Attendees)
+	})
+	if err != nil {
+		return dbError("meetings", err)
+	}
+	for _, m := range meetings {
+		if m.Kind == "framing" {
+			f.Framing = m
+		} else {
+			f.Intermediate = append(f.Intermediate, m)
+		}
 	}
 	return nil
 }
