@@ -44,28 +44,67 @@ func scanAction(r pgx.CollectableRow) (Action, error) {
 
 // actionsPart reads the engagement's actions the viewer may see, open ones first
 // (the earliest due first), then the others. Row-level security leaves a sponsor
-// only the shared ones.
-func actionsPart(sc Scope, id string, out *[]Action) part {
+// only the shared ones. Each action's session number and objective title are
+// left to ActionsPage, from the sessions and objectives it reads beside them:
+// joining the two tables probed their policies once per action (pgbench, a
+// coachee's 25 actions: 0.44 ms with the joins, 0.23 ms without, 0.08 ms for
+// the sessions' numbers).
+func actionsPart(sc Scope, id string, out *[]Action, sessionIDs *[]string) part {
 	return part{func(b *pgx.Batch) {
-		b.Queue(actionSelect+` WHERE a.tenant_id = $1 AND a.engagement_id = $2
+		b.Queue(`SELECT a.id, a.title, a.description, coalesce(a.session_id::text, ''), coalesce(a.objective_id::text, ''),
+			a.due_date::timestamptz, a.status, a.shared_at, a.journal_count, a.journal_last, a.proposed_by
+			FROM actions a WHERE a.tenant_id = $1 AND a.engagement_id = $2
 			ORDER BY a.status IN ('done', 'dropped'), a.due_date NULLS LAST, a.created_at, a.plan_position, a.id`, sc.TenantID, id)
 	}, func(br pgx.BatchResults) error {
 		rows, _ := br.Query()
 		var err error
-		*out, err = pgx.CollectRows(rows, scanAction)
+		*out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Action, error) {
+			var a Action
+			var sid string
+			err := r.Scan(&a.ID, &a.Title, &a.Description, &sid, &a.ObjectiveID, &a.Due, &a.Status, &a.Shared, &a.Entries, &a.LastEntry, &a.ProposedBy)
+			*sessionIDs = append(*sessionIDs, sid)
+			return a, err
+		})
 		return dbError("actions", err)
 	}}
 }
 
+// sessionNumbersPart reads the number of each of the engagement's sessions
+// the viewer may see.
+func sessionNumbersPart(sc Scope, id string, out map[string]int) part {
+	return part{func(b *pgx.Batch) {
+		b.Queue(`SELECT id::text, number FROM coaching_sessions WHERE tenant_id = $1 AND engagement_id = $2`, sc.TenantID, id)
+	}, func(br pgx.BatchResults) error {
+		rows, _ := br.Query()
+		var id string
+		var n int
+		_, err := pgx.ForEachRow(rows, []any{&id, &n}, func() error { out[id] = n; return nil })
+		return dbError("session numbers", err)
+	}}
+}
+
 // ActionsPage loads the actions and, for the coachee's form, the objectives.
+// An action's session number and objective title are those the viewer may
+// read (none when row-level security hides them, as the joins gave).
 func (s *Store) ActionsPage(ctx context.Context, sc Scope, id string, objectives bool) ([]Action, []Objective, error) {
-	var acts []Action
-	var objs []Objective
-	parts := []part{actionsPart(sc, id, &acts)}
-	if objectives {
-		parts = append(parts, objectivesPart(sc, id, &objs))
+	var (
+		acts     []Action
+		sessions []string // each action's session id, in the same order
+		objs     []Objective
+		numbers  = map[string]int{}
+	)
+	err := s.view(ctx, sc, actionsPart(sc, id, &acts, &sessions), objectivesPart(sc, id, &objs), sessionNumbersPart(sc, id, numbers))
+	titles := make(map[string]string, len(objs))
+	for _, o := range objs {
+		titles[o.ID] = o.Title
 	}
-	return acts, objs, s.view(ctx, sc, parts...)
+	for i := range acts {
+		acts[i].SessionNumber, acts[i].Objective = numbers[sessions[i]], titles[acts[i].ObjectiveID]
+	}
+	if !objectives {
+		objs = nil
+	}
+	return acts, objs, err
 }
 
 // JournalEntry is one entry of the coachee's journal on an action.
