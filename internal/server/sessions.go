@@ -106,7 +106,7 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, status int,
 	if file.Content == nil { // PostgreSQL hides it: the handler's rule and the database agree
 		return domain.ErrNotFound
 	}
-	v := views.SessionView{Eng: s.engView(r, "/sessions"), Row: sessionRow(r, file.Session, page.Progress.Planned, page.Window), CanEdit: canEditContent,
+	v := views.SessionView{Eng: s.engView(r, "/sessions"), Row: sessionRow(r, file.Session, page.Planned, page.Window), CanEdit: canEditContent,
 		Analysis: file.Content.Analysis, Scenarios: file.Content.Scenarios, Decision: file.Content.Decision, FormFor: formFor,
 		SeesNote: can(r, domain.InfoPrivateNotes, domain.Read), PrivateNote: file.PrivateNote}
 	v.Meta = emptyForm("at", dtInput(r, &file.ScheduledAt), "minutes", strconv.Itoa(file.Minutes), "status", file.Status,

@@ -254,32 +254,47 @@ func (s *Store) Session(ctx context.Context, sc Scope, id, sid string) (*Session
 	return f, nil
 }
 
-// SessionPage is a session's page: the session, the contract's count, and for
-// the coach the choices of its forms (objectives, library).
+// SessionPage is a session's page: the session, the number of sessions and
+// the dates the contract gives (the session's "n of N" and whether it falls
+// outside them), and for the coach the choices of its forms (objectives,
+// library).
 type SessionPage struct {
 	*SessionFile
-	Progress   domain.Progress
+	Planned    int
 	Window     domain.ContractWindow
 	Objectives []Objective
 	Library    []LibraryItem
 }
 
-// SessionPage loads a session's page in one round trip.
+// SessionPage loads a session's page in one round trip. Of the contract it
+// reads its terms only: the other sessions and the open actions, which the
+// sessions list counts against them, are not shown here.
 func (s *Store) SessionPage(ctx context.Context, sc Scope, id, sid string, choices bool) (*SessionPage, error) {
 	if !validUUID(sid) {
 		return nil, domain.ErrNotFound
 	}
 	p := &SessionPage{SessionFile: &SessionFile{}}
-	var ov SessionsOverview
-	parts := []part{sessionPart(sc, id, sid, p.SessionFile), sessionsPart(sc, id, &ov)}
+	parts := []part{sessionPart(sc, id, sid, p.SessionFile), contractTermsPart(sc, id, &p.Planned, &p.Window)}
 	if choices {
 		parts = append(parts, objectivesPart(sc, id, &p.Objectives), libraryPart(sc, &p.Library))
 	}
 	if err := s.view(ctx, sc, parts...); err != nil {
 		return nil, err
 	}
-	p.Progress, p.Window = ov.Progress, ov.Window
 	return p, nil
+}
+
+// contractTermsPart reads the number of sessions and the dates of the
+// contract (none when the viewer may not read it).
+func contractTermsPart(sc Scope, id string, planned *int, window *domain.ContractWindow) part {
+	return part{func(b *pgx.Batch) {
+		b.Queue(`SELECT coalesce(sessions_planned, 0), start_date, end_date FROM contracts WHERE tenant_id = $1 AND engagement_id = $2`, sc.TenantID, id)
+	}, func(br pgx.BatchResults) error {
+		if err := br.QueryRow().Scan(planned, &window.Start, &window.End); err != nil && err != pgx.ErrNoRows {
+			return dbError("contract terms", err)
+		}
+		return nil
+	}}
 }
 
 // objectivesPart reads the engagement's objectives (titles, for choices).
