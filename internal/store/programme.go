@@ -128,7 +128,13 @@ func (c *programmeCache) put(k programmeKey, f []Figure, until time.Time) {
 // programme the person may see (a sponsor: their own organisation's), for the
 // dashboard's batch.
 func queueProgrammeOrgs(b *pgx.Batch, tenant string) {
-	b.Queue(`SELECT o.id, o.name FROM client_orgs o WHERE o.tenant_id = $1 AND app_programme_viewer(o.id) ORDER BY o.name`, tenant)
+	// The person's own sponsor memberships name their organisations: what
+	// app_programme_viewer asks of each organisation, asked once (statements
+	// per sponsor dashboard under the bench: 0.097 + 0.039 -> 0.077 ms).
+	b.Queue(`SELECT o.id, o.name FROM client_orgs o WHERE o.tenant_id = $1
+		AND ((SELECT app_has_role('admin')) OR o.id IN (SELECT m.client_org_id FROM memberships m
+			WHERE m.tenant_id = app_tenant() AND m.user_id = app_user() AND 'sponsor' = ANY (m.roles) AND m.joined_at IS NOT NULL))
+		ORDER BY o.name, o.id`, tenant)
 }
 
 func readProgrammeOrgs(br pgx.BatchResults) ([]ClientOrg, error) {
