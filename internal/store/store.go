@@ -83,21 +83,26 @@ func presentToken(ctx context.Context, tx pgx.Tx, setting, token string) error {
 // View runs read-only queries in a single round trip. A pgx batch is one
 // pipeline closed by a single Sync, which PostgreSQL runs as one implicit
 // transaction: the scope's settings (transaction-local) hold for every query of
-// the batch and vanish with it, without BEGIN or COMMIT statements. Pages read
-// through here; Tx is for writes, which need answers between statements.
+// the batch and vanish with it, without BEGIN or COMMIT statements. The
+// transaction is REPEATABLE READ, so that every query of a page sees the
+// database at one moment (under READ COMMITTED each took its own snapshot: an
+// action's objective renamed between two of them showed half of the change);
+// a transaction that only reads never fails for it. Pages read through here;
+// Tx is for writes, which need answers between statements.
 func (s *Store) View(ctx context.Context, sc Scope, queue func(b *pgx.Batch), read func(br pgx.BatchResults) error) error {
 	b := &pgx.Batch{}
-	if sc.ReadOnly { // the batch is one implicit transaction: this covers all of it
-		b.Queue(`SET TRANSACTION READ ONLY`)
+	// The batch is one implicit transaction: this covers all of it.
+	if sc.ReadOnly {
+		b.Queue(`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`)
+	} else {
+		b.Queue(`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`)
 	}
 	b.Queue(`SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)`, sc.TenantID, sc.UserID)
 	queue(b)
 	br := s.pool.SendBatch(ctx, b)
 	defer br.Close()
-	if sc.ReadOnly {
-		if _, err := br.Exec(); err != nil {
-			return dbError("view", err)
-		}
+	if _, err := br.Exec(); err != nil {
+		return dbError("view", err)
 	}
 	if _, err := br.Exec(); err != nil {
 		return dbError("view", err)
