@@ -16,39 +16,24 @@ import (
 	"triade/migrations"
 )
 
-// The dashboard view as migration 00027 defined it (00033's Down section):
-// the joins the summary's copies replaced, kept as the reference they must
-// equal.
-const oldDashboardView = `CREATE VIEW my_dashboard_old WITH (security_barrier) AS
-SELECT e.id, e.title, coalesce(cu.name, '') AS coachee, e.phase, me.part,
-    s.planned_ids, s.planned_numbers, s.planned_at,
-    s.meetings_open_at, s.meetings_open_kinds,
-    s.held, s.last_held,
-    e.phase IN ('cadrage', 'accompagnement', 'bouclage') AND c.engagement_id IS NOT NULL AS has_facts,
-    e.coach_willing_at IS NOT NULL AS coach_willing, e.coachee_willing_at IS NOT NULL AS coachee_willing,
-    s.framing_at, s.framing_held, s.requests_written, s.requests_validated, e.coherence_ok, s.indicators_per_objective,
-    coalesce(c.approach, '') AS approach, c.sessions_planned, c.session_minutes, c.start_date::timestamptz AS start_date, c.end_date::timestamptz AS end_date, coalesce(c.confidentiality, '') AS confidentiality,
-    s.synthesis_n, s.synthesis_parts,
-    EXISTS (SELECT 1 FROM synthesis_validations x WHERE x.tenant_id = e.tenant_id AND x.engagement_id = e.id AND x.number = s.synthesis_n AND x.user_id = me.user_id) AS my_synthesis,
-    s.synthesis_comments, s.open_requests, s.newest_request,
-    CASE WHEN me.part = 'coachee' THEN s.unrated_coachee_ids[cardinality(s.unrated_coachee_ids)] WHEN me.part IN ('coach', 'cocoach') THEN s.unrated_coach_ids[cardinality(s.unrated_coach_ids)] END AS unrated_id,
-    CASE WHEN me.part = 'coachee' THEN s.unrated_coachee_numbers[cardinality(s.unrated_coachee_numbers)] WHEN me.part IN ('coach', 'cocoach') THEN s.unrated_coach_numbers[cardinality(s.unrated_coach_numbers)] END AS unrated_number,
-    CASE WHEN me.part = 'sponsor' THEN s.shared_journal ELSE s.unanswered_journal END AS unanswered_journal,
-    CASE WHEN me.part = 'sponsor' THEN s.shared_open_actions ELSE s.open_actions END AS open_actions,
-    (CASE WHEN me.part = 'sponsor' THEN s.shared_next_due ELSE s.next_due END)::timestamptz AS next_due,
-    s.indicators, CASE WHEN me.part = 'sponsor' THEN 0 ELSE s.assessed_coach END AS assessed_coach,
-    CASE WHEN me.part = 'sponsor' THEN 0 ELSE s.assessed_coachee END AS assessed_coachee,
-    s.final_at, s.final_held, s.coachee_synthesis,
-    EXISTS (SELECT 1 FROM sponsor_feedback sf WHERE sf.tenant_id = e.tenant_id AND sf.engagement_id = e.id AND sf.author_id = me.user_id AND sf.body <> '') AS my_feedback,
-    s.report_n, s.report_parts,
-    EXISTS (SELECT 1 FROM report_validations x WHERE x.tenant_id = e.tenant_id AND x.engagement_id = e.id AND x.number = s.report_n AND x.user_id = me.user_id) AS my_report
-FROM engagement_parties me
-JOIN engagements e ON e.tenant_id = me.tenant_id AND e.id = me.engagement_id
-JOIN engagement_summaries s ON s.tenant_id = e.tenant_id AND s.engagement_id = e.id
-LEFT JOIN engagement_parties cp ON cp.tenant_id = e.tenant_id AND cp.engagement_id = e.id AND cp.part = 'coachee'
-LEFT JOIN users cu ON cu.id = cp.user_id
-LEFT JOIN contracts c ON c.tenant_id = e.tenant_id AND c.engagement_id = e.id
-WHERE me.tenant_id = app_tenant() AND me.user_id = app_user()`
+// oldDashboardView is the dashboard view as migration 00027 defined it (the
+// joins the summary's copies replaced), taken from 00033's Down section and
+// named my_dashboard_old: the reference the view must equal.
+func oldDashboardView(t *testing.T) string {
+	t.Helper()
+	b, err := migrations.FS.ReadFile("00033_dashboard_from_the_summary.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, down, _ := strings.Cut(string(b), "-- +goose Down")
+	const head = "CREATE OR REPLACE VIEW my_dashboard WITH (security_barrier) AS"
+	i := strings.Index(down, head)
+	j := strings.Index(down[max(i, 0):], ";\n")
+	if i < 0 || j < 0 {
+		t.Fatal("00033's Down section no longer recreates my_dashboard")
+	}
+	return "CREATE VIEW my_dashboard_old WITH (security_barrier) AS" + down[i+len(head):i+j]
+}
 
 // asApp runs q as the request role for the person, in the time zone given.
 func (f *privacyFixture) asApp(tenant, user, tz, q string, args ...any) []string {
@@ -133,7 +118,7 @@ func (f *privacyFixture) edgeStates(tenant string) {
 func TestDashboardViewEqualsItsJoins(t *testing.T) {
 	f := seededDemo(t)
 	tenant := f.tenant("demo")
-	if _, err := f.env.Super.Exec(f.ctx, oldDashboardView+`; GRANT SELECT ON my_dashboard_old TO triade_app`); err != nil {
+	if _, err := f.env.Super.Exec(f.ctx, oldDashboardView(t)+`; GRANT SELECT ON my_dashboard_old TO triade_app`); err != nil {
 		t.Fatal(err)
 	}
 	if d := f.dashDiffAll(tenant); len(d) > 0 {
