@@ -198,7 +198,7 @@ func (s *Store) AddAction(ctx context.Context, sc Scope, id string, a NewAction)
 		// (Added to a session, it goes at the end of that session's plan.)
 		err := tx.QueryRow(ctx, `INSERT INTO actions (tenant_id, engagement_id, session_id, objective_id, title, description, due_date, created_by, plan_position)
 			VALUES ($1, $2, nullif($3, '')::uuid, nullif($4, '')::uuid, $5, $6, $7, $8,
-				CASE WHEN $3 <> '' THEN (SELECT coalesce(max(plan_position) + 1, 0) FROM actions WHERE tenant_id = $1 AND session_id::text = $3) END) RETURNING id`,
+				CASE WHEN $3 <> '' THEN (SELECT coalesce(max(plan_position) + 1, 0) FROM actions WHERE tenant_id = $1 AND engagement_id = $2 AND session_id::text = $3) END) RETURNING id`,
 			sc.TenantID, id, a.SessionID, a.ObjectiveID, a.Title, a.Description, dateOnly(a.Due), sc.UserID).Scan(&aid)
 		if err != nil {
 			return dbError("add action", err)

@@ -492,7 +492,7 @@ func savePlan(ctx context.Context, tx pgx.Tx, sc Scope, id, sid string, plan []P
 	// session has, those the coachee has worked on included (the form leaves
 	// them out: they are shown above it, not edited).
 	var next int
-	if err := tx.QueryRow(ctx, `SELECT coalesce(max(plan_position) + 1, 0) FROM actions WHERE tenant_id = $1 AND session_id::text = $2`, t, sid).Scan(&next); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT coalesce(max(plan_position) + 1, 0) FROM actions WHERE tenant_id = $1 AND engagement_id = $2 AND session_id::text = $3`, t, id, sid).Scan(&next); err != nil {
 		return dbError("plan: positions", err)
 	}
 	for _, l := range plan {
