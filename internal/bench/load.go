@@ -27,6 +27,11 @@ type Result struct {
 	RPS                float64
 	P50, P99           time.Duration
 	RoundTrips         float64 // database round trips per request
+	// BaseRPS is the baseline's throughput measured just before this page
+	// (0 for the baseline row itself): the machine's speed drifts over a
+	// run by a third at moments (its neighbours), so each page is compared
+	// with the baseline of its own minute.
+	BaseRPS float64
 	// CPU time per request, of this process (server and load generator) and
 	// of the database's processes: less noisy than throughput on a shared
 	// machine. Zero when CPU is not sampled.
@@ -122,10 +127,10 @@ func Login(base string, personas map[string]string, conc int) (map[string]*http.
 	return out, nil
 }
 
-// Load requests one page from conc workers for the duration (after a short
-// warm-up), and measures throughput, latency percentiles and database round
-// trips per request.
-func Load(ctx context.Context, base string, client *http.Client, p Page, conc int, dur time.Duration) Result {
+// Load requests one page from conc workers for the duration (after a
+// warm-up of warm), and measures throughput, latency percentiles and
+// database round trips per request.
+func Load(ctx context.Context, base string, client *http.Client, p Page, conc int, warm, dur time.Duration) Result {
 	run := func(d time.Duration, record bool) ([]time.Duration, int) {
 		var mu sync.Mutex
 		var lat []time.Duration
@@ -162,7 +167,7 @@ func Load(ctx context.Context, base string, client *http.Client, p Page, conc in
 		wg.Wait()
 		return lat, fails
 	}
-	run(time.Second, false) // warm-up: statement caches, connections
+	run(warm, false) // warm-up: statement caches, connections
 	if Measuring != nil {
 		Measuring()
 	}
@@ -194,22 +199,27 @@ func Load(ctx context.Context, base string, client *http.Client, p Page, conc in
 }
 
 // Print writes a results table; "× base" is a page's throughput as a
-// fraction of the baseline row's, measured in the same run.
+// fraction of the baseline's measured just before it ("base", req/s), or of
+// the baseline row's when it was not.
 func Print(w io.Writer, title string, rs []Result) {
-	var base float64
+	var row float64
 	for _, r := range rs {
 		if r.Page == BaselinePage {
-			base = r.RPS
+			row = r.RPS
 		}
 	}
-	fmt.Fprintf(w, "\n%s\n%-20s %9s %7s %9s %9s %7s %7s %14s\n", title, "page", "req/s", "× base", "p50", "p99", "rt/req", "errors", "cpu/req go+db")
-	fmt.Fprintln(w, strings.Repeat("-", 89))
+	fmt.Fprintf(w, "\n%s\n%-20s %9s %7s %7s %9s %9s %7s %7s %14s\n", title, "page", "req/s", "base", "× base", "p50", "p99", "rt/req", "errors", "cpu/req go+db")
+	fmt.Fprintln(w, strings.Repeat("-", 97))
 	for _, r := range rs {
+		base := r.BaseRPS
+		if base == 0 {
+			base = row
+		}
 		ratio := "-"
 		if base > 0 {
 			ratio = fmt.Sprintf("%.0f%%", 100*r.RPS/base)
 		}
-		fmt.Fprintf(w, "%-20s %9.0f %7s %9s %9s %7.2f %7d %6.2f+%.2fms\n", r.Name, r.RPS, ratio, ms(r.P50), ms(r.P99), r.RoundTrips, r.Failures,
+		fmt.Fprintf(w, "%-20s %9.0f %7.0f %7s %9s %9s %7.2f %7d %6.2f+%.2fms\n", r.Name, r.RPS, base, ratio, ms(r.P50), ms(r.P99), r.RoundTrips, r.Failures,
 			float64(r.CPU.Microseconds())/1000, float64(r.DBCPU.Microseconds())/1000)
 	}
 }
