@@ -294,7 +294,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 		log.Info("no Chromium found (CHROMIUM_PATH): documents print from the browser, without PDF downloads")
 	}
 	srv := server.New(server.Config{BaseURL: base, Dev: cfg.Dev, Logger: log, SessionCleanup: 5 * time.Minute,
-		TrustedProxies: cfg.TrustedProxies, SignupClosed: !cfg.SignupOpen, PDF: printer}, st)
+		TrustedProxies: cfg.TrustedProxies, SignupClosed: !cfg.SignupOpen, PDF: printer, MaxActive: cfg.MaxActive}, st)
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -44,6 +44,7 @@ func main() {
 	stats = flag.Bool("stats", false, "after each page, print the statements that cost the database most (pg_stat_statements)")
 	explain = flag.String("explain", "", "log the plans of statements slower than 3 ms (auto_explain) to this file")
 	poolSize = flag.Int("pool", 0, "connections of the request pool (0: the server's default)")
+	maxActive = flag.Int("active", 0, "requests at work at once, the others waiting their turn (0: the server's default)")
 	pageFilter = flag.String("pages", "", "load only the pages whose name contains this (and the baseline)")
 	flag.Parse()
 	server.TuneGC() // as the server runs
@@ -129,6 +130,7 @@ var (
 	stats      *bool
 	explain    *string
 	poolSize   *int
+	maxActive  *int
 	pageFilter *string
 )
 
@@ -227,7 +229,7 @@ func runScale(ctx context.Context, name string, sc bench.Scale, conc int, dur ti
 	}
 	base := "http://" + ln.Addr().String()
 	srv := server.New(server.Config{BaseURL: base, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		LoginMaxPerAccount: 1000, LoginMaxPerAddress: 1000}, st)
+		LoginMaxPerAccount: 1000, LoginMaxPerAddress: 1000, MaxActive: *maxActive}, st)
 	// The reference page beside the application's routes, in this build only.
 	mux := http.NewServeMux()
 	mux.Handle(bench.BaselinePath, bench.Baseline(pool))

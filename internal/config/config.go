@@ -32,6 +32,7 @@ var Settings = []Setting{
 	{"APP_DATABASE_URL", "DATABASE_URL as triade_app", "PostgreSQL URL of the restricted login that serves requests: it logs in as triade_app itself. Unset, Triade logs in as triade_app, without a password, on the server and database of DATABASE_URL (trust, peer or ~/.pgpass).", true},
 	{"DATA_DIR", ".data", "Where the private PostgreSQL keeps its data when DATABASE_URL is unset (development).", false},
 	{"DB_MAX_CONNS", "16", "Largest number of connections of the request pool (4 to 1000).", false},
+	{"MAX_ACTIVE_REQUESTS", "4 per core", "Requests at work at once (1 to 10000); the others wait their turn in arrival order. Raise it when the database is on another machine far away.", false},
 	{"DB_CONNECT_TIMEOUT", "60s", "How long the start waits for PostgreSQL to answer, retrying with growing delays.", false},
 	{"ADDR", "localhost:8080", "Address the web server listens on (host:port).", false},
 	{"BASE_URL", "http://ADDR", "Public address of the site, used in e-mailed links. With https://, cookies are Secure and HSTS is sent.", false},
@@ -52,6 +53,7 @@ type Config struct {
 	AppDatabaseURL string
 	DataDir        string
 	MaxConns       int
+	MaxActive      int // 0: the server's default per core
 	ConnectTimeout time.Duration
 	Addr           string
 	BaseURL        string
@@ -87,6 +89,7 @@ func Load(getenv func(string) string, environ []string) (Config, error) {
 		AppDatabaseURL: v.secret("APP_DATABASE_URL"),
 		DataDir:        v.str("DATA_DIR", ".data"),
 		MaxConns:       v.integer("DB_MAX_CONNS", 16, 4, 1000),
+		MaxActive:      v.integer("MAX_ACTIVE_REQUESTS", 0, 1, 10000),
 		ConnectTimeout: v.duration("DB_CONNECT_TIMEOUT", "60s"),
 		Addr:           v.str("ADDR", "localhost:8080"),
 		MetricsAddr:    v.str("METRICS_ADDR", ""),

@@ -30,7 +30,7 @@ func (s *Server) routes() http.Handler {
 	r.MethodNotAllowed(notFound)
 
 	r.Group(func(r chi.Router) {
-		r.Use(sessionPerson, s.sessions.LoadAndSave, s.loadPerson)
+		r.Use(s.admission.wrap, sessionPerson, s.sessions.LoadAndSave, s.loadPerson)
 		r.NotFound(notFound)
 		r.MethodNotAllowed(notFound)
 

@@ -10,11 +10,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"runtime"
 	"strings"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"triade/internal/pdf"
 	"triade/internal/store"
@@ -34,6 +36,9 @@ type Config struct {
 	// SignupClosed refuses /signup: workspaces come from create-admin, people
 	// from invitations.
 	SignupClosed bool
+	// MaxActive is how many requests work at once (admission); 0 means
+	// ActivePerCore for each core the process may use.
+	MaxActive int
 	// SessionCleanup is how often expired sessions are deleted; 0 turns it off.
 	SessionCleanup time.Duration
 	// PDF prints documents to PDF; nil without a Chromium (the documents then
@@ -41,20 +46,28 @@ type Config struct {
 	PDF *pdf.Printer
 }
 
+// ActivePerCore is the default number of requests at work per core: on 2
+// cores with the database on the same machine, 4 or 8 at work served as many
+// requests per second as 32 did, with the lowest p99 (see admission). A
+// database on another machine keeps each request waiting for its round
+// trips, cores idle: there MAX_ACTIVE_REQUESTS may be raised.
+const ActivePerCore = 4
+
 // Server serves Triade.
 type Server struct {
-	cfg      Config
-	store    *store.Store
-	sessions *scs.SessionManager
-	log      *slog.Logger
-	logins   *loginGuard
-	metrics  *metrics
-	cssURL   string
-	jsURL    string // the one script, progressive enhancement, with its content hash
-	pdf      *pdf.Printer
-	secure   bool // served over https: HSTS
-	static   http.Handler
-	handler  http.Handler
+	cfg       Config
+	store     *store.Store
+	sessions  *scs.SessionManager
+	log       *slog.Logger
+	logins    *loginGuard
+	metrics   *metrics
+	cssURL    string
+	jsURL     string // the one script, progressive enhancement, with its content hash
+	pdf       *pdf.Printer
+	admission *admission
+	secure    bool // served over https: HSTS
+	static    http.Handler
+	handler   http.Handler
 	// sponsorView answers an engagement's pages as its sponsor sees them
 	// (asSponsor): the same handlers as the routes, without the writes.
 	sponsorView http.Handler
@@ -71,15 +84,26 @@ func New(cfg Config, st *store.Store) *Server {
 	if cfg.LoginMaxPerAddress == 0 {
 		cfg.LoginMaxPerAddress = 50
 	}
+	if cfg.MaxActive <= 0 {
+		cfg.MaxActive = ActivePerCore * runtime.GOMAXPROCS(0)
+	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	s := &Server{
-		cfg:     cfg,
-		store:   st,
-		log:     cfg.Logger,
-		logins:  newLoginGuard(cfg.LoginMaxPerAccount, cfg.LoginMaxPerAddress),
-		metrics: newMetrics(),
-		pdf:     cfg.PDF,
+		cfg:       cfg,
+		store:     st,
+		log:       cfg.Logger,
+		logins:    newLoginGuard(cfg.LoginMaxPerAccount, cfg.LoginMaxPerAddress),
+		metrics:   newMetrics(),
+		pdf:       cfg.PDF,
+		admission: newAdmission(cfg.MaxActive),
 	}
+	s.metrics.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "triade_http_requests_active", Help: "Requests at work (admitted)."},
+			func() float64 { return float64(s.admission.active()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "triade_http_requests_waiting", Help: "Requests waiting their turn to be admitted."},
+			func() float64 { return float64(s.admission.queued()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "triade_http_requests_max_active", Help: "Requests admitted at once at most (MAX_ACTIVE_REQUESTS)."},
+			func() float64 { return float64(s.admission.limit()) }))
 	s.sessions = scs.New()
 	s.sessions.Store = sessionStore{st}
 	s.sessions.Codec = sessionCodec{}
