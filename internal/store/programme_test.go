@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -28,6 +29,7 @@ func checkFigures(t *testing.T, p *testenv.Programme, got *store.Programme) {
 		return
 	}
 	var themes, recos []string
+	expected := p.ExpectedFor(k)
 	for _, f := range got.Figures {
 		if f.Hidden() {
 			if f.Value != nil || f.Body != nil {
@@ -47,7 +49,7 @@ func checkFigures(t *testing.T, p *testenv.Programme, got *store.Programme) {
 			}
 			continue
 		}
-		want, ok := p.Expected[f.Section+"/"+f.Item]
+		want, ok := expected[f.Section+"/"+f.Item]
 		if !ok && (f.Section == "phase" || strings.HasPrefix(f.Section, "evaluation.")) {
 			ok = true // a phase no engagement is in; an assessment nobody gave
 		}
@@ -322,4 +324,241 @@ func TestProgrammeKeptAMinute(t *testing.T) {
 	if got := total(); got != 6 {
 		t.Fatalf("total %v after the minute", got)
 	}
+}
+
+// The figures from inside the coaching move by whole cohorts of k closed
+// engagements, never by one engagement: a review compared the page before
+// and after one coachee's autonomy rating (and a self-evaluation not yet
+// validated) and read her score off the difference. Writes to engagements
+// not released (live ones, the closed one beyond the last full cohort) leave
+// them as they were; closing engagements one by one changes them only when
+// a cohort is complete, and then by k engagements.
+func TestProgrammeMovesByWholeCohorts(t *testing.T) {
+	env := testenv.New(t)
+	ctx := context.Background()
+	p := testenv.BuildProgramme(t, env, 30) // 6 closed: one cohort of 5, one held back
+	sc := store.Scope{TenantID: p.TenantID, UserID: p.Sponsor}
+	now := time.Now()
+	inside := func() map[string][2]float64 {
+		t.Helper()
+		now = now.Add(2 * time.Minute) // past the minute the figures are kept
+		env.Store.Now = func() time.Time { return now }
+		got, err := env.Store.ProgrammeOf(ctx, sc, p.OrgID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string][2]float64{}
+		for _, f := range got.Figures {
+			if (strings.HasPrefix(f.Section, "evaluation.") || strings.HasPrefix(f.Section, "autonomy.")) && !f.Hidden() {
+				out[f.Section+"/"+f.Item] = [2]float64{float64(*f.N), *f.Value}
+			}
+		}
+		return out
+	}
+	before := inside()
+	if len(before) == 0 {
+		t.Fatal("no evaluation or autonomy figure to watch")
+	}
+	exec := func(sql string, args ...any) {
+		t.Helper()
+		if _, err := env.Super.Exec(ctx, sql, args...); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	// One engagement in bouclage, one closed last (held back): their
+	// coachee's ratings and evaluations change.
+	for _, title := range []string{"E2", "E28"} {
+		exec(`UPDATE autonomy_ratings r SET score = 6 - score FROM engagements e
+			WHERE e.id = r.engagement_id AND e.tenant_id = $1 AND e.title = $2 AND r.part = 'coachee'`, p.TenantID, title)
+		exec(`UPDATE evaluations v SET assessment = 'not_reached' FROM engagements e
+			WHERE e.id = v.engagement_id AND e.tenant_id = $1 AND e.title = $2 AND v.part = 'coachee'`, p.TenantID, title)
+	}
+	if after := inside(); !maps.Equal(after, before) {
+		t.Fatalf("one engagement's writes moved the figures:\nbefore %v\nafter  %v", before, after)
+	}
+	// Close the engagements in bouclage one by one (E2, E7, E12, E17): the
+	// fourth makes ten closed, the second cohort.
+	last := before
+	for n, title := range []string{"E2", "E7", "E12", "E17"} {
+		exec(`UPDATE engagements SET phase = 'clos', phase_changed_at = $3 WHERE tenant_id = $1 AND title = $2`,
+			p.TenantID, title, time.Date(2027, 1, 1+n, 0, 0, 0, 0, time.UTC))
+		got := inside()
+		if n < 3 {
+			if !maps.Equal(got, last) {
+				t.Fatalf("closing %s alone (%d closed) moved the figures:\nbefore %v\nafter  %v", title, 7+n, last, got)
+			}
+			continue
+		}
+		for key, v := range got {
+			if was := last[key]; v != was && v[0]-was[0] < 5 {
+				t.Errorf("%s moved by %v engagements (%v -> %v), fewer than k", key, v[0]-was[0], was, v)
+			}
+		}
+		if maps.Equal(got, last) {
+			t.Fatal("a complete second cohort changed nothing")
+		}
+	}
+}
+
+// phasesHidden is the rule of app_programme's phase cells, written again to
+// be tried exhaustively here: a cell under k is hidden (an empty one too) and,
+// when one is, the largest shown cell (the first of equals) goes with it.
+func phasesHidden(c [5]int, k int) [5]bool {
+	var h [5]bool
+	any := false
+	for i, x := range c {
+		if x < k {
+			h[i], any = true, true
+		}
+	}
+	if any {
+		big := -1
+		for i, x := range c {
+			if !h[i] && (big < 0 || x > c[big]) {
+				big = i
+			}
+		}
+		if big >= 0 {
+			h[big] = true
+		}
+	}
+	return h
+}
+
+// pinned returns the hidden cells (between 1 and k-1) whose value someone
+// who knows the rule, the total and the cells shown can work out: every
+// filling of the hidden cells that adds up and that the rule would hide the
+// same way gives them one value.
+func pinned(c [5]int, k int) []int {
+	h := phasesHidden(c, k)
+	var idx []int
+	sum := 0
+	for i := range c {
+		if h[i] {
+			idx = append(idx, i)
+			sum += c[i]
+		}
+	}
+	seen := make([]map[int]bool, len(idx))
+	for j := range seen {
+		seen[j] = map[int]bool{}
+	}
+	// The cells that matter (1 to k-1) with one value seen so far, or none:
+	// once each has shown two, nothing can be worked out and the search stops.
+	open := 0
+	for _, i := range idx {
+		if c[i] >= 1 && c[i] < k {
+			open++
+		}
+	}
+	var try func(j, left int, d [5]int)
+	try = func(j, left int, d [5]int) {
+		if j == len(idx) {
+			if left == 0 && phasesHidden(d, k) == h {
+				for t, i := range idx {
+					if !seen[t][d[i]] {
+						seen[t][d[i]] = true
+						if len(seen[t]) == 2 && c[i] >= 1 && c[i] < k {
+							open--
+						}
+					}
+				}
+			}
+			return
+		}
+		for x := 0; x <= left && open > 0; x++ {
+			d[idx[j]] = x
+			try(j+1, left-x, d)
+		}
+	}
+	try(0, sum, c)
+	var out []int
+	for t, i := range idx {
+		if len(seen[t]) == 1 && c[i] >= 1 && c[i] < k {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// No distribution of engagements over the phases lets a hidden cell be
+// worked out from the total (a review did it with 4 engagements, k = 3: two
+// phases hidden, the three others at 0, hence 2 each): every distribution of
+// up to 4k+2 engagements for k = 3, 4 and 5. The database hides what the
+// rule says, on distributions that made earlier rules give cells away.
+func TestProgrammePhasesPinNoHiddenCell(t *testing.T) {
+	for k := 3; k <= 5; k++ {
+		var c [5]int
+		var each func(i, left int)
+		each = func(i, left int) {
+			if i == 5 {
+				if got := pinned(c, k); len(got) > 0 && c[0]+c[1]+c[2]+c[3]+c[4] >= k {
+					t.Errorf("k = %d, %v: cells %v can be worked out", k, c, got)
+				}
+				return
+			}
+			for x := 0; x <= left; x++ {
+				c[i] = x
+				each(i+1, left-x)
+			}
+		}
+		each(0, 4*k+2)
+	}
+
+	env := testenv.New(t)
+	ctx := context.Background()
+	p := testenv.BuildProgramme(t, env, 16)
+	admin := store.Scope{TenantID: p.TenantID, UserID: p.Admin}
+	now := time.Now()
+	phases := []string{"cadrage", "accompagnement", "bouclage", "clos", "interrompu"}
+	for _, tc := range []struct {
+		k int
+		c [5]int
+	}{
+		{3, [5]int{0, 2, 2, 0, 0}}, {3, [5]int{3, 3, 1, 3, 3}}, {3, [5]int{2, 2, 3, 3, 2}},
+		{3, [5]int{2, 2, 2, 2, 2}}, {5, [5]int{5, 5, 4, 0, 2}}, {5, [5]int{6, 5, 5, 0, 0}}, {3, [5]int{4, 4, 4, 4, 0}},
+	} {
+		if err := env.Store.SetSettings(ctx, admin, 3, "Europe/Paris", tc.k); err != nil {
+			t.Fatal(err)
+		}
+		// The organisation's first engagements take the phases, the others
+		// move to the other organisation.
+		if _, err := env.Super.Exec(ctx, `WITH e AS (SELECT id, row_number() OVER (ORDER BY title COLLATE "C") AS r FROM engagements WHERE tenant_id = $1),
+			want AS (SELECT w.phase, row_number() OVER () AS r FROM unnest($2::text[]) AS w(phase))
+			UPDATE engagements g SET phase = coalesce(want.phase, g.phase), client_org_id = CASE WHEN want.phase IS NULL THEN $4::uuid ELSE $3::uuid END
+			FROM e LEFT JOIN want ON want.r = e.r WHERE g.id = e.id`, p.TenantID, expand(tc.c, phases), p.OrgID, p.OtherOrgID); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(2 * time.Minute)
+		env.Store.Now = func() time.Time { return now }
+		got, err := env.Store.ProgrammeOf(ctx, store.Scope{TenantID: p.TenantID, UserID: p.Sponsor}, p.OrgID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := phasesHidden(tc.c, tc.k)
+		var hidden [5]bool
+		for _, f := range got.Figures {
+			if f.Section == "phase" {
+				i := slices.Index(phases, f.Item)
+				hidden[i] = f.Hidden()
+				if !f.Hidden() && int(*f.Value) != tc.c[i] {
+					t.Errorf("k = %d, %v: %s = %v", tc.k, tc.c, f.Item, *f.Value)
+				}
+			}
+		}
+		if hidden != want {
+			t.Errorf("k = %d, %v: the database hides %v, the rule %v", tc.k, tc.c, hidden, want)
+		}
+	}
+}
+
+// expand lists the phases of engagements distributed as c.
+func expand(c [5]int, phases []string) []string {
+	var out []string
+	for i, n := range c {
+		for range n {
+			out = append(out, phases[i])
+		}
+	}
+	return out
 }

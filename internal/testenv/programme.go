@@ -3,7 +3,9 @@ package testenv
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -17,11 +19,100 @@ type Programme struct {
 	Admin, Sponsor, Coach    string // user ids
 	OtherOrgID, OtherSponsor string // a second organisation of the workspace and its sponsor
 	N                        int
-	// Expected holds each figure by "section/item": the engagements it
-	// covers and its value (before the k rule). Themes and Recos are the
-	// list lines, sorted.
+	// Expected holds each figure by "section/item" that does not depend on k:
+	// the engagements it covers and its value (before the k rule); ExpectedFor
+	// adds those that do. Themes and Recos are the list lines, sorted.
 	Expected      map[string][2]float64
 	Themes, Recos []string
+	// inside holds, per engagement, what the figures from inside the
+	// coaching read (evaluations, autonomy series), for ExpectedFor.
+	inside []insideFacts
+}
+
+// insideFacts are one engagement's contributions to the evaluation and
+// autonomy figures.
+type insideFacts struct {
+	closed  bool
+	closing time.Time
+	// per session number: actions in all, proposed by the coachee, and the
+	// two autonomy ratings
+	sessions map[int]*[4]float64
+	evals    map[string][]string // side -> assessments given
+}
+
+// ExpectedFor gives every figure under k: the evaluation and autonomy
+// figures count the closed engagements only, in cohorts of k in the order
+// they closed (the last incomplete cohort held back), and a cohort counts in
+// a figure only where k of its engagements contribute to it.
+func (p *Programme) ExpectedFor(k int) map[string][2]float64 {
+	out := maps.Clone(p.Expected)
+	var closed []insideFacts
+	for _, f := range p.inside {
+		if f.closed {
+			closed = append(closed, f)
+		}
+	}
+	slices.SortFunc(closed, func(a, b insideFacts) int { return a.closing.Compare(b.closing) })
+	closed = closed[:len(closed)/k*k]
+	for c := 0; c < len(closed); c += k {
+		cohort := closed[c : c+k]
+		for _, side := range []string{"coach", "coachee"} {
+			var engs []insideFacts
+			for _, f := range cohort {
+				if len(f.evals[side]) > 0 {
+					engs = append(engs, f)
+				}
+			}
+			if len(engs) < k {
+				continue
+			}
+			for _, a := range assessments {
+				key := "evaluation." + side + "/" + a
+				v := out[key]
+				v[0] += float64(len(engs))
+				for _, f := range engs {
+					for _, given := range f.evals[side] {
+						if given == a {
+							v[1]++
+						}
+					}
+				}
+				out[key] = v
+			}
+		}
+	}
+	type sums struct{ engs, all, own, coach, coachee float64 }
+	series := map[int]*sums{}
+	for c := 0; c < len(closed); c += k {
+		byNum := map[int][]*[4]float64{}
+		for _, f := range closed[c : c+k] {
+			for j, s := range f.sessions {
+				byNum[j] = append(byNum[j], s)
+			}
+		}
+		for j, ss := range byNum {
+			if len(ss) < k {
+				continue
+			}
+			if series[j] == nil {
+				series[j] = &sums{}
+			}
+			for _, s := range ss {
+				series[j].engs++
+				series[j].all += s[0]
+				series[j].own += s[1]
+				series[j].coach += s[2]
+				series[j].coachee += s[3]
+			}
+		}
+	}
+	for j, s := range series {
+		num := strconv.Itoa(j)
+		out["autonomy.initiative/"+num] = [2]float64{s.engs, round1(100 * s.own / s.all)}
+		out["autonomy.coach/"+num] = [2]float64{s.engs, round1(s.coach / s.engs)}
+		out["autonomy.coachee/"+num] = [2]float64{s.engs, round1(s.coachee / s.engs)}
+	}
+	return out
 }
 
 // ProgrammePassword is the password of everyone BuildProgramme creates; each
@@ -83,9 +174,6 @@ func BuildProgramme(t testing.TB, env *Env, n int) *Programme {
 		s[1] += v
 		sums[key] = s
 	}
-	type series struct{ engs, own, all, coach, coachee float64 }
-	auto := map[int]*series{}
-	evalEngs := map[string]bool{}
 	for i := range n {
 		phase := programmePhases[i%5]
 		created := base.Add(time.Duration(i) * day)
@@ -100,6 +188,8 @@ func BuildProgramme(t testing.TB, env *Env, n int) *Programme {
 		q(`INSERT INTO requests (tenant_id, engagement_id, level, body) VALUES ($1, $2, 'company', $3), ($1, $2, 'coachee', $4) RETURNING level`,
 			p.TenantID, e, theme, Secret)
 		p.Themes = append(p.Themes, theme)
+		facts := insideFacts{closed: phase == "clos", closing: changed, sessions: map[int]*[4]float64{}, evals: map[string][]string{}}
+		p.inside = append(p.inside, facts)
 		p.Expected["engagements/total"] = [2]float64{float64(n), float64(n)}
 		ph := p.Expected["phase/"+phase]
 		p.Expected["phase/"+phase] = [2]float64{ph[0] + 1, ph[1] + 1}
@@ -130,24 +220,18 @@ func BuildProgramme(t testing.TB, env *Env, n int) *Programme {
 			act := q(`INSERT INTO actions (tenant_id, engagement_id, session_id, title, created_by, created_at) VALUES ($1, $2, $3, 'Plan', $4, $5) RETURNING id`,
 				p.TenantID, e, sid, p.Coach, at)
 			q(`INSERT INTO journal_entries (tenant_id, action_id, engagement_id, did) VALUES ($1, $2, $3, $4) RETURNING did`, p.TenantID, act, e, Secret)
-			s := auto[j]
-			if s == nil {
-				s = &series{}
-				auto[j] = s
-			}
-			s.engs++
-			s.all++
+			s := &[4]float64{1, 0, 0, 0} // actions, the coachee's own, the coach's rating, hers
+			facts.sessions[j] = s
 			if i%2 == 1 {
 				q(`INSERT INTO actions (tenant_id, engagement_id, title, created_by, created_at) VALUES ($1, $2, 'Mine', $3, $4) RETURNING id`,
 					p.TenantID, e, coachee, at.Add(day))
-				s.all++
-				s.own++
+				s[0]++
+				s[1]++
 			}
 			cs, es := (i+j)%5+1, (i+2*j)%5+1
 			q(`INSERT INTO autonomy_ratings (tenant_id, session_id, part, engagement_id, score) VALUES ($1, $2, 'coach', $3, $4), ($1, $2, 'coachee', $3, $5) RETURNING part`,
 				p.TenantID, sid, e, cs, es)
-			s.coach += float64(cs)
-			s.coachee += float64(es)
+			s[2], s[3] = float64(cs), float64(es)
 		}
 		if phase == "accompagnement" {
 			continue
@@ -159,8 +243,7 @@ func BuildProgramme(t testing.TB, env *Env, n int) *Programme {
 			for side, a := range map[string]string{"coach": assessments[(i+x)%3], "coachee": assessments[(i+2*x+1)%3]} {
 				q(`INSERT INTO evaluations (tenant_id, indicator_id, part, engagement_id, assessment, evidence) VALUES ($1, $2, $3, $4, $5, $6) RETURNING part`,
 					p.TenantID, ind, side, e, a, Secret)
-				add("evaluation."+side+"/"+a, false, 1)
-				evalEngs[side+"/"+e] = true
+				facts.evals[side] = append(facts.evals[side], a)
 			}
 		}
 	}
@@ -171,23 +254,6 @@ func BuildProgramme(t testing.TB, env *Env, n int) *Programme {
 		case "sessions/contracted", "sessions/held":
 			p.Expected[key] = s
 		}
-	}
-	for _, side := range []string{"coach", "coachee"} {
-		engs := 0
-		for k := range evalEngs {
-			if len(k) > len(side) && k[:len(side)+1] == side+"/" {
-				engs++
-			}
-		}
-		for _, a := range assessments {
-			p.Expected["evaluation."+side+"/"+a] = [2]float64{float64(engs), sums["evaluation."+side+"/"+a][1]}
-		}
-	}
-	for j, s := range auto {
-		num := strconv.Itoa(j)
-		p.Expected["autonomy.initiative/"+num] = [2]float64{s.engs, round1(100 * s.own / s.all)}
-		p.Expected["autonomy.coach/"+num] = [2]float64{s.engs, round1(s.coach / s.engs)}
-		p.Expected["autonomy.coachee/"+num] = [2]float64{s.engs, round1(s.coachee / s.engs)}
 	}
 	return p
 }
