@@ -12,7 +12,7 @@
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION app_programme(org uuid)
     RETURNS TABLE (section text, item text, n integer, value numeric, body text)
-    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
     -- Planned for each organisation's own engagements: a plan made once for
     -- any list of engagements reads a thousand of them one by one.
     SET plan_cache_mode = force_custom_plan AS $$
@@ -20,6 +20,7 @@ DECLARE
     k integer;
     total integer;
     engs uuid[];
+    released uuid[];
 BEGIN
     IF app_tenant() IS NULL OR NOT app_programme_viewer(org) THEN
         RETURN;
@@ -30,6 +31,17 @@ BEGIN
     IF total < k THEN
         RETURN;
     END IF;
+    -- The closed engagements released to the figures that come from inside
+    -- the coaching (the evaluations at bouclage, the autonomy series): in the
+    -- order they closed, by cohorts of k, the last incomplete cohort held
+    -- back. Figures computed on live data moved by one engagement at a time,
+    -- and two looks at the page a minute apart gave away that engagement's
+    -- ratings; a closed engagement's data no longer change, and the figures
+    -- now change by whole cohorts only.
+    released := ARRAY(
+        SELECT x.id FROM (SELECT e.id, row_number() OVER (ORDER BY e.phase_changed_at, e.id) AS rn, count(*) OVER () AS c
+                            FROM engagements e WHERE e.tenant_id = app_tenant() AND e.id = ANY (engs) AND e.phase = 'clos') x
+         WHERE x.rn <= (x.c / k) * k ORDER BY x.rn);
     RETURN QUERY
     WITH eng AS (
         SELECT e.tenant_id, e.id, e.phase, e.created_at, e.phase_changed_at FROM engagements e
@@ -54,18 +66,9 @@ BEGIN
                AND c.o = (SELECT c2.o FROM phase_cells c2 WHERE NOT c2.small ORDER BY c2.cnt DESC, c2.o LIMIT 1)) AS hidden
           FROM phase_cells c
     ),
-    -- The closed engagements released to the figures that come from inside
-    -- the coaching (the evaluations at bouclage, the autonomy series): in the
-    -- order they closed, by cohorts of k, the last incomplete cohort held
-    -- back. Figures computed on live data moved by one engagement at a time,
-    -- and two looks at the page a minute apart gave away that engagement's
-    -- ratings; a closed engagement's data no longer change, and the figures
-    -- now change by whole cohorts only.
+    -- The released engagements and their cohort.
     rel AS (
-        SELECT x.id, (x.rn - 1) / k AS cohort
-          FROM (SELECT eng.id, row_number() OVER (ORDER BY eng.phase_changed_at, eng.id) AS rn, count(*) OVER () AS c
-                  FROM eng WHERE eng.phase = 'clos') x
-         WHERE x.rn <= (x.c / k) * k
+        SELECT r.id, (r.o - 1) / k AS cohort FROM unnest(released) WITH ORDINALITY AS r(id, o)
     ),
     -- The engagements' sessions, read once; each engagement's held ones.
     sess AS MATERIALIZED (
@@ -80,7 +83,7 @@ BEGIN
     -- reached it (else the cohort's arrival would move the figure by fewer).
     acts_all AS (
         SELECT x.engagement_id, rel.cohort, x.num, count(*) AS total, count(*) FILTER (WHERE x.proposed_by = 'coachee') AS own
-          FROM action_sessions(ARRAY(SELECT rel.id FROM rel)) x JOIN rel ON rel.id = x.engagement_id
+          FROM action_sessions(released) x JOIN rel ON rel.id = x.engagement_id
          WHERE x.num IS NOT NULL GROUP BY x.engagement_id, rel.cohort, x.num
     ),
     acts AS (
@@ -91,7 +94,7 @@ BEGIN
     ratings_all AS (
         SELECT ar.engagement_id, rel.cohort, ar.part, s.number, ar.score
           FROM autonomy_ratings ar JOIN rel ON rel.id = ar.engagement_id JOIN sess s ON s.id = ar.session_id
-         WHERE ar.tenant_id = app_tenant()
+         WHERE ar.tenant_id = app_tenant() AND ar.engagement_id = ANY (released)
     ),
     ratings AS (
         SELECT r.* FROM ratings_all r
@@ -111,7 +114,7 @@ BEGIN
     -- where k of its engagements were evaluated by that side.
     evals_all AS (
         SELECT v.engagement_id, rel.cohort, v.part, v.assessment FROM evaluations v JOIN rel ON rel.id = v.engagement_id
-         WHERE v.tenant_id = app_tenant()
+         WHERE v.tenant_id = app_tenant() AND v.engagement_id = ANY (released)
     ),
     evals AS (
         SELECT v.* FROM evals_all v
@@ -180,7 +183,7 @@ END $$;
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION app_programme(org uuid)
     RETURNS TABLE (section text, item text, n integer, value numeric, body text)
-    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp
     -- Planned for each organisation's own engagements: a plan made once for
     -- any list of engagements reads a thousand of them one by one.
     SET plan_cache_mode = force_custom_plan AS $$
