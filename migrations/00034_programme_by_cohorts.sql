@@ -1,14 +1,122 @@
 -- +goose Up
 -- The programme's figures from inside the coaching (the indicators as each
 -- side evaluated them at bouclage, the autonomy series) come from closed
--- engagements only, released in cohorts of k in the order they closed (a
--- review found that, computed on live data, they moved by one engagement at
--- a time: comparing the page before and after one coachee's rating gave her
--- score, and the same for a self-evaluation not yet validated). Each cohort
--- counts in a figure only where k of its engagements contribute to it.
+-- engagements only, released in cohorts (a review found that, computed on
+-- live data, they moved by one engagement at a time: comparing the page
+-- before and after one coachee's rating gave her score, and the same for a
+-- self-evaluation not yet validated). A cohort is fixed when it is released:
+-- as soon as k closed engagements of an organisation wait, in the order they
+-- closed, they become its next cohort, with the k then in force. A later
+-- change of k does not cut the cohorts again, and a cohort that lost an
+-- engagement (the retention purge) leaves the figures whole (a second review:
+-- both moved them by exactly one engagement when cohorts were recomputed at
+-- each reading). Each cohort counts in a figure only where k of its
+-- engagements contribute to it. A closed engagement stays closed, in the
+-- database as in the application (what is written in it afterwards is
+-- refused by the application's phase rules, as for every phase: the
+-- database's matrix does not look at phases).
 -- The phases hide their empty cells too, and the largest shown cell whenever
 -- one is hidden (the same review: 4 engagements, k = 3, accompagnement and
 -- bouclage hidden, the three other phases at 0, so 2 each).
+
+ALTER TABLE engagements ADD COLUMN programme_cohort integer, ADD COLUMN programme_cohort_size integer;
+
+-- Only the release sets them (with the owner's rights); the request role's
+-- writes keep what was there, and a closed engagement is never reopened.
+-- +goose StatementBegin
+CREATE FUNCTION engagements_programme_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_user <> 'triade_app' OR app_erasing() THEN
+        RETURN NEW;
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        NEW.programme_cohort := NULL;
+        NEW.programme_cohort_size := NULL;
+        RETURN NEW;
+    END IF;
+    IF OLD.phase = 'clos' AND NEW.phase IS DISTINCT FROM OLD.phase THEN
+        RAISE EXCEPTION 'a closed engagement stays closed' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    NEW.programme_cohort := OLD.programme_cohort;
+    NEW.programme_cohort_size := OLD.programme_cohort_size;
+    RETURN NEW;
+END $$;
+-- +goose StatementEnd
+CREATE TRIGGER engagements_programme_guard BEFORE INSERT OR UPDATE ON engagements
+    FOR EACH ROW EXECUTE FUNCTION engagements_programme_guard();
+
+-- Releases the organisation's waiting closed engagements, k at a time in the
+-- order they closed, each k a new cohort. Called by the triggers below, in
+-- the writing transaction (the organisation's row locked: two closings at
+-- once release in turn).
+-- +goose StatementBegin
+CREATE FUNCTION programme_release(t uuid, org uuid) RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    k integer;
+    waiting uuid[];
+    n integer;
+    caller text := current_setting('app.tenant_id', true);
+BEGIN
+    -- The owner is bound by the tables' policies too: it reads as the
+    -- workspace (a bulk load or the operator's script sets none), then gives
+    -- the caller back its own setting.
+    PERFORM set_config('app.tenant_id', t::text, true);
+    PERFORM 1 FROM client_orgs o WHERE o.tenant_id = t AND o.id = org FOR UPDATE;
+    SELECT w.programme_k INTO k FROM workspaces w WHERE w.id = t;
+    waiting := ARRAY(SELECT e.id FROM engagements e
+                      WHERE e.tenant_id = t AND e.client_org_id = org AND e.phase = 'clos' AND e.programme_cohort IS NULL
+                      ORDER BY e.phase_changed_at, e.id);
+    WHILE cardinality(waiting) >= k LOOP
+        SELECT coalesce(max(e.programme_cohort), 0) + 1 INTO n FROM engagements e WHERE e.tenant_id = t AND e.client_org_id = org;
+        UPDATE engagements e SET programme_cohort = n, programme_cohort_size = k WHERE e.tenant_id = t AND e.id = ANY (waiting[1:k]);
+        waiting := waiting[k + 1:];
+    END LOOP;
+    PERFORM set_config('app.tenant_id', coalesce(caller, ''), true);
+END $$;
+-- +goose StatementEnd
+REVOKE EXECUTE ON FUNCTION programme_release(uuid, uuid) FROM PUBLIC;
+
+-- +goose StatementBegin
+CREATE FUNCTION programme_release_closed() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    o record;
+BEGIN
+    FOR o IN SELECT DISTINCT n.tenant_id, n.client_org_id FROM closed_rows n WHERE n.phase = 'clos' AND n.programme_cohort IS NULL LOOP
+        PERFORM programme_release(o.tenant_id, o.client_org_id);
+    END LOOP;
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+CREATE TRIGGER programme_release_inserted AFTER INSERT ON engagements
+    REFERENCING NEW TABLE AS closed_rows FOR EACH STATEMENT EXECUTE FUNCTION programme_release_closed();
+CREATE TRIGGER programme_release_updated AFTER UPDATE ON engagements
+    REFERENCING NEW TABLE AS closed_rows FOR EACH STATEMENT EXECUTE FUNCTION programme_release_closed();
+
+-- A lower k may release waiting engagements at once.
+-- +goose StatementBegin
+CREATE FUNCTION programme_release_for_k() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    o record;
+BEGIN
+    IF NEW.programme_k < OLD.programme_k THEN
+        FOR o IN SELECT c.id FROM client_orgs c WHERE c.tenant_id = NEW.id LOOP
+            PERFORM programme_release(NEW.id, o.id);
+        END LOOP;
+    END IF;
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+CREATE TRIGGER programme_release_for_k AFTER UPDATE OF programme_k ON workspaces
+    FOR EACH ROW EXECUTE FUNCTION programme_release_for_k();
+
+-- The engagements closed before: released as if each had been released when
+-- it closed, with today's k.
+ALTER TABLE engagements NO FORCE ROW LEVEL SECURITY;
+ALTER TABLE client_orgs NO FORCE ROW LEVEL SECURITY;
+SELECT programme_release(o.tenant_id, o.id) FROM client_orgs o;
+ALTER TABLE client_orgs FORCE ROW LEVEL SECURITY;
+ALTER TABLE engagements FORCE ROW LEVEL SECURITY;
+
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION app_programme(org uuid)
     RETURNS TABLE (section text, item text, n integer, value numeric, body text)
@@ -38,10 +146,13 @@ BEGIN
     -- and two looks at the page a minute apart gave away that engagement's
     -- ratings; a closed engagement's data no longer change, and the figures
     -- now change by whole cohorts only.
+    -- The engagements of the organisation's released cohorts that are whole
+    -- (a cohort that lost one leaves the figures as one).
     released := ARRAY(
-        SELECT x.id FROM (SELECT e.id, row_number() OVER (ORDER BY e.phase_changed_at, e.id) AS rn, count(*) OVER () AS c
-                            FROM engagements e WHERE e.tenant_id = app_tenant() AND e.id = ANY (engs) AND e.phase = 'clos') x
-         WHERE x.rn <= (x.c / k) * k ORDER BY x.rn);
+        SELECT x.id FROM (SELECT e.id, e.programme_cohort, e.programme_cohort_size, e.phase_changed_at,
+                                 count(*) OVER (PARTITION BY e.programme_cohort) AS present
+                            FROM engagements e WHERE e.tenant_id = app_tenant() AND e.id = ANY (engs) AND e.programme_cohort IS NOT NULL) x
+         WHERE x.present = x.programme_cohort_size ORDER BY x.programme_cohort, x.phase_changed_at, x.id);
     RETURN QUERY
     WITH eng AS (
         SELECT e.tenant_id, e.id, e.phase, e.created_at, e.phase_changed_at FROM engagements e
@@ -68,7 +179,7 @@ BEGIN
     ),
     -- The released engagements and their cohort.
     rel AS (
-        SELECT r.id, (r.o - 1) / k AS cohort FROM unnest(released) WITH ORDINALITY AS r(id, o)
+        SELECT e.id, e.programme_cohort AS cohort FROM engagements e WHERE e.tenant_id = app_tenant() AND e.id = ANY (released)
     ),
     -- The engagements' sessions, read once; each engagement's held ones.
     sess AS MATERIALIZED (
@@ -301,3 +412,12 @@ BEGIN
     ORDER BY 1, 2, 5);
 END $$;
 -- +goose StatementEnd
+DROP TRIGGER programme_release_for_k ON workspaces;
+DROP FUNCTION programme_release_for_k();
+DROP TRIGGER programme_release_updated ON engagements;
+DROP TRIGGER programme_release_inserted ON engagements;
+DROP FUNCTION programme_release_closed();
+DROP FUNCTION programme_release(uuid, uuid);
+DROP TRIGGER engagements_programme_guard ON engagements;
+DROP FUNCTION engagements_programme_guard();
+ALTER TABLE engagements DROP COLUMN programme_cohort, DROP COLUMN programme_cohort_size;

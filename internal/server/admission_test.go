@@ -74,8 +74,8 @@ func TestAdmissionServesInArrivalOrder(t *testing.T) {
 	doneC := serve(ctx, srv, "/c")
 	until(t, "c waits", func() bool { return a.queued() == 2 })
 	nothingEntered(t, h)
-	if a.active() != 1 || a.limit() != 1 {
-		t.Fatalf("active %d of %d", a.active(), a.limit())
+	if a.working() != 1 || a.limit != 1 {
+		t.Fatalf("active %d of %d", a.working(), a.limit)
 	}
 
 	close(h.release["/a"])
@@ -91,8 +91,8 @@ func TestAdmissionServesInArrivalOrder(t *testing.T) {
 	}
 	close(h.release["/c"])
 	<-doneC
-	if a.active() != 0 || a.queued() != 0 {
-		t.Fatalf("after all: active %d, waiting %d", a.active(), a.queued())
+	if a.working() != 0 || a.queued() != 0 {
+		t.Fatalf("after all: active %d, waiting %d", a.working(), a.queued())
 	}
 }
 
@@ -109,8 +109,8 @@ func TestAdmissionDropsWhoLeavesWhileWaiting(t *testing.T) {
 	until(t, "gone waits", func() bool { return a.queued() == 1 })
 	cancel()
 	<-doneGone
-	if a.queued() != 0 || a.active() != 1 {
-		t.Fatalf("after leaving: waiting %d, active %d", a.queued(), a.active())
+	if a.queued() != 0 || a.working() != 1 {
+		t.Fatalf("after leaving: waiting %d, active %d", a.queued(), a.working())
 	}
 	close(h.release["/a"])
 	<-doneA

@@ -337,6 +337,12 @@ var titleOf = map[int]string{
 
 // fail is the one place where an error becomes a response.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	// A client that left (or gave up waiting its turn) gets no answer, and
+	// its request is no server error.
+	if errors.Is(r.Context().Err(), context.Canceled) {
+		s.log.Debug("client went away", "id", middleware.GetReqID(r.Context()), "route", routePattern(r), "err", err)
+		return
+	}
 	err = store.Classify(err) // an outage seen by the session store is a 503 too
 	code := domain.ErrorCode(err)
 	if code == domain.EUnauthorized && (r.Method == http.MethodGet || r.Method == http.MethodHead) {

@@ -99,11 +99,11 @@ func New(cfg Config, st *store.Store) *Server {
 	}
 	s.metrics.reg.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "triade_http_requests_active", Help: "Requests at work (admitted)."},
-			func() float64 { return float64(s.admission.active()) }),
+			func() float64 { return float64(s.admission.working()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "triade_http_requests_waiting", Help: "Requests waiting their turn to be admitted."},
 			func() float64 { return float64(s.admission.queued()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "triade_http_requests_max_active", Help: "Requests admitted at once at most (MAX_ACTIVE_REQUESTS)."},
-			func() float64 { return float64(s.admission.limit()) }))
+			func() float64 { return float64(s.admission.limit) }))
 	s.sessions = scs.New()
 	s.sessions.Store = sessionStore{st}
 	s.sessions.Codec = sessionCodec{}

@@ -355,15 +355,22 @@ func TestProgrammeMovesByWholeCohorts(t *testing.T) {
 		}
 		return out
 	}
-	before := inside()
-	if len(before) == 0 {
-		t.Fatal("no evaluation or autonomy figure to watch")
-	}
 	exec := func(sql string, args ...any) {
 		t.Helper()
 		if _, err := env.Super.Exec(ctx, sql, args...); err != nil {
 			t.Fatalf("%s: %v", sql, err)
 		}
+	}
+	// The first cohort (E3 E8 E13 E18 E23) keeps three coachee evaluations
+	// only: that side counts it nowhere.
+	exec(`DELETE FROM evaluations v USING engagements e WHERE e.id = v.engagement_id AND e.tenant_id = $1
+		AND e.title IN ('E3', 'E8') AND v.part = 'coachee'`, p.TenantID)
+	before := inside()
+	if len(before) == 0 {
+		t.Fatal("no evaluation or autonomy figure to watch")
+	}
+	if _, ok := before["evaluation.coachee/reached"]; ok {
+		t.Errorf("the coachee's evaluations shown from a cohort where 3 of 5 gave them: %v", before)
 	}
 	// One engagement in bouclage, one closed last (held back): their
 	// coachee's ratings and evaluations change.
@@ -397,6 +404,78 @@ func TestProgrammeMovesByWholeCohorts(t *testing.T) {
 		if maps.Equal(got, last) {
 			t.Fatal("a complete second cohort changed nothing")
 		}
+		// Both cohorts for the coach's side, the second alone for the coachee's.
+		if got["evaluation.coach/reached"][0] != 10 || got["evaluation.coachee/reached"][0] != 5 {
+			t.Errorf("evaluations cover %v (coach) and %v (coachee) engagements, want 10 and 5",
+				got["evaluation.coach/reached"][0], got["evaluation.coachee/reached"][0])
+		}
+	}
+	// A closed engagement stays closed, for the database too.
+	err := env.Store.Tx(ctx, store.Scope{TenantID: p.TenantID, UserID: p.Coach}, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE engagements SET phase = 'bouclage' WHERE tenant_id = $1 AND title = 'E3'`, p.TenantID)
+		return err
+	})
+	if err == nil {
+		t.Error("the coach reopened a closed engagement")
+	}
+}
+
+// Cohorts are fixed when released: a change of k does not cut them again,
+// and a cohort that lost an engagement (the retention purge) leaves the
+// figures whole. A review showed both moving them by exactly one engagement
+// when cohorts were recomputed at each reading (k 5 -> 6 took in the sixth
+// closed engagement alone; deleting the oldest slid every cohort by one).
+func TestProgrammeCohortsOutliveKAndPurge(t *testing.T) {
+	env := testenv.New(t)
+	ctx := context.Background()
+	p := testenv.BuildProgramme(t, env, 30) // 6 closed: one cohort of 5 released, E28 waiting
+	admin := store.Scope{TenantID: p.TenantID, UserID: p.Admin}
+	now := time.Now()
+	inside := func() map[string][2]float64 {
+		t.Helper()
+		now = now.Add(2 * time.Minute)
+		env.Store.Now = func() time.Time { return now }
+		got, err := env.Store.ProgrammeOf(ctx, store.Scope{TenantID: p.TenantID, UserID: p.Sponsor}, p.OrgID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string][2]float64{}
+		for _, f := range got.Figures {
+			if (strings.HasPrefix(f.Section, "evaluation.") || strings.HasPrefix(f.Section, "autonomy.")) && !f.Hidden() {
+				out[f.Section+"/"+f.Item] = [2]float64{float64(*f.N), *f.Value}
+			}
+		}
+		return out
+	}
+	first := inside()
+	if len(first) == 0 {
+		t.Fatal("nothing to watch")
+	}
+	// A lower k lets a cohort count in more figures (where fewer of its
+	// engagements contribute), never a part of one: a figure shown before
+	// and after moves by at least the smaller k, or not at all.
+	last, lastK := first, 5
+	for _, k := range []int{6, 4, 3, 5} {
+		if err := env.Store.SetSettings(ctx, admin, 3, "Europe/Paris", k); err != nil {
+			t.Fatal(err)
+		}
+		got := inside()
+		for key, v := range got {
+			was, ok := last[key]
+			if d := math.Abs(v[0] - was[0]); ok && v != was && d < float64(min(k, lastK)) {
+				t.Errorf("k %d -> %d: %s = %v, was %v", lastK, k, key, v, was)
+			}
+		}
+		if k == 5 && !maps.Equal(got, first) {
+			t.Errorf("back to k = 5: %v, first %v (cohorts cut again)", got, first)
+		}
+		last, lastK = got, k
+	}
+	if _, err := env.Super.Exec(ctx, `DELETE FROM engagements WHERE tenant_id = $1 AND title = 'E3'`, p.TenantID); err != nil {
+		t.Fatal(err)
+	}
+	if got := inside(); len(got) != 0 {
+		t.Errorf("after the purge of one engagement of the only cohort: %v", got)
 	}
 }
 

@@ -41,10 +41,12 @@ type insideFacts struct {
 }
 
 // ExpectedFor gives every figure under k: the evaluation and autonomy
-// figures count the closed engagements only, in cohorts of k in the order
-// they closed (the last incomplete cohort held back), and a cohort counts in
-// a figure only where k of its engagements contribute to it.
+// figures count the closed engagements only, in the cohorts released as they
+// were written (5 at a time, the workspace's k then, in the order they
+// closed; the last incomplete one held back), and a cohort counts in a figure
+// only where k of its engagements contribute to it.
 func (p *Programme) ExpectedFor(k int) map[string][2]float64 {
+	const released = 5 // the k in force when BuildProgramme wrote them
 	out := maps.Clone(p.Expected)
 	var closed []insideFacts
 	for _, f := range p.inside {
@@ -53,9 +55,9 @@ func (p *Programme) ExpectedFor(k int) map[string][2]float64 {
 		}
 	}
 	slices.SortFunc(closed, func(a, b insideFacts) int { return a.closing.Compare(b.closing) })
-	closed = closed[:len(closed)/k*k]
-	for c := 0; c < len(closed); c += k {
-		cohort := closed[c : c+k]
+	closed = closed[:len(closed)/released*released]
+	for c := 0; c < len(closed); c += released {
+		cohort := closed[c : c+released]
 		for _, side := range []string{"coach", "coachee"} {
 			var engs []insideFacts
 			for _, f := range cohort {
@@ -83,9 +85,9 @@ func (p *Programme) ExpectedFor(k int) map[string][2]float64 {
 	}
 	type sums struct{ engs, all, own, coach, coachee float64 }
 	series := map[int]*sums{}
-	for c := 0; c < len(closed); c += k {
+	for c := 0; c < len(closed); c += released {
 		byNum := map[int][]*[4]float64{}
-		for _, f := range closed[c : c+k] {
+		for _, f := range closed[c : c+released] {
 			for j, s := range f.sessions {
 				byNum[j] = append(byNum[j], s)
 			}
