@@ -26,7 +26,10 @@ ALTER TABLE engagements ADD COLUMN programme_cohort integer, ADD COLUMN programm
 -- +goose StatementBegin
 CREATE FUNCTION engagements_programme_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF current_user <> 'triade_app' OR app_erasing() THEN
+    -- No exception for erasure (which rewrites who created or ended an
+    -- engagement, never its phase): a review reopened a released engagement
+    -- as an admin in erasure mode.
+    IF current_user <> 'triade_app' THEN
         RETURN NEW;
     END IF;
     IF TG_OP = 'INSERT' THEN
@@ -151,7 +154,8 @@ BEGIN
     released := ARRAY(
         SELECT x.id FROM (SELECT e.id, e.programme_cohort, e.programme_cohort_size, e.phase_changed_at,
                                  count(*) OVER (PARTITION BY e.programme_cohort) AS present
-                            FROM engagements e WHERE e.tenant_id = app_tenant() AND e.id = ANY (engs) AND e.programme_cohort IS NOT NULL) x
+                            FROM engagements e WHERE e.tenant_id = app_tenant() AND e.id = ANY (engs) AND e.programme_cohort IS NOT NULL
+                             AND e.phase = 'clos') x
          WHERE x.present = x.programme_cohort_size ORDER BY x.programme_cohort, x.phase_changed_at, x.id);
     RETURN QUERY
     WITH eng AS (

@@ -337,24 +337,8 @@ func TestProgrammeMovesByWholeCohorts(t *testing.T) {
 	env := testenv.New(t)
 	ctx := context.Background()
 	p := testenv.BuildProgramme(t, env, 30) // 6 closed: one cohort of 5, one held back
-	sc := store.Scope{TenantID: p.TenantID, UserID: p.Sponsor}
 	now := time.Now()
-	inside := func() map[string][2]float64 {
-		t.Helper()
-		now = now.Add(2 * time.Minute) // past the minute the figures are kept
-		env.Store.Now = func() time.Time { return now }
-		got, err := env.Store.ProgrammeOf(ctx, sc, p.OrgID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := map[string][2]float64{}
-		for _, f := range got.Figures {
-			if (strings.HasPrefix(f.Section, "evaluation.") || strings.HasPrefix(f.Section, "autonomy.")) && !f.Hidden() {
-				out[f.Section+"/"+f.Item] = [2]float64{float64(*f.N), *f.Value}
-			}
-		}
-		return out
-	}
+	inside := func() map[string][2]float64 { return insideFigures(t, env, p, &now) }
 	exec := func(sql string, args ...any) {
 		t.Helper()
 		if _, err := env.Super.Exec(ctx, sql, args...); err != nil {
@@ -431,22 +415,7 @@ func TestProgrammeCohortsOutliveKAndPurge(t *testing.T) {
 	p := testenv.BuildProgramme(t, env, 30) // 6 closed: one cohort of 5 released, E28 waiting
 	admin := store.Scope{TenantID: p.TenantID, UserID: p.Admin}
 	now := time.Now()
-	inside := func() map[string][2]float64 {
-		t.Helper()
-		now = now.Add(2 * time.Minute)
-		env.Store.Now = func() time.Time { return now }
-		got, err := env.Store.ProgrammeOf(ctx, store.Scope{TenantID: p.TenantID, UserID: p.Sponsor}, p.OrgID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := map[string][2]float64{}
-		for _, f := range got.Figures {
-			if (strings.HasPrefix(f.Section, "evaluation.") || strings.HasPrefix(f.Section, "autonomy.")) && !f.Hidden() {
-				out[f.Section+"/"+f.Item] = [2]float64{float64(*f.N), *f.Value}
-			}
-		}
-		return out
-	}
+	inside := func() map[string][2]float64 { return insideFigures(t, env, p, &now) }
 	first := inside()
 	if len(first) == 0 {
 		t.Fatal("nothing to watch")
