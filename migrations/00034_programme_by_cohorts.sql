@@ -142,15 +142,10 @@ BEGIN
     IF total < k THEN
         RETURN;
     END IF;
-    -- The closed engagements released to the figures that come from inside
-    -- the coaching (the evaluations at bouclage, the autonomy series): in the
-    -- order they closed, by cohorts of k, the last incomplete cohort held
-    -- back. Figures computed on live data moved by one engagement at a time,
-    -- and two looks at the page a minute apart gave away that engagement's
-    -- ratings; a closed engagement's data no longer change, and the figures
-    -- now change by whole cohorts only.
-    -- The engagements of the organisation's released cohorts that are whole
-    -- (a cohort that lost one leaves the figures as one).
+    -- The engagements the figures from inside the coaching (the evaluations
+    -- at bouclage, the autonomy series) may read: those of the
+    -- organisation's released cohorts (programme_release) that are still
+    -- whole and closed (a cohort that lost one leaves the figures as one).
     released := ARRAY(
         SELECT x.id FROM (SELECT e.id, e.programme_cohort, e.programme_cohort_size, e.phase_changed_at,
                                  count(*) OVER (PARTITION BY e.programme_cohort) AS present
